@@ -1,0 +1,96 @@
+// Builds QEMU's command line from the machine spec. Pure, so every accelerator and
+// platform variant is pinned by a unit test with the exact argv.
+import type { VmSpec } from '../driver';
+import type { ConcreteAccel } from './accel';
+import type { GuestArch } from './find-qemu';
+import type { MachineFiles } from './machine-files';
+import { qmpOption, type QmpEndpoint } from './qmp-endpoint';
+
+export interface ArgvInput {
+  spec: VmSpec;
+  accel: ConcreteAccel;
+  arch: GuestArch;
+  files: MachineFiles;
+  qmp: QmpEndpoint;
+}
+
+/** The guest port a benchmark-only TCP dockerd listens on. */
+export const ENGINE_TCP_GUEST_PORT = 2375;
+
+/** QEMU option values are comma-separated; a literal comma is written twice. */
+export function esc(value: string): string {
+  return value.replace(/,/g, ',,');
+}
+
+export function buildQemuArgv(input: ArgvInput): string[] {
+  const { spec, files } = input;
+  return [
+    // Recognisable in ps/Task Manager; inspect() also checks the machine dir in the cmdline.
+    '-name', `berth-${spec.name}`,
+    ...machineArgs(input),
+    '-smp', String(spec.cpus),
+    '-m', String(spec.memoryMiB),
+    // No default NIC/VGA/serial and no host config file: only what is listed here exists.
+    '-nodefaults', '-no-user-config', '-display', 'none',
+    '-kernel', spec.image.kernel,
+    '-initrd', spec.image.initrd,
+    '-append', spec.image.cmdline,
+    // The guest finds its disks by serial (/dev/disk/by-id/virtio-berth-*), not by probe order.
+    '-drive', `file=${esc(spec.image.rootfs)},if=none,id=root,format=raw,readonly=on`,
+    '-device', 'virtio-blk-pci,drive=root,serial=berth-root',
+    // discard=unmap: fstrim in the guest gives freed space back to the host file.
+    '-drive', `file=${esc(files.dataDisk)},if=none,id=data,format=qcow2,discard=unmap`,
+    '-device', 'virtio-blk-pci,drive=data,serial=berth-data',
+    '-netdev', netdevOption(spec),
+    '-device', 'virtio-net-pci,netdev=net0',
+    '-device', 'virtio-rng-pci',
+    // Idle guest memory goes back to the host (needs virtio_balloon in the guest).
+    '-device', 'virtio-balloon-pci,free-page-reporting=on',
+    ...fwCfgArgs(spec, files),
+    '-chardev', `file,id=console,path=${esc(files.console)}`,
+    '-serial', 'chardev:console',
+    '-qmp', qmpOption(input.qmp),
+    '-pidfile', files.pidfile,
+  ];
+}
+
+/** -machine, -accel and -cpu for the host architecture and accelerator. */
+export function machineArgs({ accel, arch }: Pick<ArgvInput, 'accel' | 'arch'>): string[] {
+  const machine = arch === 'aarch64' ? 'virt,highmem=on' : 'q35';
+  return ['-machine', machine, '-accel', accelOption(accel, arch), ...cpuArgs(accel, arch)];
+}
+
+function accelOption(accel: ConcreteAccel, arch: GuestArch): string {
+  // TCG's default 1 GiB translation cache bloats the QEMU process's RSS; 64 MiB is plenty.
+  if (accel === 'tcg') return 'tcg,tb-size=64';
+  // On x86 WHPX the in-hypervisor irqchip loses interrupts ("injection failed, MSI");
+  // on Arm WHPX only kernel-irqchip=on is accepted.
+  if (accel === 'whpx' && arch === 'x86_64') return 'whpx,kernel-irqchip=off';
+  return accel;
+}
+
+function cpuArgs(accel: ConcreteAccel, arch: GuestArch): string[] {
+  if (accel === 'kvm' || accel === 'hvf') return ['-cpu', 'host'];
+  // WHPX has no "host" model and "max" crashes on some CPUs: keep QEMU's default x86 model.
+  if (accel === 'whpx' && arch === 'x86_64') return [];
+  // TCG (and Arm WHPX): every feature QEMU can give. The virt board's default CPU is 32-bit.
+  return ['-cpu', 'max'];
+}
+
+function netdevOption(spec: VmSpec): string {
+  // Loopback only: nothing on the network can reach the guest's sshd or engine.
+  const fwd = [`hostfwd=tcp:127.0.0.1:${spec.sshPort}-:22`];
+  if (spec.engineTcpPort !== undefined) fwd.push(`hostfwd=tcp:127.0.0.1:${spec.engineTcpPort}-:${ENGINE_TCP_GUEST_PORT}`);
+  return ['user', 'id=net0', ...fwd].join(',');
+}
+
+/** Guest configuration through fw_cfg: readable in the guest under /sys/firmware/qemu_fw_cfg. */
+function fwCfgArgs(spec: VmSpec, files: MachineFiles): string[] {
+  const entries = [
+    `name=opt/berth/authorized_keys,file=${esc(files.authorizedKeys)}`,
+    `name=opt/berth/hostname,string=${esc(spec.guestConfig.hostname)}`,
+    `name=opt/berth/daemon.json,file=${esc(files.daemonJson)}`,
+  ];
+  if (spec.guestConfig.engineTcp) entries.push(`name=opt/berth/engine-tcp,string=${ENGINE_TCP_GUEST_PORT}`);
+  return entries.flatMap((e) => ['-fw_cfg', e]);
+}

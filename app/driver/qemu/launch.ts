@@ -1,0 +1,85 @@
+// Starts one QEMU process with one accelerator and watches it until it either
+// makes progress (first byte on the serial console), exits, or stalls. It does
+// not decide what to do next: the driver chooses between fallback and error.
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { hasOutput, rotate } from './console-log';
+import type { ConcreteAccel } from './accel';
+import type { MachineFiles } from './machine-files';
+import type { ProcessHost } from './process-host';
+import type { Spawner } from './spawner';
+import { pollUntil } from './wait';
+
+export interface LaunchRequest {
+  program: string;
+  args: string[];
+  accel: ConcreteAccel;
+  files: MachineFiles;
+  /** How long QEMU may take to write its pidfile. */
+  pidfileTimeoutMs: number;
+  /** How long the console may stay silent before the launch counts as stalled. */
+  progressTimeoutMs: number;
+  pollMs: number;
+}
+
+export type LaunchOutcome =
+  | { ok: true; pid: number }
+  | { ok: false; reason: 'exited'; code: number | null; signal: NodeJS.Signals | null }
+  | { ok: false; reason: 'stalled'; waitedMs: number };
+
+/** What was started last, kept in the machine folder for diagnostics and an idempotent start. */
+export interface LaunchRecord {
+  accel: ConcreteAccel;
+  program: string;
+  args: string[];
+  startedAt: string;
+}
+
+export async function readPidfile(file: string): Promise<number | undefined> {
+  try {
+    const pid = Number.parseInt((await readFile(file, 'utf8')).trim(), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function readLaunchRecord(file: string): Promise<LaunchRecord | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as LaunchRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function launch(req: LaunchRequest, spawn: Spawner, procs: ProcessHost): Promise<LaunchOutcome> {
+  const { files } = req;
+  await rotate(files.console, files.consoleOld);
+  await rm(files.pidfile, { force: true });
+  const record: LaunchRecord = { accel: req.accel, program: req.program, args: req.args, startedAt: new Date().toISOString() };
+  await writeFile(files.launchFile, JSON.stringify(record, null, 2) + '\n', { mode: 0o600 });
+
+  const child = spawn(req.program, req.args, files.stderrLog);
+  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  void child.exited.then((e) => { exit = e; });
+  const exitedOutcome = async (): Promise<LaunchOutcome> => {
+    await rm(files.pidfile, { force: true });
+    return { ok: false, reason: 'exited', code: exit!.code, signal: exit!.signal };
+  };
+
+  // The pidfile is what inspect() trusts later; QEMU writes it before the guest runs.
+  const pidSeen = await pollUntil(async () => exit !== undefined || (await readPidfile(files.pidfile)) !== undefined,
+    req.pidfileTimeoutMs, req.pollMs);
+  if (exit) return exitedOutcome();
+
+  // First byte on the serial console: firmware or kernel is executing, the accelerator works.
+  const progressed = pidSeen && await pollUntil(async () => exit !== undefined || (await hasOutput(files.console)),
+    req.progressTimeoutMs, req.pollMs);
+  if (exit) return exitedOutcome();
+  if (progressed) return { ok: true, pid: child.pid };
+
+  // Stalled: a hung hardware accelerator, or QEMU never wrote its pidfile. Do not leave it behind.
+  procs.kill(child.pid, 'SIGKILL');
+  await Promise.race([child.exited, pollUntil(() => !procs.alive(child.pid), 5000, req.pollMs)]);
+  await rm(files.pidfile, { force: true });
+  return { ok: false, reason: 'stalled', waitedMs: pidSeen ? req.progressTimeoutMs : req.pidfileTimeoutMs };
+}

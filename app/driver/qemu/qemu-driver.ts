@@ -1,0 +1,266 @@
+// The QEMU driver: runs one machine's VM as a detached QEMU process and observes
+// it only through files in the machine folder (pidfile, console log) and QMP, so
+// any fresh process (CLI, agent, app) can tell what is going on.
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { oneLine, UserError } from '../../core/errors';
+import type { Driver, DriverCapabilities, ProgressFn, StartResult, VmSpec, VmState } from '../driver';
+import { isHardwareAccel, kvmDeviceUsable, resolveAccel, type ConcreteAccel } from './accel';
+import { buildQemuArgv } from './argv';
+import { tail } from './console-log';
+import { findQemu, installHint, parseQemuVersion, realHostFacts, type HostFacts, type QemuPrograms, type QemuVersion } from './find-qemu';
+import { launch, readLaunchRecord, readPidfile, type LaunchOutcome } from './launch';
+import { machineFiles, type MachineFiles } from './machine-files';
+import { QemuImg } from './qemu-img';
+import { QmpClient } from './qmp';
+import { currentQmpEndpoint, newQmpEndpoint } from './qmp-endpoint';
+import { realProcessHost, type ProcessHost } from './process-host';
+import { execFileRunner, firstLine, type Runner } from './runner';
+import { detachedSpawner, type Spawner } from './spawner';
+import { pollUntil } from './wait';
+
+export interface QemuDriverOptions {
+  /** Diagnostic lines (not user-facing progress). */
+  log?: (message: string) => void;
+  runner?: Runner;
+  spawner?: Spawner;
+  processes?: ProcessHost;
+  host?: HostFacts;
+  /** Linux: /dev/kvm can be opened. Default checks the real device. */
+  kvmUsable?: () => boolean;
+  /** Skip the PATH search (tests, or a QEMU bundled with the app). */
+  programs?: QemuPrograms;
+  /** accel 'auto': how long a hardware accelerator may show no console output before falling back. */
+  hardwareProgressTimeoutMs?: number;
+  /** TCG or an explicit accelerator: how long until no console output counts as a failed start. */
+  bootProgressTimeoutMs?: number;
+  pidfileTimeoutMs?: number;
+  pollMs?: number;
+}
+
+/** How stop() ended; the Driver contract only needs "stopped", the agent may want to say how. */
+export type StopOutcome = 'not-running' | 'powered-off' | 'terminated' | 'killed';
+
+/** Oldest QEMU with everything the argv uses (tb-size as an accel option, free-page-reporting, server=on). */
+const MIN_QEMU = { major: 6, minor: 0 };
+
+export class QemuDriver implements Driver {
+  readonly name = 'qemu';
+  readonly capabilities: DriverCapabilities = { gracefulStop: true, diskResize: true, freePageReporting: true };
+
+  private readonly log: (m: string) => void;
+  private readonly run: Runner;
+  private readonly spawn: Spawner;
+  private readonly procs: ProcessHost;
+  private readonly host: HostFacts;
+  private readonly kvmUsable: () => boolean;
+  private found?: QemuPrograms;
+  private readonly hwTimeoutMs: number;
+  private readonly bootTimeoutMs: number;
+  private readonly pidfileTimeoutMs: number;
+  private readonly pollMs: number;
+  /** Set by validate(). */
+  version?: QemuVersion;
+
+  constructor(opts: QemuDriverOptions = {}) {
+    this.log = opts.log ?? (() => undefined);
+    this.run = opts.runner ?? execFileRunner;
+    this.spawn = opts.spawner ?? detachedSpawner;
+    this.procs = opts.processes ?? realProcessHost;
+    this.host = opts.host ?? realHostFacts();
+    this.kvmUsable = opts.kvmUsable ?? (() => kvmDeviceUsable());
+    this.found = opts.programs;
+    this.hwTimeoutMs = opts.hardwareProgressTimeoutMs ?? 15_000;
+    this.bootTimeoutMs = opts.bootProgressTimeoutMs ?? 120_000;
+    this.pidfileTimeoutMs = opts.pidfileTimeoutMs ?? 10_000;
+    this.pollMs = opts.pollMs ?? 100;
+  }
+
+  private programs(): QemuPrograms {
+    this.found ??= findQemu(this.host);
+    return this.found;
+  }
+
+  async validate(): Promise<void> {
+    const { system } = this.programs();
+    const r = await this.run(system, ['--version']);
+    const v = r.code === 0 ? parseQemuVersion(r.stdout) : undefined;
+    if (!v) {
+      throw new UserError(`QEMU is installed but does not run (${system}): ${firstLine(r.stderr) || `exit code ${r.code}`}.`,
+        { code: 'EQEMUBROKEN', details: r.stdout + r.stderr });
+    }
+    if (v.major < MIN_QEMU.major || (v.major === MIN_QEMU.major && v.minor < MIN_QEMU.minor)) {
+      throw new UserError(`QEMU ${v.major}.${v.minor} is too old; Berth needs ${MIN_QEMU.major}.${MIN_QEMU.minor} or newer: ${installHint(this.host.platform)}.`,
+        { code: 'EQEMUOLD' });
+    }
+    this.version = v;
+  }
+
+  async createDisk(spec: VmSpec): Promise<void> {
+    const files = machineFiles(spec.dir);
+    await mkdir(spec.dir, { recursive: true, mode: 0o700 });
+    const img = new QemuImg(this.run, this.programs().img);
+    if (!existsSync(files.dataDisk)) {
+      await img.create(files.dataDisk, spec.diskGiB);
+      this.log(`created ${files.dataDisk} (${spec.diskGiB} GiB)`);
+      return;
+    }
+    const size = (await img.info(files.dataDisk)).virtualSizeBytes;
+    if (size === spec.diskGiB * 1024 ** 3) return;
+    if (size < spec.diskGiB * 1024 ** 3 && (await this.inspect(spec)) === 'running') {
+      throw new UserError(`Stop the machine "${spec.name}" before growing its disk to ${spec.diskGiB} GiB.`, { code: 'EDISKBUSY' });
+    }
+    if ((await img.grow(files.dataDisk, spec.diskGiB)) === 'grown') this.log(`grew ${files.dataDisk} to ${spec.diskGiB} GiB`);
+  }
+
+  async start(spec: VmSpec, progress: ProgressFn): Promise<StartResult> {
+    const files = machineFiles(spec.dir);
+    if ((await this.inspect(spec)) === 'running') {
+      const rec = await readLaunchRecord(files.launchFile);
+      return { accel: rec?.accel ?? 'tcg', note: 'the machine was already running' };
+    }
+    await this.createDisk(spec);
+    await this.writeGuestConfig(spec, files);
+
+    const accel = resolveAccel(spec.accel, { platform: this.host.platform, kvmUsable: this.kvmUsable() });
+    if (spec.accel === 'auto' && isHardwareAccel(accel)) {
+      const first = await this.launchWith(spec, files, accel, this.hwTimeoutMs, progress);
+      if (first.ok) return { accel };
+      const why = first.reason === 'stalled'
+        ? `${accel} made no progress in ${Math.round(first.waitedMs / 1000)} s`
+        : `${accel} failed (${firstLine(await tail(files.stderrLog, 5)) || exitText(first)})`;
+      const note = `${why}; falling back to TCG (software emulation, slower)`;
+      progress(note);
+      this.log(note);
+      const second = await this.launchWith(spec, files, 'tcg', this.bootTimeoutMs, progress);
+      if (!second.ok) throw await this.startFailure(spec, files, 'tcg', second);
+      return { accel: 'tcg', note };
+    }
+    const only = await this.launchWith(spec, files, accel, this.bootTimeoutMs, progress);
+    if (!only.ok) throw await this.startFailure(spec, files, accel, only);
+    const note = spec.accel === 'auto' ? 'no hardware accelerator available; using TCG (software emulation, slower)' : undefined;
+    return note ? { accel, note } : { accel };
+  }
+
+  private async writeGuestConfig(spec: VmSpec, files: MachineFiles): Promise<void> {
+    await mkdir(files.guestDir, { recursive: true, mode: 0o700 });
+    for (const [file, text] of [[files.authorizedKeys, spec.guestConfig.authorizedKeys], [files.daemonJson, spec.guestConfig.daemonJson]]) {
+      await writeFile(file, text, { mode: 0o600 });
+      await chmod(file, 0o600); // mode above applies only when the file is new
+    }
+  }
+
+  private async launchWith(spec: VmSpec, files: MachineFiles, accel: ConcreteAccel, progressTimeoutMs: number, progress: ProgressFn): Promise<LaunchOutcome> {
+    const { system, arch } = this.programs();
+    const qmp = await newQmpEndpoint(this.host.platform, files);
+    const args = buildQemuArgv({ spec, accel, arch, files, qmp });
+    progress(`Starting QEMU (${accel})`);
+    this.log(`${system} ${args.join(' ')}`);
+    const outcome = await launch({ program: system, args, accel, files, pidfileTimeoutMs: this.pidfileTimeoutMs, progressTimeoutMs, pollMs: this.pollMs },
+      this.spawn, this.procs);
+    if (outcome.ok) progress('The machine is booting (console output seen)');
+    return outcome;
+  }
+
+  private async startFailure(spec: VmSpec, files: MachineFiles, accel: ConcreteAccel, o: Exclude<LaunchOutcome, { ok: true }>): Promise<UserError> {
+    const stderr = await tail(files.stderrLog, 20);
+    const consoleTail = await tail(files.console, 20);
+    const details = `qemu.stderr.log (last lines):\n${stderr || '(empty)'}\n\nconsole.log (last lines):\n${consoleTail || '(empty)'}`;
+    const message = o.reason === 'exited'
+      ? `QEMU failed to start the machine "${spec.name}" (${accel}): ${firstLine(stderr) || exitText(o)}.`
+      : `QEMU failed to start the machine "${spec.name}" (${accel}): no console output in ${Math.round(o.waitedMs / 1000)} s, so it was stopped.`;
+    return new UserError(message, { code: 'EQEMUSTART', details });
+  }
+
+  async stop(spec: VmSpec, timeoutMs: number): Promise<void> {
+    const how = await this.shutdown(spec, timeoutMs);
+    this.log(`machine "${spec.name}" stop: ${how}`);
+  }
+
+  /** stop(), saying how it ended: ACPI power-off, else SIGTERM after timeoutMs, else SIGKILL. */
+  async shutdown(spec: VmSpec, timeoutMs: number): Promise<StopOutcome> {
+    const files = machineFiles(spec.dir);
+    const pid = await this.pid(spec);
+    if (pid === undefined) return 'not-running';
+    let asked = false;
+    try {
+      const ep = await currentQmpEndpoint(this.host.platform, files);
+      if (!ep) throw new Error('no QMP endpoint recorded');
+      const qmp = await QmpClient.connect(ep, Math.min(5000, timeoutMs));
+      try {
+        await qmp.systemPowerdown();
+        asked = true;
+      } finally {
+        qmp.close();
+      }
+    } catch (e) {
+      this.log(`could not ask the guest to power off (${oneLine(e)}); terminating QEMU`);
+    }
+    let outcome: StopOutcome;
+    if (asked && (await this.waitGone(pid, timeoutMs))) {
+      outcome = 'powered-off';
+    } else {
+      if (asked) this.log(`the guest did not power off within ${timeoutMs} ms; terminating QEMU`);
+      // SIGTERM lets QEMU flush and close its disk images; SIGKILL only if it hangs.
+      this.procs.kill(pid, 'SIGTERM');
+      if (await this.waitGone(pid, 3000)) {
+        outcome = 'terminated';
+      } else {
+        this.log('QEMU ignored SIGTERM; killing it');
+        this.procs.kill(pid, 'SIGKILL');
+        await this.waitGone(pid, 5000);
+        outcome = 'killed';
+      }
+    }
+    await rm(files.pidfile, { force: true });
+    return outcome;
+  }
+
+  async kill(spec: VmSpec): Promise<void> {
+    const pid = await this.pid(spec);
+    if (pid === undefined) return;
+    this.procs.kill(pid, 'SIGKILL');
+    await this.waitGone(pid, 5000);
+    await rm(machineFiles(spec.dir).pidfile, { force: true });
+  }
+
+  async delete(spec: VmSpec, keepDisk: boolean): Promise<void> {
+    await this.kill(spec);
+    const f = machineFiles(spec.dir);
+    const owned = [f.pidfile, f.console, f.consoleOld, f.stderrLog, f.qmpSocket, f.qmpEndpointFile, f.launchFile, f.guestDir];
+    if (!keepDisk) owned.push(f.dataDisk);
+    for (const p of owned) await rm(p, { recursive: true, force: true });
+  }
+
+  async inspect(spec: VmSpec): Promise<VmState> {
+    const files = machineFiles(spec.dir);
+    if ((await this.pid(spec)) !== undefined) return 'running';
+    return existsSync(files.dataDisk) ? 'stopped' : 'absent';
+  }
+
+  /** The pid in the pidfile if that process is alive and is this machine's QEMU; a stale pidfile is removed. */
+  async pid(spec: VmSpec): Promise<number | undefined> {
+    const files = machineFiles(spec.dir);
+    const pid = await readPidfile(files.pidfile);
+    if (pid === undefined) return undefined;
+    if (this.isOurQemu(pid, spec)) return pid;
+    this.log(`removing stale pidfile ${files.pidfile} (pid ${pid} is not this machine's QEMU)`);
+    await rm(files.pidfile, { force: true });
+    return undefined;
+  }
+
+  private isOurQemu(pid: number, spec: VmSpec): boolean {
+    if (!this.procs.alive(pid)) return false;
+    // Where the OS shows command lines (Linux), a reused pid is told apart by our machine folder.
+    const cmd = this.procs.cmdline(pid);
+    return cmd === undefined || cmd.includes(spec.dir);
+  }
+
+  private waitGone(pid: number, timeoutMs: number): Promise<boolean> {
+    return pollUntil(() => !this.procs.alive(pid), timeoutMs, this.pollMs);
+  }
+}
+
+function exitText(o: { code?: number | null; signal?: NodeJS.Signals | null }): string {
+  return o.signal ? `QEMU was killed by ${o.signal}` : `QEMU exited with code ${o.code}`;
+}
