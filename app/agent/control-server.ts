@@ -1,0 +1,95 @@
+// Serves the agent's control protocol on the agent socket. Any number of
+// clients (the CLI, the desktop app, the browser mode) may attach; each sees
+// the same status and, once subscribed, the same stream of events.
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import { isUserError, oneLine } from '../core/errors';
+import type { MachineAgent } from './machine-agent';
+import { AGENT_METHODS, AgentEvent, AgentReply, AgentRequest, onJsonLines } from './protocol';
+
+export class ControlServer {
+  private server?: net.Server;
+  private readonly subscribers = new Set<net.Socket>();
+  readonly clients = new Set<net.Socket>();
+
+  constructor(
+    private readonly sockPath: string,
+    private readonly agent: MachineAgent,
+    private readonly log: (m: string) => void,
+  ) {
+    agent.on('status', (data) => this.broadcast({ event: 'status', data }));
+    agent.on('step', (data) => this.broadcast({ event: 'step', data }));
+    agent.on('note', (data) => this.broadcast({ event: 'note', data }));
+  }
+
+  private broadcast(ev: AgentEvent): void {
+    const line = JSON.stringify(ev) + '\n';
+    for (const s of this.subscribers) s.write(line);
+  }
+
+  async listen(): Promise<void> {
+    if (process.platform !== 'win32') fs.rmSync(this.sockPath, { force: true });
+    const server = net.createServer((sock) => this.accept(sock));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      const old = process.platform === 'win32' ? 0 : process.umask(0o077);
+      server.listen(this.sockPath, () => {
+        if (process.platform !== 'win32') {
+          process.umask(old);
+          fs.chmodSync(this.sockPath, 0o600);
+        }
+        resolve();
+      });
+    });
+  }
+
+  private accept(sock: net.Socket): void {
+    this.clients.add(sock);
+    sock.on('close', () => {
+      this.clients.delete(sock);
+      this.subscribers.delete(sock);
+    });
+    sock.on('error', () => sock.destroy());
+    const reply = (r: AgentReply) => sock.writable && sock.write(JSON.stringify(r) + '\n');
+    onJsonLines(
+      sock,
+      (msg: AgentRequest) => {
+        if (typeof msg?.id !== 'number' || !AGENT_METHODS.has(msg.method)) {
+          return reply({ id: msg?.id ?? -1, ok: false, error: { message: `unknown request ${JSON.stringify(msg?.method)}` } });
+        }
+        this.handle(msg).then(
+          (result) => reply({ id: msg.id, ok: true, result }),
+          (e) =>
+            reply({
+              id: msg.id,
+              ok: false,
+              error: { message: oneLine(e), code: (e as any).code, details: isUserError(e) ? e.details : this.agent.status.error?.details },
+            }),
+        );
+        if (msg.method === 'subscribe') this.subscribers.add(sock);
+      },
+      () => reply({ id: -1, ok: false, error: { message: 'request is not valid JSON' } }),
+    );
+  }
+
+  private async handle(req: AgentRequest) {
+    switch (req.method) {
+      case 'status':
+      case 'subscribe':
+        return this.agent.status;
+      case 'up':
+        this.log('request: up');
+        return this.agent.up();
+      case 'down':
+        this.log('request: down');
+        return this.agent.down();
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.clients) s.end();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    if (process.platform !== 'win32') fs.rmSync(this.sockPath, { force: true });
+  }
+}

@@ -1,0 +1,275 @@
+// The host agent's heart: one per machine, it owns the VM, the SSH connection
+// and the Docker socket forward. `up` runs named, timed steps; a second `up`
+// while one is under way joins it; `down` stops cleanly. What it reports is
+// what it observed: the VM process, the SSH handshake, the engine's /_ping.
+import { EventEmitter } from 'node:events';
+import * as http from 'node:http';
+import type { Driver, VmSpec } from '../driver/driver';
+import { registerDockerContext } from '../core/docker-context';
+import { oneLine, UserError } from '../core/errors';
+import { tail, writePrivateFile } from '../core/fsutil';
+import type { LocatedImage } from '../core/image';
+import { AgentStatus, ProblemReport, STEP_LABELS, STEP_ORDER, Step, StepId } from '../core/machine-types';
+import { freePort } from '../core/net-util';
+import { dockerHost, MachinePaths } from '../core/paths';
+import { readRuntime, writeRuntime } from '../core/runtime';
+import type { MachineSettings } from '../core/settings/schema';
+import { hostKeyVerifier } from '../core/ssh-keys';
+import { vmSpec } from '../core/vm-spec';
+import { EngineSocket, GUEST_DOCKER_SOCK, pingOver } from './engine-socket';
+import { SshLink } from './ssh-link';
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+
+export interface AgentDeps {
+  name: string;
+  paths: MachinePaths;
+  driver: Driver;
+  settings: () => MachineSettings;
+  image: () => LocatedImage;
+  keys: () => { privateKey: string; publicKey: string };
+  log: (msg: string) => void;
+  /** How long each readiness wait may take (TCG is slow). */
+  timeouts?: { ssh?: number; engine?: number; stop?: number };
+}
+
+const freshSteps = (): Step[] => STEP_ORDER.map((id) => ({ id, label: STEP_LABELS[id], status: 'pending' }));
+
+export class MachineAgent extends EventEmitter {
+  status: AgentStatus = { state: 'stopped', steps: freshSteps(), agentPid: process.pid };
+  private link?: SshLink;
+  private socket?: EngineSocket;
+  private spec?: VmSpec;
+  private upRun?: Promise<AgentStatus>;
+  private downRun?: Promise<AgentStatus>;
+  private watchTimer?: NodeJS.Timeout;
+
+  constructor(private readonly d: AgentDeps) {
+    super();
+  }
+
+  private publish(patch: Partial<AgentStatus>): void {
+    this.status = { ...this.status, ...patch };
+    this.emit('status', this.status);
+  }
+
+  private setStep(id: StepId, patch: Partial<Step>): void {
+    const steps = this.status.steps.map((s) => (s.id === id ? { ...s, ...patch } : s));
+    this.status = { ...this.status, steps };
+    const step = steps.find((s) => s.id === id)!;
+    this.emit('step', step);
+    if (patch.status === 'done') this.d.log(`step ${step.label}: ${step.ms} ms${step.detail ? ` (${step.detail})` : ''}`);
+  }
+
+  private async step<T>(id: StepId, fn: () => Promise<T>, detail?: (r: T) => string | undefined): Promise<T> {
+    const t0 = Date.now();
+    this.setStep(id, { status: 'running' });
+    try {
+      const r = await fn();
+      this.setStep(id, { status: 'done', ms: Date.now() - t0, detail: detail?.(r) });
+      return r;
+    } catch (e) {
+      this.setStep(id, { status: 'failed', ms: Date.now() - t0, detail: oneLine(e) });
+      (e as any).step = id;
+      throw e;
+    }
+  }
+
+  /** Starts the machine, or joins the start already under way. */
+  up(): Promise<AgentStatus> {
+    if (this.status.state === 'running') return Promise.resolve(this.status);
+    if (this.downRun) return this.downRun.then(() => this.up());
+    if (!this.upRun) this.upRun = this.runUp().finally(() => (this.upRun = undefined));
+    return this.upRun;
+  }
+
+  private async runUp(): Promise<AgentStatus> {
+    const t0 = Date.now();
+    this.publish({ state: 'starting', steps: freshSteps(), error: undefined, startedAt: new Date().toISOString(), readyAt: undefined });
+    this.d.log('up: starting');
+    try {
+      const settings = this.d.settings();
+      const image = await this.step('image', async () => this.d.image(), (i) => `${(i.sizeBytes / 1e6).toFixed(1)} MB`);
+      const keys = this.d.keys();
+      const adopted = readRuntime(this.d.paths);
+      const prior = adopted ? vmSpec(this.d.name, this.d.paths, settings, image, adopted, keys.publicKey) : undefined;
+      if (prior && (await this.d.driver.inspect(prior)) === 'running') {
+        // The VM outlived an earlier agent: take it over instead of starting another.
+        this.spec = prior;
+        this.setStep('disk', { status: 'done', ms: 0, detail: 'VM already running' });
+        this.setStep('boot', { status: 'done', ms: 0, detail: 'reattached to the running VM' });
+        this.publish({ accel: adopted!.accel, note: adopted!.note, sshPort: adopted!.sshPort, vmPid: await this.d.driver.pid(prior) });
+      } else {
+        const ports = { sshPort: await freePort(), engineTcpPort: settings.engine.tcpForBenchmark ? await freePort() : undefined };
+        const spec = vmSpec(this.d.name, this.d.paths, settings, image, ports, keys.publicKey);
+        this.spec = spec;
+        await this.step('disk', () => this.d.driver.createDisk(spec), () => `${settings.diskGiB} GiB`);
+        const started = await this.step(
+          'boot',
+          () => this.d.driver.start(spec, (m) => this.note(m)),
+          (r) => `${r.accel}${r.note ? `; ${r.note}` : ''}`,
+        );
+        writeRuntime(this.d.paths, { ...ports, accel: started.accel, note: started.note, startedAt: new Date().toISOString() });
+        this.publish({ accel: started.accel, note: started.note, sshPort: ports.sshPort, vmPid: await this.d.driver.pid(spec) });
+      }
+      this.watchVm();
+      await this.step('ssh', () => this.connectSsh(keys.privateKey));
+      await this.step('engine', () => this.waitEngine());
+      await this.step('socket', () => this.openSocket());
+      this.publish({ state: 'running', readyAt: new Date().toISOString() });
+      this.d.log(`up: running after ${Date.now() - t0} ms`);
+      registerDockerContext(this.d.name, dockerHost(this.d.paths)).then((m) => this.d.log(m));
+      return this.status;
+    } catch (e) {
+      const report = this.problem(e);
+      this.d.log(`up failed: ${report.message}`);
+      await this.teardown(true);
+      this.publish({ state: 'stopped', error: report, vmPid: undefined });
+      writePrivateFile(path.join(this.d.paths.dir, 'last-error.json'), JSON.stringify(report, null, 2));
+      throw e;
+    }
+  }
+
+  private note(m: string): void {
+    this.d.log(m);
+    this.emit('note', m);
+  }
+
+  private problem(e: unknown): ProblemReport {
+    const details = [
+      (e as UserError).details,
+      '--- VM console (last lines) ---',
+      tail(this.d.paths.consoleLog, 25),
+      '--- agent log (last lines) ---',
+      tail(this.d.paths.agentLog, 15),
+    ]
+      .filter(Boolean)
+      .join('\n');
+    return { message: oneLine(e), details, step: (e as any).step };
+  }
+
+  private async connectSsh(privateKey: string): Promise<void> {
+    const link = new SshLink({
+      port: this.status.sshPort!,
+      privateKey,
+      hostVerifier: hostKeyVerifier(this.d.paths, (msg) => {
+        this.d.log(msg);
+        setImmediate(() => link.fail(new UserError(msg, { code: 'EHOSTKEY' })));
+      }),
+      log: (m) => this.d.log(m),
+    });
+    this.link = link;
+    await withTimeout(link.connect(), this.d.timeouts?.ssh ?? 180000, 'the VM did not answer SSH');
+  }
+
+  private async waitEngine(): Promise<void> {
+    const deadline = Date.now() + (this.d.timeouts?.engine ?? 180000);
+    for (;;) {
+      try {
+        if (await pingOver(await this.link!.openSocket(GUEST_DOCKER_SOCK), 3000)) return;
+      } catch {
+        // Socket not there yet: dockerd is still starting.
+      }
+      if (Date.now() > deadline) throw new UserError('the Docker engine in the VM did not start: see the VM console in "berth logs"');
+      await sleep(250);
+    }
+  }
+
+  private async openSocket(): Promise<void> {
+    this.socket = new EngineSocket(this.d.paths.dockerSock, this.link!, (m) => this.d.log(m));
+    await this.socket.listen();
+    const ok = await httpPing(this.d.paths.dockerSock);
+    if (!ok) throw new UserError(`the Docker socket ${this.d.paths.dockerSock} did not answer`);
+  }
+
+  /** Notices a VM that went away by itself (crash, kill -9, guest poweroff). */
+  private watchVm(): void {
+    clearInterval(this.watchTimer);
+    this.watchTimer = setInterval(async () => {
+      if (!this.spec || this.downRun) return;
+      if ((await this.d.driver.inspect(this.spec)) === 'running') return;
+      clearInterval(this.watchTimer);
+      this.d.log('the VM stopped on its own (its process exited)');
+      this.link?.fail(new Error('the VM stopped'));
+      await this.teardown(false);
+      this.publish({ state: 'stopped', vmPid: undefined, error: this.status.state === 'running' ? { message: 'the VM stopped unexpectedly', details: tail(this.d.paths.consoleLog, 25) } : this.status.error });
+      this.emit('stopped');
+    }, 1000);
+  }
+
+  down(): Promise<AgentStatus> {
+    if (!this.downRun) this.downRun = this.runDown().finally(() => (this.downRun = undefined));
+    return this.downRun;
+  }
+
+  private async runDown(): Promise<AgentStatus> {
+    const spec = this.spec ?? this.adoptedSpec();
+    this.publish({ state: 'stopping' });
+    this.d.log('down: stopping');
+    clearInterval(this.watchTimer);
+    // Close the socket first so no client starts work that the stop would cut.
+    await this.socket?.close();
+    this.socket = undefined;
+    if (spec && (await this.d.driver.inspect(spec)) === 'running') {
+      await this.d.driver.stop(spec, this.d.timeouts?.stop ?? 30000);
+    }
+    if (this.upRun) await this.upRun.catch(() => undefined);
+    await this.teardown(false);
+    this.publish({ state: 'stopped', vmPid: undefined, steps: freshSteps() });
+    this.d.log('down: stopped');
+    this.emit('stopped');
+    return this.status;
+  }
+
+  private adoptedSpec(): VmSpec | undefined {
+    const rt = readRuntime(this.d.paths);
+    if (!rt) return undefined;
+    try {
+      return vmSpec(this.d.name, this.d.paths, this.d.settings(), this.d.image(), rt, '');
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async teardown(killVm: boolean): Promise<void> {
+    clearInterval(this.watchTimer);
+    this.link?.close();
+    this.link = undefined;
+    await this.socket?.close();
+    this.socket = undefined;
+    if (killVm && this.spec && (await this.d.driver.inspect(this.spec)) === 'running') await this.d.driver.kill(this.spec);
+    fs.rmSync(path.join(this.d.paths.dir, 'runtime.json'), { force: true });
+  }
+
+  /** For tests and diagnostics: the live SSH link, if any. */
+  get ssh(): SshLink | undefined {
+    return this.link;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new UserError(`${what} within ${Math.round(ms / 1000)} s: see the VM console in "berth logs"`)), ms);
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (e) => (clearTimeout(t), reject(e)),
+    );
+  });
+}
+
+/** GET /_ping through the host socket, exactly as a docker client would. */
+export function httpPing(socketPath: string, timeoutMs = 5000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ socketPath, path: '/_ping', timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(res.statusCode === 200 && body === 'OK'));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,68 @@
+// The host agent process: `node out/app/agent/main.js berth-agent <machine dir> <name>`.
+// Started detached by the CLI or the app; it outlives them and exits when its
+// VM has stopped. (The marker and the folder in argv let others recognise it.)
+import * as fs from 'node:fs';
+import { createDriver } from '../core/driver-factory';
+import { oneLine } from '../core/errors';
+import { locateImage } from '../core/image';
+import { machinePaths } from '../core/paths';
+import { loadSettings } from '../core/settings/store';
+import { ensureUserKey } from '../core/ssh-keys';
+import { ControlServer } from './control-server';
+import { acquireAgentLock, releaseAgentLock } from './lock';
+import { MachineAgent } from './machine-agent';
+
+/** How long an agent with no VM waits for a request before it leaves. */
+const IDLE_EXIT_MS = 30000;
+
+async function main(): Promise<void> {
+  const name = process.argv[4];
+  const paths = machinePaths(name);
+  const log = (m: string) => fs.appendFileSync(paths.agentLog, `${new Date().toISOString()} ${m}\n`, { mode: 0o600 });
+  if (!acquireAgentLock(paths.agentPid, paths.dir)) return; // another agent owns this machine
+  log(`agent ${process.pid} started`);
+  const agent = new MachineAgent({
+    name,
+    paths,
+    driver: createDriver(log),
+    settings: () => {
+      const r = loadSettings(paths.settings);
+      if (!r) throw new Error(`machine "${name}" has no settings file`);
+      return r.settings;
+    },
+    image: () => locateImage(),
+    keys: () => ensureUserKey(paths),
+    log,
+  });
+  const control = new ControlServer(paths.agentSock, agent, log);
+  let exiting = false;
+  const exit = async (why: string) => {
+    if (exiting) return;
+    exiting = true;
+    log(`agent exiting: ${why}`);
+    // Let attached clients read the final status before the socket goes.
+    await new Promise((r) => setTimeout(r, 300));
+    await control.close();
+    releaseAgentLock(paths.agentPid);
+    process.exit(0);
+  };
+  await control.listen();
+  agent.on('stopped', () => exit('the VM stopped'));
+  setTimeout(() => {
+    if (agent.status.state === 'stopped') exit('nothing to do');
+  }, IDLE_EXIT_MS).unref();
+  process.on('SIGTERM', () => agent.down().finally(() => exit('SIGTERM')));
+  process.on('SIGINT', () => undefined); // a terminal's Ctrl-C must not take the machine down
+  process.on('uncaughtException', (e) => {
+    log(`agent bug: ${e.stack ?? oneLine(e)}`);
+  });
+  agent.on('status', (s) => {
+    // A start that failed leaves no VM behind: nothing to own any more.
+    if (s.state === 'stopped' && s.error && !agent.status.vmPid) setTimeout(() => agent.status.state === 'stopped' && exit('start failed'), 1000);
+  });
+}
+
+main().catch((e) => {
+  process.stderr.write(`berth agent: ${oneLine(e)}\n`);
+  process.exit(1);
+});

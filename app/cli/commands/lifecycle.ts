@@ -1,0 +1,113 @@
+// berth init | up | down | restart | set | rm
+import * as readline from 'node:readline/promises';
+import { UserError } from '../../core/errors';
+import { Machines } from '../../core/machines';
+import { dockerHost } from '../../core/paths';
+import type { MachineSettings } from '../../core/settings/schema';
+import { intFlag, NAME_OPTION, Options, parse } from '../args';
+import { StepPrinter } from '../progress';
+
+export const SETTING_OPTIONS: Options = {
+  cpus: { type: 'string' },
+  memory: { type: 'string' },
+  disk: { type: 'string' },
+  accel: { type: 'string' },
+  'insecure-registry': { type: 'string', multiple: true },
+  'registry-mirror': { type: 'string', multiple: true },
+};
+
+/** Settings flags -> a partial settings change (validated later against the schema). */
+export function settingsChange(v: Record<string, unknown>): Partial<MachineSettings> {
+  const change: Partial<MachineSettings> = {};
+  const cpus = intFlag('cpus', v.cpus as string | undefined);
+  const mem = intFlag('memory', v.memory as string | undefined);
+  const disk = intFlag('disk', v.disk as string | undefined);
+  if (cpus !== undefined) change.cpus = cpus;
+  if (mem !== undefined) change.memoryMiB = mem;
+  if (disk !== undefined) change.diskGiB = disk;
+  if (v.accel !== undefined) change.accel = v.accel as MachineSettings['accel'];
+  const engine: Partial<MachineSettings['engine']> = {};
+  if (v['insecure-registry']) engine.insecureRegistries = v['insecure-registry'] as string[];
+  if (v['registry-mirror']) engine.registryMirrors = v['registry-mirror'] as string[];
+  if (Object.keys(engine).length) change.engine = engine as MachineSettings['engine'];
+  return change;
+}
+
+export async function init(m: Machines, argv: string[]): Promise<number> {
+  const { values } = parse('init', argv, { ...NAME_OPTION, ...SETTING_OPTIONS });
+  const name = values.name as string;
+  const s = m.create(name, settingsChange(values));
+  process.stdout.write(
+    `created machine "${name}": ${s.cpus} CPUs, ${s.memoryMiB} MiB memory, ${s.diskGiB} GiB disk, accel ${s.accel}\nstart it with: berth up${name === 'default' ? '' : ` --name ${name}`}\n`,
+  );
+  return 0;
+}
+
+export async function up(m: Machines, argv: string[], command = 'up'): Promise<number> {
+  const { values } = parse(command, argv, NAME_OPTION);
+  const name = values.name as string;
+  if (!m.exists(name)) process.stderr.write(`creating machine "${name}" with default settings\n`);
+  const warnings: string[] = [];
+  if (m.exists(name)) m.settings(name, warnings);
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  const t0 = Date.now();
+  const printer = new StepPrinter();
+  try {
+    const st = await m.up(name, { onStep: (s) => printer.step(s), onNote: (n) => printer.note(n) });
+    printer.end();
+    const host = dockerHost(m.paths(name));
+    const already = st.steps.every((s) => s.status === 'pending');
+    process.stdout.write(
+      `${already ? `machine "${name}" is already running` : `machine "${name}" is running (${((Date.now() - t0) / 1000).toFixed(1)} s)`}\n` +
+        `DOCKER_HOST=${host}\nuse it with: eval "$(berth env${name === 'default' ? '' : ` --name ${name}`})"  or  docker --context ${name === 'default' ? 'berth' : `berth-${name}`}\n`,
+    );
+    return 0;
+  } finally {
+    printer.end();
+  }
+}
+
+export async function down(m: Machines, argv: string[], command = 'down'): Promise<number> {
+  const { values } = parse(command, argv, NAME_OPTION);
+  const name = values.name as string;
+  process.stderr.write(`stopping machine "${name}" ...\n`);
+  const r = await m.down(name);
+  process.stdout.write(r === 'stopped' ? `machine "${name}" stopped\n` : `machine "${name}" was not running\n`);
+  return 0;
+}
+
+export async function restart(m: Machines, argv: string[]): Promise<number> {
+  await down(m, argv, 'restart');
+  return up(m, argv, 'restart');
+}
+
+export async function set(m: Machines, argv: string[]): Promise<number> {
+  const { values } = parse('set', argv, { ...NAME_OPTION, ...SETTING_OPTIONS });
+  const name = values.name as string;
+  const change = settingsChange(values);
+  if (!Object.keys(change).length) throw new UserError('berth set: nothing to change (flags: --cpus --memory --disk --accel --insecure-registry --registry-mirror)', { code: 'EUSAGE' });
+  const r = await m.set(name, change);
+  process.stdout.write(`machine "${name}": ${r.settings.cpus} CPUs, ${r.settings.memoryMiB} MiB memory, ${r.settings.diskGiB} GiB disk, accel ${r.settings.accel}\n`);
+  if (r.restartNeeded) process.stdout.write(`the machine is running: restart it for the change to apply ("berth restart${name === 'default' ? '' : ` --name ${name}`}")\n`);
+  return 0;
+}
+
+export async function rm(m: Machines, argv: string[]): Promise<number> {
+  const { values } = parse('rm', argv, { ...NAME_OPTION, 'keep-disk': { type: 'boolean', default: false }, yes: { type: 'boolean', short: 'y', default: false } });
+  const name = values.name as string;
+  m.settings(name);
+  const keep = values['keep-disk'] as boolean;
+  if (!values.yes) {
+    if (!process.stdin.isTTY) throw new UserError(`berth rm: confirm with --yes (this deletes machine "${name}"${keep ? '' : ' and all its images, containers and volumes'})`, { code: 'EUSAGE' });
+    const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+    const a = await rl.question(`Delete machine "${name}"${keep ? ' (keeping its data disk)' : ' and all its images, containers and volumes'}? [y/N] `);
+    rl.close();
+    if (!/^y(es)?$/i.test(a.trim())) {
+      process.stdout.write('nothing deleted\n');
+      return 1;
+    }
+  }
+  await m.remove(name, keep);
+  process.stdout.write(`machine "${name}" deleted${keep ? `; its data disk stays in ${m.paths(name).dir}` : ''}\n`);
+  return 0;
+}

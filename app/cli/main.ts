@@ -1,0 +1,87 @@
+// The `berth` command. Every failure a person can cause ends in one line and a
+// non-zero exit; a stack trace only ever appears with BERTH_DEBUG=1.
+import { isUserError, oneLine } from '../core/errors';
+import { Machines } from '../core/machines';
+import { settingRanges } from '../core/settings/schema';
+import { env, logs, ls, status } from './commands/info';
+import { down, init, restart, rm, set, up } from './commands/lifecycle';
+import { ssh } from './commands/ssh';
+
+type Command = (m: Machines, argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  init,
+  up,
+  start: (m, a) => up(m, a, 'start'),
+  down,
+  stop: (m, a) => down(m, a, 'stop'),
+  restart,
+  status,
+  ls,
+  ssh,
+  env,
+  logs,
+  rm,
+  set,
+};
+
+export const USAGE = (() => {
+  const r = settingRanges();
+  return `berth: a working docker, in a tiny VM
+
+usage: berth <command> [--name MACHINE] [flags]
+
+  init      create a machine (does not start it)
+              --cpus N (${r.cpus.min}-${r.cpus.max})  --memory MiB (${r.memoryMiB.min}-${r.memoryMiB.max})  --disk GiB (${r.diskGiB.min}-${r.diskGiB.max})
+              --accel auto|kvm|hvf|whpx|tcg  --insecure-registry HOST:PORT  --registry-mirror URL
+  up        start a machine (creating it with defaults if needed); alias: start
+  down      stop a machine cleanly; alias: stop
+  restart   stop then start
+  status    show a machine's state (--json for scripts)
+  ls        list machines (--json)
+  set       change settings (same flags as init); the disk can only grow
+  ssh       open a shell in the VM, or run: berth ssh -- COMMAND
+  env       print DOCKER_HOST for your shell: eval "$(berth env)"  (--shell sh|fish|powershell|cmd, --unset)
+  logs      show the VM console and the host agent log (--lines N, --console, --agent)
+  rm        delete a machine (asks first; --yes, --keep-disk keeps images and volumes)
+
+MACHINE defaults to "default". Files live in ${'$'}BERTH_HOME or the platform's data folder.
+`;
+})();
+
+export async function run(argv: string[], machines = new Machines()): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (cmd === '--version' || cmd === 'version') {
+    process.stdout.write(`berth ${require('../../../package.json').version}\n`);
+    return 0;
+  }
+  const fn = COMMANDS[cmd];
+  if (!fn) {
+    process.stderr.write(`berth: unknown command "${cmd}" (run "berth help" for the list)\n`);
+    return 2;
+  }
+  return fn(machines, rest);
+}
+
+export function main(argv: string[]): void {
+  run(argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      if (isUserError(e)) {
+        process.stderr.write(`berth: ${e.message}\n`);
+        if (e.details && process.env.BERTH_DEBUG) process.stderr.write(e.details + '\n');
+        process.exitCode = e.code === 'EUSAGE' ? 2 : 1;
+      } else {
+        process.stderr.write(`berth: unexpected error: ${oneLine(e)} (set BERTH_DEBUG=1 for details, and please report it)\n`);
+        if (process.env.BERTH_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+        process.exitCode = 1;
+      }
+    },
+  );
+}

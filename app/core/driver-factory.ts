@@ -1,0 +1,7 @@
+// The one place that decides which hypervisor driver a machine uses.
+import type { Driver } from '../driver/driver';
+import { QemuDriver } from '../driver/qemu/qemu-driver';
+
+export function createDriver(log: (m: string) => void = () => undefined): Driver {
+  return new QemuDriver({ log });
+}

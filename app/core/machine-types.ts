@@ -1,0 +1,60 @@
+// The words every part of Berth uses for a machine's life: the CLI, the host
+// agent, the desktop app and the browser mode all speak these types.
+
+export type MachineState = 'not created' | 'stopped' | 'starting' | 'running' | 'stopping' | 'broken';
+
+export type StepId = 'image' | 'disk' | 'boot' | 'ssh' | 'engine' | 'socket';
+
+export const STEP_LABELS: Record<StepId, string> = {
+  image: 'image ready',
+  disk: 'disk ready',
+  boot: 'VM booting',
+  ssh: 'SSH ready',
+  engine: 'engine ready',
+  socket: 'socket ready',
+};
+
+export const STEP_ORDER: StepId[] = ['image', 'disk', 'boot', 'ssh', 'engine', 'socket'];
+
+export interface Step {
+  id: StepId;
+  label: string;
+  status: 'pending' | 'running' | 'done' | 'failed';
+  /** Milliseconds the step took (or has taken so far when it failed). */
+  ms?: number;
+  detail?: string;
+}
+
+export interface ProblemReport {
+  message: string;
+  /** The tail of the VM console and the agent log: one click away, not in the way. */
+  details?: string;
+  step?: StepId;
+}
+
+/** What the host agent knows, all of it observed. */
+export interface AgentStatus {
+  state: Exclude<MachineState, 'not created'>;
+  steps: Step[];
+  error?: ProblemReport;
+  accel?: string;
+  note?: string;
+  sshPort?: number;
+  agentPid: number;
+  vmPid?: number;
+  startedAt?: string;
+  readyAt?: string;
+}
+
+export interface MachineStatus {
+  name: string;
+  state: MachineState;
+  /** Why the state is what it is, when that is not obvious (broken, last failure). */
+  reason?: string;
+  dockerHost?: string;
+  cpus?: number;
+  memoryMiB?: number;
+  diskGiB?: number;
+  agent?: AgentStatus;
+  lastError?: ProblemReport;
+}

@@ -1,0 +1,184 @@
+// The machine service: what the CLI, the desktop app and the browser mode call
+// to create, start, stop, inspect and remove machines. It owns nothing that
+// runs; it finds (or starts) each machine's host agent and asks it.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AgentClient } from './agent-client';
+import { createDriver } from './driver-factory';
+import { removeDockerContext } from './docker-context';
+import { UserError } from './errors';
+import { readIfExists } from './fsutil';
+import { locateImage } from './image';
+import { deriveState } from './machine-state';
+import type { AgentStatus, MachineStatus, ProblemReport, Step } from './machine-types';
+import { dockerHost, ensureMachineDir, machinePaths, machinesDir, MachinePaths } from './paths';
+import { readRuntime } from './runtime';
+import { defaultSettings, MachineSettings, RESTART_FIELDS } from './settings/schema';
+import { applyChange, loadSettings, saveSettings } from './settings/store';
+import { ensureUserKey } from './ssh-keys';
+import { vmSpec } from './vm-spec';
+import { agentPidIfAlive } from '../agent/lock';
+
+export interface ProgressHandlers {
+  onStep?: (s: Step) => void;
+  onNote?: (m: string) => void;
+  onStatus?: (s: AgentStatus) => void;
+}
+
+export class Machines {
+  constructor(private readonly home?: string) {}
+
+  paths(name: string): MachinePaths {
+    return machinePaths(name, this.home);
+  }
+
+  list(): string[] {
+    const dir = machinesDir(this.home);
+    if (!fs.existsSync(dir)) return [];
+    return fs
+      .readdirSync(dir)
+      .filter((n) => fs.existsSync(path.join(dir, n, 'machine.json')))
+      .sort();
+  }
+
+  exists(name: string): boolean {
+    return fs.existsSync(this.paths(name).settings);
+  }
+
+  /** Loads settings; `warnings` collects a corrupt-file notice for the user. */
+  settings(name: string, warnings?: string[]): MachineSettings {
+    const r = loadSettings(this.paths(name).settings);
+    if (!r) throw new UserError(`machine "${name}" does not exist: create it with "berth init --name ${name}"`, { code: 'ENOMACHINE' });
+    if (r.warning) warnings?.push(r.warning);
+    return r.settings;
+  }
+
+  create(name: string, change: Partial<MachineSettings> = {}): MachineSettings {
+    const p = this.paths(name);
+    if (this.exists(name)) {
+      throw new UserError(`machine "${name}" already exists: change its settings with "berth set --name ${name}"`, { code: 'EEXIST' });
+    }
+    const settings = applyChange(defaultSettings(), change);
+    ensureMachineDir(p);
+    saveSettings(p.settings, settings);
+    ensureUserKey(p);
+    return settings;
+  }
+
+  async status(name: string): Promise<MachineStatus> {
+    const p = this.paths(name);
+    const created = this.exists(name);
+    let agent: AgentStatus | 'unresponsive' | undefined;
+    if (created && agentPidIfAlive(p.agentPid, p.dir)) {
+      const c = await AgentClient.connect(p);
+      agent = c ? await c.call('status').catch(() => 'unresponsive' as const) : 'unresponsive';
+      c?.close();
+    }
+    const vm = created ? await this.vmState(name, p) : 'absent';
+    const { state, reason } = deriveState({ created, agent, vm });
+    const s = created ? loadSettings(p.settings)?.settings : undefined;
+    return {
+      name,
+      state,
+      reason,
+      dockerHost: state === 'running' ? dockerHost(p) : undefined,
+      cpus: s?.cpus,
+      memoryMiB: s?.memoryMiB,
+      diskGiB: s?.diskGiB,
+      agent: typeof agent === 'object' ? agent : undefined,
+      lastError: state === 'stopped' ? this.lastError(p) : undefined,
+    };
+  }
+
+  private async vmState(name: string, p: MachinePaths) {
+    const rt = readRuntime(p);
+    if (!rt) return fs.existsSync(p.disk) ? 'stopped' : 'absent';
+    try {
+      const spec = vmSpec(name, p, this.settings(name), locateImage({ verify: false }), rt, '');
+      return await createDriver().inspect(spec);
+    } catch {
+      return 'stopped';
+    }
+  }
+
+  private lastError(p: MachinePaths): ProblemReport | undefined {
+    const t = readIfExists(path.join(p.dir, 'last-error.json'));
+    try {
+      return t ? JSON.parse(t) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Starts the machine (creating it with defaults if needed) and follows its steps. */
+  async up(name: string, h: ProgressHandlers = {}): Promise<AgentStatus> {
+    if (!this.exists(name)) this.create(name);
+    const p = this.paths(name);
+    fs.rmSync(path.join(p.dir, 'last-error.json'), { force: true });
+    const c = await AgentClient.connectOrSpawn(p, name);
+    try {
+      if (h.onStep) c.on('step', h.onStep);
+      if (h.onNote) c.on('note', h.onNote);
+      if (h.onStatus) c.on('status', h.onStatus);
+      await c.call('subscribe');
+      return await c.call('up');
+    } finally {
+      c.close();
+    }
+  }
+
+  async down(name: string, h: ProgressHandlers = {}): Promise<'stopped' | 'was stopped'> {
+    const p = this.paths(name);
+    this.settings(name); // a clear error for a machine that does not exist
+    const c = await AgentClient.connect(p);
+    if (c) {
+      try {
+        if (h.onStatus) c.on('status', h.onStatus);
+        await c.call('subscribe');
+        await c.call('down');
+        return 'stopped';
+      } finally {
+        c.close();
+      }
+    }
+    // No agent: a VM left behind (broken) is still ours to stop.
+    const rt = readRuntime(p);
+    if (rt) {
+      const spec = vmSpec(name, p, this.settings(name), locateImage({ verify: false }), rt, '');
+      const driver = createDriver();
+      if ((await driver.inspect(spec)) === 'running') {
+        await driver.stop(spec, 30000);
+        fs.rmSync(path.join(p.dir, 'runtime.json'), { force: true });
+        return 'stopped';
+      }
+    }
+    return 'was stopped';
+  }
+
+  /** Changes settings; says whether a running machine must restart for them to apply. */
+  async set(name: string, change: Partial<MachineSettings>): Promise<{ settings: MachineSettings; restartNeeded: boolean }> {
+    const p = this.paths(name);
+    const current = this.settings(name);
+    const next = applyChange(current, change);
+    saveSettings(p.settings, next);
+    const running = (await this.status(name)).state === 'running';
+    const changed = RESTART_FIELDS.some((k) => JSON.stringify(current[k]) !== JSON.stringify(next[k]));
+    return { settings: next, restartNeeded: running && changed };
+  }
+
+  /** Removes a stopped machine; keepDisk keeps its data disk and host key for a later machine of the same name. */
+  async remove(name: string, keepDisk: boolean): Promise<void> {
+    const p = this.paths(name);
+    this.settings(name);
+    const st = await this.status(name);
+    if (st.state !== 'stopped') {
+      throw new UserError(`machine "${name}" is ${st.state}: stop it first with "berth down --name ${name}"`, { code: 'EBUSY' });
+    }
+    await removeDockerContext(name);
+    if (!keepDisk) return void fs.rmSync(p.dir, { recursive: true, force: true });
+    for (const entry of fs.readdirSync(p.dir)) {
+      if (entry === path.basename(p.disk) || entry === 'ssh') continue;
+      fs.rmSync(path.join(p.dir, entry), { recursive: true, force: true });
+    }
+  }
+}

@@ -1,0 +1,72 @@
+// Where Berth keeps its files: the platform's standard data folder (XDG on
+// Linux, Application Support on macOS, AppData on Windows), or BERTH_HOME when
+// set (tests, portable installs). Each machine gets a private folder.
+import * as path from 'node:path';
+import envPaths = require('env-paths');
+import { UserError } from './errors';
+import { ensurePrivateDir } from './fsutil';
+
+export function berthHome(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.BERTH_HOME) return path.resolve(env.BERTH_HOME);
+  return envPaths('berth', { suffix: '' }).data;
+}
+
+const NAME_RE = /^[a-z0-9][a-z0-9-]{0,30}$/;
+
+/** Machine names become folder names and guest hostnames: keep them plain. */
+export function checkMachineName(name: string): string {
+  if (!NAME_RE.test(name)) {
+    throw new UserError(
+      `machine name "${name}" is not valid: use 1-31 lowercase letters, digits or dashes, starting with a letter or digit`,
+    );
+  }
+  return name;
+}
+
+export interface MachinePaths {
+  dir: string;
+  settings: string;
+  disk: string;
+  sshKey: string;
+  sshPubKey: string;
+  knownHost: string;
+  agentPid: string;
+  agentSock: string;
+  agentLog: string;
+  consoleLog: string;
+  dockerSock: string;
+}
+
+export function machinesDir(home = berthHome()): string {
+  return path.join(home, 'machines');
+}
+
+export function machinePaths(name: string, home = berthHome()): MachinePaths {
+  const dir = path.join(machinesDir(home), checkMachineName(name));
+  const pipe = (what: string) =>
+    // Windows has no unix sockets for our purposes: named pipes, per user and machine.
+    process.platform === 'win32' ? `\\\\.\\pipe\\berth-${name}-${what}` : path.join(dir, `${what}.sock`);
+  return {
+    dir,
+    settings: path.join(dir, 'machine.json'),
+    disk: path.join(dir, 'data.qcow2'),
+    sshKey: path.join(dir, 'ssh', 'id_ed25519'),
+    sshPubKey: path.join(dir, 'ssh', 'id_ed25519.pub'),
+    knownHost: path.join(dir, 'ssh', 'known_host'),
+    agentPid: path.join(dir, 'agent.pid'),
+    agentSock: pipe('agent'),
+    agentLog: path.join(dir, 'agent.log'),
+    consoleLog: path.join(dir, 'console.log'),
+    dockerSock: pipe('docker'),
+  };
+}
+
+/** DOCKER_HOST value for a machine's forwarded engine socket. */
+export function dockerHost(p: MachinePaths): string {
+  return process.platform === 'win32' ? `npipe:${p.dockerSock.replace(/\\/g, '/')}` : `unix://${p.dockerSock}`;
+}
+
+export function ensureMachineDir(p: MachinePaths): void {
+  // Private: sockets, keys and logs inside are the user's alone.
+  ensurePrivateDir(p.dir);
+}

@@ -1,0 +1,30 @@
+// Facts about the running VM that the agent learns when it starts it (ports,
+// the accelerator in use). They describe the live VM only: a VM that is not
+// running makes them meaningless, whatever the file says.
+import * as path from 'node:path';
+import { readIfExists, writePrivateFile } from './fsutil';
+import type { MachinePaths } from './paths';
+
+export interface RuntimeInfo {
+  sshPort: number;
+  engineTcpPort?: number;
+  accel: string;
+  note?: string;
+  startedAt: string;
+}
+
+const file = (p: MachinePaths) => path.join(p.dir, 'runtime.json');
+
+export function readRuntime(p: MachinePaths): RuntimeInfo | undefined {
+  const t = readIfExists(file(p));
+  if (!t) return undefined;
+  try {
+    return JSON.parse(t);
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeRuntime(p: MachinePaths, info: RuntimeInfo): void {
+  writePrivateFile(file(p), JSON.stringify(info, null, 2) + '\n');
+}

@@ -1,0 +1,145 @@
+// The machine settings, versioned JSON validated against one schema. The same
+// schema gives the defaults, the allowed ranges shown to people (CLI and the
+// settings form) and the validation of every value that comes in.
+import Ajv, { ErrorObject } from 'ajv';
+import { UserError } from '../errors';
+
+export const SETTINGS_VERSION = 1;
+
+export interface EngineSettings {
+  /** Registries reached over plain HTTP, e.g. "10.0.2.2:5000" (the host's loopback as seen from the VM). */
+  insecureRegistries: string[];
+  /** Pull-through mirrors for Docker Hub, e.g. "https://mirror.example.com". */
+  registryMirrors: string[];
+  /** Also listen on TCP inside the VM, forwarded to the host loopback. Unauthenticated: for the benchmark only. */
+  tcpForBenchmark: boolean;
+}
+
+export interface MachineSettings {
+  version: number;
+  cpus: number;
+  memoryMiB: number;
+  diskGiB: number;
+  accel: 'auto' | 'kvm' | 'hvf' | 'whpx' | 'tcg';
+  engine: EngineSettings;
+}
+
+const hostPort = '^[A-Za-z0-9.-]+(:[0-9]{1,5})?$';
+
+export const settingsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['version', 'cpus', 'memoryMiB', 'diskGiB', 'accel', 'engine'],
+  properties: {
+    version: { type: 'integer', const: SETTINGS_VERSION },
+    cpus: { type: 'integer', minimum: 1, maximum: 32, default: 2, description: 'virtual CPUs' },
+    memoryMiB: { type: 'integer', minimum: 512, maximum: 65536, default: 2048, description: 'memory in MiB' },
+    diskGiB: { type: 'integer', minimum: 4, maximum: 2048, default: 64, description: 'data disk size in GiB (can only grow)' },
+    accel: {
+      type: 'string',
+      enum: ['auto', 'kvm', 'hvf', 'whpx', 'tcg'],
+      default: 'auto',
+      description: 'hardware accelerator; auto picks the platform one and falls back to tcg',
+    },
+    engine: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['insecureRegistries', 'registryMirrors', 'tcpForBenchmark'],
+      properties: {
+        insecureRegistries: {
+          type: 'array',
+          maxItems: 32,
+          items: { type: 'string', pattern: hostPort, maxLength: 253, description: 'registry address (host or host:port)' },
+          default: [],
+          description: 'registries reached over plain HTTP (host:port)',
+        },
+        registryMirrors: {
+          type: 'array',
+          maxItems: 32,
+          items: { type: 'string', pattern: '^https?://[^\\s]+$', maxLength: 2048, description: 'mirror URL (http:// or https://)' },
+          default: [],
+          description: 'registry mirrors (http:// or https:// URLs)',
+        },
+        tcpForBenchmark: { type: 'boolean', default: false, description: 'expose the engine on TCP for the benchmark' },
+      },
+    },
+  },
+} as const;
+
+/** Which settings take effect only when the machine restarts. */
+export const RESTART_FIELDS = ['cpus', 'memoryMiB', 'diskGiB', 'accel', 'engine'] as const;
+
+export function defaultSettings(): MachineSettings {
+  const p = settingsSchema.properties;
+  const e = p.engine.properties;
+  return {
+    version: SETTINGS_VERSION,
+    cpus: p.cpus.default,
+    memoryMiB: p.memoryMiB.default,
+    diskGiB: p.diskGiB.default,
+    accel: p.accel.default,
+    engine: {
+      insecureRegistries: [...e.insecureRegistries.default],
+      registryMirrors: [...e.registryMirrors.default],
+      tcpForBenchmark: e.tcpForBenchmark.default,
+    },
+  };
+}
+
+const ajv = new Ajv({ allErrors: false, strict: true, strictTuples: false });
+ajv.addKeyword('default'); // informational here: defaults come from defaultSettings()
+const validateFn = ajv.compile(settingsSchema);
+
+/** Throws a one-line UserError naming the field, the value and what is allowed. */
+export function validateSettings(value: unknown, where = 'settings'): MachineSettings {
+  if (validateFn(value)) return value as unknown as MachineSettings;
+  const err = (validateFn.errors ?? [])[0];
+  throw new UserError(`${where}: ${describeError(err, value)}`, { code: 'ESETTINGS' });
+}
+
+function fieldName(instancePath: string): string {
+  return instancePath.replace(/^\//, '').replace(/\//g, '.') || '(top level)';
+}
+
+function valueAt(root: unknown, instancePath: string): unknown {
+  let v: any = root;
+  for (const part of instancePath.split('/').slice(1)) v = v == null ? undefined : v[part];
+  return v;
+}
+
+function describeError(err: ErrorObject | undefined, root: unknown): string {
+  if (!err) return 'invalid value';
+  const field = fieldName(err.instancePath);
+  const shown = JSON.stringify(valueAt(root, err.instancePath));
+  const sch = err.parentSchema as any;
+  switch (err.keyword) {
+    case 'minimum':
+    case 'maximum':
+      return `${field} = ${shown} is out of range: allowed ${sch.minimum} to ${sch.maximum}${sch.description ? ` (${sch.description})` : ''}`;
+    case 'enum':
+      return `${field} = ${shown} is not allowed: use one of ${(sch.enum as string[]).join(', ')}`;
+    case 'type':
+      return `${field} = ${shown} must be ${err.params.type === 'integer' ? 'a whole number' : `of type ${err.params.type}`}`;
+    case 'additionalProperties':
+      return `unknown setting "${field === '(top level)' ? '' : field + '.'}${err.params.additionalProperty}"`;
+    case 'required':
+      return `missing setting "${field === '(top level)' ? '' : field + '.'}${err.params.missingProperty}"`;
+    case 'pattern':
+      return `${field} = ${shown} is not a valid ${sch.description ?? 'value'}`;
+    case 'const':
+      return `${field} = ${shown}: expected ${JSON.stringify(err.params.allowedValue)}`;
+    case 'maxItems':
+      return `${field} has too many entries: at most ${err.params.limit}`;
+    case 'maxLength':
+      return `${field} = ${shown} is too long: at most ${err.params.limit} characters`;
+    default:
+      return `${field} = ${shown} ${err.message ?? 'is not valid'}`;
+  }
+}
+
+/** The allowed range of each numeric setting, for help texts and forms. */
+export function settingRanges(): Record<'cpus' | 'memoryMiB' | 'diskGiB', { min: number; max: number; description: string }> {
+  const p = settingsSchema.properties;
+  const r = (s: { minimum: number; maximum: number; description: string }) => ({ min: s.minimum, max: s.maximum, description: s.description });
+  return { cpus: r(p.cpus), memoryMiB: r(p.memoryMiB), diskGiB: r(p.diskGiB) };
+}

@@ -1,0 +1,77 @@
+// Reading and writing a machine's settings file. A file that is not valid JSON
+// is kept aside (never silently replaced) and reported; a file with a bad value
+// is refused with the field, the value and the allowed range.
+import * as fs from 'node:fs';
+import { UserError } from '../errors';
+import { readIfExists, writePrivateFile } from '../fsutil';
+import { MachineSettings, SETTINGS_VERSION, defaultSettings, validateSettings } from './schema';
+
+/** Each migration takes a file of version N-1 to version N. Index = target version. */
+const MIGRATIONS: Record<number, (old: any) => any> = {
+  // Version 0: files written before settings were versioned had no engine block.
+  1: (old) => ({ ...defaultSettings(), ...old, engine: { ...defaultSettings().engine, ...(old.engine ?? {}) }, version: 1 }),
+};
+
+export function migrate(raw: any): any {
+  let v = typeof raw.version === 'number' ? raw.version : 0;
+  if (v > SETTINGS_VERSION) {
+    throw new UserError(
+      `settings file was written by a newer Berth (version ${v}, this one reads up to ${SETTINGS_VERSION}): update Berth`,
+      { code: 'ESETTINGS' },
+    );
+  }
+  while (v < SETTINGS_VERSION) raw = MIGRATIONS[++v](raw);
+  return raw;
+}
+
+export interface LoadResult {
+  settings: MachineSettings;
+  /** Set when the file was unreadable and was moved aside: tell the user. */
+  warning?: string;
+}
+
+export function loadSettings(file: string): LoadResult | undefined {
+  const text = readIfExists(file);
+  if (text === undefined) return undefined;
+  let raw: any;
+  try {
+    raw = JSON.parse(text);
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('not an object');
+  } catch {
+    const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    fs.renameSync(file, aside);
+    const settings = defaultSettings();
+    saveSettings(file, settings);
+    return {
+      settings,
+      warning: `settings file ${file} was not valid JSON: kept it as ${aside} and wrote default settings; copy your values back with "berth set"`,
+    };
+  }
+  const migrated = migrate(raw);
+  const settings = validateSettings(migrated, `settings file ${file}`);
+  if (migrated !== raw) saveSettings(file, settings);
+  return { settings };
+}
+
+export function saveSettings(file: string, settings: MachineSettings): void {
+  validateSettings(settings);
+  writePrivateFile(file, JSON.stringify(settings, null, 2) + '\n');
+}
+
+/** Applies a partial change, validating the result; a disk can only grow. */
+export function applyChange(current: MachineSettings, change: Partial<MachineSettings>): MachineSettings {
+  const next: MachineSettings = {
+    ...current,
+    ...change,
+    engine: { ...current.engine, ...(change.engine ?? {}) },
+    version: SETTINGS_VERSION,
+  };
+  validateSettings(next);
+  if (next.diskGiB < current.diskGiB) {
+    throw new UserError(
+      `diskGiB = ${next.diskGiB} is smaller than the current disk (${current.diskGiB} GiB): a data disk can only grow`,
+      { code: 'ESETTINGS' },
+    );
+  }
+  return next;
+}

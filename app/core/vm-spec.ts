@@ -1,0 +1,40 @@
+// Turns a machine's settings into what the hypervisor driver needs.
+import type { VmSpec } from '../driver/driver';
+import type { LocatedImage } from './image';
+import type { MachinePaths } from './paths';
+import type { MachineSettings } from './settings/schema';
+
+/** The engine's daemon.json, made from the engine settings. */
+export function daemonJson(s: MachineSettings): string {
+  const cfg: Record<string, unknown> = {};
+  if (s.engine.insecureRegistries.length) cfg['insecure-registries'] = s.engine.insecureRegistries;
+  if (s.engine.registryMirrors.length) cfg['registry-mirrors'] = s.engine.registryMirrors;
+  return JSON.stringify(cfg, null, 2) + '\n';
+}
+
+export function vmSpec(
+  name: string,
+  p: MachinePaths,
+  s: MachineSettings,
+  image: LocatedImage,
+  ports: { sshPort: number; engineTcpPort?: number },
+  publicKey: string,
+): VmSpec {
+  return {
+    name,
+    dir: p.dir,
+    cpus: s.cpus,
+    memoryMiB: s.memoryMiB,
+    diskGiB: s.diskGiB,
+    accel: s.accel,
+    image: { kernel: image.kernel, initrd: image.initrd, rootfs: image.rootfs, cmdline: image.cmdline },
+    sshPort: ports.sshPort,
+    engineTcpPort: ports.engineTcpPort,
+    guestConfig: {
+      authorizedKeys: publicKey,
+      hostname: name === 'default' ? 'berth' : `berth-${name}`,
+      daemonJson: daemonJson(s),
+      engineTcp: s.engine.tcpForBenchmark || undefined,
+    },
+  };
+}
