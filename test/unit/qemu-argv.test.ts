@@ -1,0 +1,104 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import type { VmSpec } from '../../app/driver/driver';
+import { buildQemuArgv, esc, machineArgs } from '../../app/driver/qemu/argv';
+import { machineFiles } from '../../app/driver/qemu/machine-files';
+
+const dir = '/home/u/.local/share/berth/machines/default';
+
+function spec(over: Partial<VmSpec> = {}): VmSpec {
+  return {
+    name: 'default', dir, cpus: 2, memoryMiB: 2048, diskGiB: 20, accel: 'auto', sshPort: 52022,
+    image: { kernel: '/img/vmlinuz', initrd: '/img/initrd.img', rootfs: '/img/root.squashfs', cmdline: 'console=ttyS0 quiet' },
+    guestConfig: { authorizedKeys: 'ssh-ed25519 AAAA berth', hostname: 'default', daemonJson: '{}' },
+    ...over,
+  };
+}
+
+const files = machineFiles(dir, path.posix);
+const unixQmp = { kind: 'unix', path: `${dir}/qmp.sock` } as const;
+
+test('x86_64 TCG: the whole argv', () => {
+  assert.deepEqual(buildQemuArgv({ spec: spec(), accel: 'tcg', arch: 'x86_64', files, qmp: unixQmp }), [
+    '-name', 'berth-default',
+    '-machine', 'q35', '-accel', 'tcg,tb-size=64', '-cpu', 'max',
+    '-smp', '2', '-m', '2048',
+    '-nodefaults', '-no-user-config', '-display', 'none',
+    '-kernel', '/img/vmlinuz', '-initrd', '/img/initrd.img', '-append', 'console=ttyS0 quiet',
+    '-drive', 'file=/img/root.squashfs,if=none,id=root,format=raw,readonly=on',
+    '-device', 'virtio-blk-pci,drive=root,serial=berth-root',
+    '-drive', `file=${dir}/data.qcow2,if=none,id=data,format=qcow2,discard=unmap`,
+    '-device', 'virtio-blk-pci,drive=data,serial=berth-data',
+    '-netdev', 'user,id=net0,hostfwd=tcp:127.0.0.1:52022-:22',
+    '-device', 'virtio-net-pci,netdev=net0',
+    '-device', 'virtio-rng-pci',
+    '-device', 'virtio-balloon-pci,free-page-reporting=on',
+    '-fw_cfg', `name=opt/berth/authorized_keys,file=${dir}/guest/authorized_keys`,
+    '-fw_cfg', 'name=opt/berth/hostname,string=default',
+    '-fw_cfg', `name=opt/berth/daemon.json,file=${dir}/guest/daemon.json`,
+    '-chardev', `file,id=console,path=${dir}/console.log`,
+    '-serial', 'chardev:console',
+    '-qmp', `unix:${dir}/qmp.sock,server=on,wait=off`,
+    '-pidfile', `${dir}/qemu.pid`,
+  ]);
+});
+
+test('x86_64 KVM: host CPU, no tb-size', () => {
+  assert.deepEqual(machineArgs({ accel: 'kvm', arch: 'x86_64' }), ['-machine', 'q35', '-accel', 'kvm', '-cpu', 'host']);
+});
+
+test('aarch64 HVF (Apple Silicon): virt board with highmem, host CPU', () => {
+  assert.deepEqual(machineArgs({ accel: 'hvf', arch: 'aarch64' }), ['-machine', 'virt,highmem=on', '-accel', 'hvf', '-cpu', 'host']);
+});
+
+test('x86_64 HVF (Intel Mac): q35, host CPU', () => {
+  assert.deepEqual(machineArgs({ accel: 'hvf', arch: 'x86_64' }), ['-machine', 'q35', '-accel', 'hvf', '-cpu', 'host']);
+});
+
+test('aarch64 TCG: max CPU (the virt default is 32-bit) and the small translation cache', () => {
+  assert.deepEqual(machineArgs({ accel: 'tcg', arch: 'aarch64' }), ['-machine', 'virt,highmem=on', '-accel', 'tcg,tb-size=64', '-cpu', 'max']);
+});
+
+test('win32 WHPX: kernel-irqchip off, default CPU model, QMP over loopback TCP', () => {
+  const wdir = 'C:\\Users\\u\\AppData\\Local\\berth\\machines\\default';
+  const wfiles = machineFiles(wdir, path.win32);
+  const argv = buildQemuArgv({
+    spec: spec({ dir: wdir }), accel: 'whpx', arch: 'x86_64', files: wfiles,
+    qmp: { kind: 'tcp', host: '127.0.0.1', port: 50123 },
+  });
+  assert.deepEqual(argv.slice(0, 6), ['-name', 'berth-default', '-machine', 'q35', '-accel', 'whpx,kernel-irqchip=off']);
+  assert.equal(argv[6], '-smp', 'no -cpu for WHPX');
+  assert.deepEqual(argv.slice(argv.indexOf('-qmp'), argv.indexOf('-qmp') + 2), ['-qmp', 'tcp:127.0.0.1:50123,server=on,wait=off']);
+  assert.ok(argv.includes(`file,id=console,path=${wdir}\\console.log`));
+  assert.ok(argv.includes(`name=opt/berth/daemon.json,file=${wdir}\\guest\\daemon.json`));
+});
+
+test('aarch64 WHPX keeps the in-hypervisor irqchip (the only mode QEMU accepts on Arm)', () => {
+  assert.deepEqual(machineArgs({ accel: 'whpx', arch: 'aarch64' }), ['-machine', 'virt,highmem=on', '-accel', 'whpx', '-cpu', 'max']);
+});
+
+test('engine TCP on: second loopback forward and the fw_cfg flag', () => {
+  const argv = buildQemuArgv({
+    spec: spec({ engineTcpPort: 52375, guestConfig: { ...spec().guestConfig, engineTcp: true } }),
+    accel: 'kvm', arch: 'x86_64', files, qmp: unixQmp,
+  });
+  assert.equal(argv[argv.indexOf('-netdev') + 1], 'user,id=net0,hostfwd=tcp:127.0.0.1:52022-:22,hostfwd=tcp:127.0.0.1:52375-:2375');
+  const fw = argv.filter((_, i) => argv[i - 1] === '-fw_cfg');
+  assert.deepEqual(fw.slice(3), ['name=opt/berth/engine-tcp,string=2375']);
+});
+
+test('engine TCP off: no forward, no flag', () => {
+  const argv = buildQemuArgv({ spec: spec(), accel: 'kvm', arch: 'x86_64', files, qmp: unixQmp });
+  assert.equal(argv[argv.indexOf('-netdev') + 1], 'user,id=net0,hostfwd=tcp:127.0.0.1:52022-:22');
+  assert.equal(argv.filter((a) => a.includes('engine-tcp')).length, 0);
+});
+
+test('commas in paths are doubled inside option values, not in plain arguments', () => {
+  const d = '/tmp/a,b';
+  const argv = buildQemuArgv({ spec: spec({ dir: d }), accel: 'tcg', arch: 'x86_64', files: machineFiles(d, path.posix), qmp: { kind: 'unix', path: `${d}/qmp.sock` } });
+  assert.equal(esc('a,b,c'), 'a,,b,,c');
+  assert.ok(argv.includes('file=/tmp/a,,b/data.qcow2,if=none,id=data,format=qcow2,discard=unmap'));
+  assert.ok(argv.includes('unix:/tmp/a,,b/qmp.sock,server=on,wait=off'));
+  assert.equal(argv[argv.indexOf('-pidfile') + 1], '/tmp/a,b/qemu.pid');
+});
