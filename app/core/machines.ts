@@ -14,7 +14,7 @@ import type { AgentStatus, MachineStatus, ProblemReport, Step } from './machine-
 import { dockerHost, ensureMachineDir, machinePaths, machinesDir, MachinePaths } from './paths';
 import { readRuntime } from './runtime';
 import { defaultSettings, MachineSettings, RESTART_FIELDS } from './settings/schema';
-import { applyChange, loadSettings, saveSettings } from './settings/store';
+import { applyChange, loadSettings, mergeSettings, saveSettings } from './settings/store';
 import { ensureUserKey } from './ssh-keys';
 import { vmSpec } from './vm-spec';
 import { agentPidIfAlive } from '../agent/lock';
@@ -58,7 +58,7 @@ export class Machines {
     if (this.exists(name)) {
       throw new UserError(`machine "${name}" already exists: change its settings with "berth set --name ${name}"`, { code: 'EEXIST' });
     }
-    const settings = applyChange(defaultSettings(), change);
+    const settings = mergeSettings(defaultSettings(), change);
     ensureMachineDir(p);
     saveSettings(p.settings, settings);
     ensureUserKey(p);

@@ -70,6 +70,7 @@ export async function up(m: Machines, argv: string[], command = 'up'): Promise<n
 export async function down(m: Machines, argv: string[], command = 'down'): Promise<number> {
   const { values } = parse(command, argv, NAME_OPTION);
   const name = values.name as string;
+  m.settings(name);
   process.stderr.write(`stopping machine "${name}" ...\n`);
   const r = await m.down(name);
   process.stdout.write(r === 'stopped' ? `machine "${name}" stopped\n` : `machine "${name}" was not running\n`);

@@ -86,8 +86,7 @@ export function defaultSettings(): MachineSettings {
   };
 }
 
-const ajv = new Ajv({ allErrors: false, strict: true, strictTuples: false });
-ajv.addKeyword('default'); // informational here: defaults come from defaultSettings()
+const ajv = new Ajv({ allErrors: false, strict: true, verbose: true });
 const validateFn = ajv.compile(settingsSchema);
 
 /** Throws a one-line UserError naming the field, the value and what is allowed. */

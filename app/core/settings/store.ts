@@ -58,15 +58,20 @@ export function saveSettings(file: string, settings: MachineSettings): void {
   writePrivateFile(file, JSON.stringify(settings, null, 2) + '\n');
 }
 
-/** Applies a partial change, validating the result; a disk can only grow. */
-export function applyChange(current: MachineSettings, change: Partial<MachineSettings>): MachineSettings {
+/** Merges a partial change over settings and validates the result. */
+export function mergeSettings(current: MachineSettings, change: Partial<MachineSettings>): MachineSettings {
   const next: MachineSettings = {
     ...current,
     ...change,
     engine: { ...current.engine, ...(change.engine ?? {}) },
     version: SETTINGS_VERSION,
   };
-  validateSettings(next);
+  return validateSettings(next);
+}
+
+/** Changes an existing machine's settings; its disk can only grow. */
+export function applyChange(current: MachineSettings, change: Partial<MachineSettings>): MachineSettings {
+  const next = mergeSettings(current, change);
   if (next.diskGiB < current.diskGiB) {
     throw new UserError(
       `diskGiB = ${next.diskGiB} is smaller than the current disk (${current.diskGiB} GiB): a data disk can only grow`,

@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { defaultSettings, validateSettings, settingRanges } from '../../app/core/settings/schema';
+import { applyChange, loadSettings, saveSettings } from '../../app/core/settings/store';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'berth-settings-'));
+
+test('defaults validate and carry the schema ranges', () => {
+  const s = defaultSettings();
+  assert.deepEqual(validateSettings(s), s);
+  assert.equal(s.memoryMiB, 2048);
+  assert.deepEqual(settingRanges().memoryMiB, { min: 512, max: 65536, description: 'memory in MiB' });
+});
+
+test('an out-of-range value is refused with the field, the value and the range', () => {
+  assert.throws(() => validateSettings({ ...defaultSettings(), memoryMiB: 100 }), {
+    message: 'settings: memoryMiB = 100 is out of range: allowed 512 to 65536 (memory in MiB)',
+  });
+  assert.throws(() => validateSettings({ ...defaultSettings(), cpus: 64 }), /cpus = 64 is out of range: allowed 1 to 32/);
+});
+
+test('wrong types, unknown keys, bad enums and bad registries get one clear line', () => {
+  assert.throws(() => validateSettings({ ...defaultSettings(), cpus: 1.5 }), /cpus = 1.5 must be a whole number/);
+  assert.throws(() => validateSettings({ ...defaultSettings(), colour: 'red' }), /unknown setting "colour"/);
+  assert.throws(() => validateSettings({ ...defaultSettings(), accel: 'hyperv' }), /accel = "hyperv" is not allowed: use one of auto, kvm, hvf, whpx, tcg/);
+  const bad = { ...defaultSettings(), engine: { ...defaultSettings().engine, insecureRegistries: ['not a host'] } };
+  assert.throws(() => validateSettings(bad), /engine.insecureRegistries.0 = "not a host" is not a valid registry address/);
+});
+
+test('settings round-trip with mode 0600 and atomic write', () => {
+  const dir = tmp();
+  const file = path.join(dir, 'machine.json');
+  saveSettings(file, { ...defaultSettings(), cpus: 4 });
+  assert.equal(loadSettings(file)!.settings.cpus, 4);
+  assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+  assert.deepEqual(fs.readdirSync(dir), ['machine.json']);
+});
+
+test('a corrupt file is kept aside and reported, not silently replaced', () => {
+  const dir = tmp();
+  const file = path.join(dir, 'machine.json');
+  fs.writeFileSync(file, '{"cpus": 4,');
+  const r = loadSettings(file)!;
+  assert.match(r.warning!, /was not valid JSON: kept it as .*machine\.json\.corrupt-/);
+  const aside = fs.readdirSync(dir).find((f) => f.includes('.corrupt-'))!;
+  assert.equal(fs.readFileSync(path.join(dir, aside), 'utf8'), '{"cpus": 4,');
+  assert.deepEqual(r.settings, defaultSettings());
+});
+
+test('a hand-edited bad value is refused, and the file is left as it is', () => {
+  const dir = tmp();
+  const file = path.join(dir, 'machine.json');
+  const text = JSON.stringify({ ...defaultSettings(), memoryMiB: 10 });
+  fs.writeFileSync(file, text);
+  assert.throws(() => loadSettings(file), /memoryMiB = 10 is out of range/);
+  assert.equal(fs.readFileSync(file, 'utf8'), text);
+});
+
+test('an unversioned file migrates to version 1 keeping its values', () => {
+  const dir = tmp();
+  const file = path.join(dir, 'machine.json');
+  fs.writeFileSync(file, JSON.stringify({ cpus: 3, memoryMiB: 1024, diskGiB: 20, accel: 'tcg' }));
+  const r = loadSettings(file)!;
+  assert.equal(r.settings.version, 1);
+  assert.equal(r.settings.cpus, 3);
+  assert.deepEqual(r.settings.engine.insecureRegistries, []);
+  assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).version, 1);
+});
+
+test('a file from a newer Berth is refused, not downgraded', () => {
+  const dir = tmp();
+  const file = path.join(dir, 'machine.json');
+  fs.writeFileSync(file, JSON.stringify({ ...defaultSettings(), version: 9 }));
+  assert.throws(() => loadSettings(file), /written by a newer Berth \(version 9/);
+});
+
+test('the disk can grow but never shrink', () => {
+  const s = { ...defaultSettings(), diskGiB: 64 };
+  assert.equal(applyChange(s, { diskGiB: 100 }).diskGiB, 100);
+  assert.throws(() => applyChange(s, { diskGiB: 32 }), /a data disk can only grow/);
+  assert.deepEqual(applyChange(s, { engine: { insecureRegistries: ['10.0.2.2:5000'] } as any }).engine.registryMirrors, []);
+});
