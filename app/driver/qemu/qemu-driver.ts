@@ -127,7 +127,7 @@ export class QemuDriver implements Driver {
       const first = await this.launchWith(spec, files, accel, this.hwTimeoutMs, progress);
       if (first.ok) return { accel };
       const why = first.reason === 'stalled'
-        ? `${accel} made no progress in ${Math.round(first.waitedMs / 1000)} s`
+        ? `${accel} made no progress in ${seconds(first.waitedMs)} s`
         : `${accel} failed (${firstLine(await tail(files.stderrLog, 5)) || exitText(first)})`;
       const note = `${why}; falling back to TCG (software emulation, slower)`;
       progress(note);
@@ -168,7 +168,7 @@ export class QemuDriver implements Driver {
     const details = `qemu.stderr.log (last lines):\n${stderr || '(empty)'}\n\nconsole.log (last lines):\n${consoleTail || '(empty)'}`;
     const message = o.reason === 'exited'
       ? `QEMU failed to start the machine "${spec.name}" (${accel}): ${firstLine(stderr) || exitText(o)}.`
-      : `QEMU failed to start the machine "${spec.name}" (${accel}): no console output in ${Math.round(o.waitedMs / 1000)} s, so it was stopped.`;
+      : `QEMU failed to start the machine "${spec.name}" (${accel}): no console output in ${seconds(o.waitedMs)} s, so it was stopped.`;
     return new UserError(message, { code: 'EQEMUSTART', details });
   }
 
@@ -259,6 +259,11 @@ export class QemuDriver implements Driver {
   private waitGone(pid: number, timeoutMs: number): Promise<boolean> {
     return pollUntil(() => !this.procs.alive(pid), timeoutMs, this.pollMs);
   }
+}
+
+function seconds(ms: number): string {
+  const s = ms / 1000;
+  return Number.isInteger(s) ? String(s) : s.toFixed(1);
 }
 
 function exitText(o: { code?: number | null; signal?: NodeJS.Signals | null }): string {

@@ -1,0 +1,244 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { isUserError, type UserError } from '../../app/core/errors';
+import type { VmSpec } from '../../app/driver/driver';
+import { QemuDriver } from '../../app/driver/qemu/qemu-driver';
+import type { ProcessHost } from '../../app/driver/qemu/process-host';
+import type { Runner } from '../../app/driver/qemu/runner';
+import type { Spawner } from '../../app/driver/qemu/spawner';
+import { fixture } from '../fixtures/qemu/load';
+
+const MSR_ABORT = fixture('kvm-cpu-host-msr-abort.stderr.txt');
+
+/** How a fake QEMU behaves once spawned. */
+type Behaviour = 'boots' | 'stalls' | { exits: number | null; signal?: NodeJS.Signals; stderr: string };
+
+interface FakeProc { alive: boolean; cmdline: string; signals: NodeJS.Signals[]; onSignal?: (s: NodeJS.Signals) => void }
+
+function world(behaviours: Behaviour[]) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-drv-'));
+  const procs = new Map<number, FakeProc>();
+  const launches: string[][] = [];
+  let nextPid = 4000;
+  const processes: ProcessHost = {
+    alive: (pid) => procs.get(pid)?.alive ?? false,
+    cmdline: (pid) => procs.get(pid)?.cmdline,
+    kill: (pid, sig) => {
+      const p = procs.get(pid);
+      if (!p) return;
+      p.signals.push(sig);
+      if (p.onSignal) p.onSignal(sig);
+      else if (sig === 'SIGKILL' || sig === 'SIGTERM') p.alive = false;
+    },
+  };
+  const spawner: Spawner = (file, args, logFile) => {
+    launches.push([file, ...args]);
+    const b = behaviours.shift();
+    assert.ok(b, 'unexpected QEMU launch');
+    const pid = nextPid++;
+    const proc: FakeProc = { alive: true, cmdline: [file, ...args].join(' '), signals: [] };
+    procs.set(pid, proc);
+    const pidfile = args[args.indexOf('-pidfile') + 1];
+    const consoleFile = /path=(.*)$/.exec(args[args.indexOf('-chardev') + 1])![1];
+    writeFileSync(logFile, '');
+    let exit!: (e: { code: number | null; signal: NodeJS.Signals | null }) => void;
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => { exit = r; });
+    proc.onSignal = (sig) => { if (sig === 'SIGKILL' || sig === 'SIGTERM') { proc.alive = false; exit({ code: null, signal: sig }); } };
+    setTimeout(() => {
+      if (typeof b === 'object') {
+        writeFileSync(logFile, b.stderr);
+        proc.alive = false;
+        exit({ code: b.exits, signal: b.signal ?? null });
+        return;
+      }
+      writeFileSync(pidfile, `${pid}\n`);
+      if (b === 'boots') setTimeout(() => writeFileSync(consoleFile, 'SeaBIOS'), 20);
+    }, 10);
+    return { pid, exited };
+  };
+  const runner: Runner = async (file, args) => {
+    if (args[0] === 'create') writeFileSync(args[4], 'qcow2');
+    if (args[0] === 'info') return { stdout: JSON.stringify({ 'virtual-size': 20 * 1024 ** 3, format: 'qcow2' }), stderr: '', code: 0 };
+    return { stdout: '', stderr: '', code: 0 };
+  };
+  const messages: string[] = [];
+  const driver = (kvm = true) => new QemuDriver({
+    runner, spawner, processes, kvmUsable: () => kvm, log: (m) => messages.push(m),
+    host: { platform: 'linux', arch: 'x64', pathEnv: '', isFile: () => false },
+    programs: { system: '/usr/bin/qemu-system-x86_64', img: '/usr/bin/qemu-img', arch: 'x86_64' },
+    hardwareProgressTimeoutMs: 200, bootProgressTimeoutMs: 300, pidfileTimeoutMs: 300, pollMs: 5,
+  });
+  const spec = (over: Partial<VmSpec> = {}): VmSpec => ({
+    name: 'default', dir, cpus: 2, memoryMiB: 1024, diskGiB: 20, accel: 'auto', sshPort: 52022,
+    image: { kernel: '/img/k', initrd: '/img/i', rootfs: '/img/r', cmdline: 'console=ttyS0' },
+    guestConfig: { authorizedKeys: 'ssh-ed25519 AAAA k\n', hostname: 'default', daemonJson: '{"debug":false}' },
+    ...over,
+  });
+  const accelOf = (argv: string[]) => argv[argv.indexOf('-accel') + 1];
+  return { dir, procs, launches, driver, spec, messages, accelOf, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+test('auto: KVM aborting at once (captured MSR abort) falls back to TCG and says why', async () => {
+  const w = world([{ exits: null, signal: 'SIGABRT', stderr: MSR_ABORT }, 'boots']);
+  try {
+    const progress: string[] = [];
+    const r = await w.driver().start(w.spec(), (m) => progress.push(m));
+    const note = 'kvm failed (qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69); falling back to TCG (software emulation, slower)';
+    assert.deepEqual(r, { accel: 'tcg', note });
+    assert.deepEqual(w.launches.map(w.accelOf), ['kvm', 'tcg,tb-size=64']);
+    assert.ok(progress.includes(note));
+    assert.equal(await w.driver().inspect(w.spec()), 'running');
+    // The guest config was written privately, and the console of the failed try was kept aside.
+    const keys = path.join(w.dir, 'guest', 'authorized_keys');
+    assert.equal(readFileSync(keys, 'utf8'), 'ssh-ed25519 AAAA k\n');
+    assert.equal(statSync(keys).mode & 0o777, 0o600);
+    assert.equal(readFileSync(path.join(w.dir, 'guest', 'daemon.json'), 'utf8'), '{"debug":false}');
+    assert.equal(JSON.parse(readFileSync(path.join(w.dir, 'qemu.launch.json'), 'utf8')).accel, 'tcg');
+  } finally { w.cleanup(); }
+});
+
+test('auto: KVM with no console output within the bound is killed and TCG takes over', async () => {
+  const w = world(['stalls', 'boots']);
+  try {
+    const r = await w.driver().start(w.spec(), () => undefined);
+    assert.equal(r.accel, 'tcg');
+    assert.equal(r.note, 'kvm made no progress in 0.2 s; falling back to TCG (software emulation, slower)');
+    assert.deepEqual(w.procs.get(4000)!.signals, ['SIGKILL']);
+  } finally { w.cleanup(); }
+});
+
+test('auto without usable /dev/kvm goes straight to TCG and notes it', async () => {
+  const w = world(['boots']);
+  try {
+    const r = await w.driver(false).start(w.spec(), () => undefined);
+    assert.equal(r.accel, 'tcg');
+    assert.match(r.note ?? '', /no hardware accelerator/);
+  } finally { w.cleanup(); }
+});
+
+test('explicit kvm never falls back: a UserError with stderr and console tails in its details', async () => {
+  const w = world([{ exits: null, signal: 'SIGABRT', stderr: MSR_ABORT }]);
+  try {
+    await assert.rejects(w.driver().start(w.spec({ accel: 'kvm' }), () => undefined), (e: unknown) => {
+      assert.ok(isUserError(e));
+      assert.equal(e.message, 'QEMU failed to start the machine "default" (kvm): qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69.');
+      assert.match((e as UserError).details ?? '', /kvm_buf_set_msrs: Assertion/);
+      assert.match((e as UserError).details ?? '', /console\.log \(last lines\):\n\(empty\)/);
+      return true;
+    });
+    assert.equal(w.launches.length, 1);
+    assert.equal(await w.driver().inspect(w.spec()), 'stopped');
+  } finally { w.cleanup(); }
+});
+
+test('explicit tcg that stays silent is stopped and reported', async () => {
+  const w = world(['stalls']);
+  try {
+    await assert.rejects(w.driver().start(w.spec({ accel: 'tcg' }), () => undefined),
+      /QEMU failed to start the machine "default" \(tcg\): no console output in 0\.3 s, so it was stopped\./);
+    assert.equal(w.procs.get(4000)!.alive, false);
+  } finally { w.cleanup(); }
+});
+
+test('start is idempotent: a running machine is not started twice', async () => {
+  const w = world(['boots']);
+  try {
+    await w.driver().start(w.spec({ accel: 'tcg' }), () => undefined);
+    assert.deepEqual(await w.driver().start(w.spec({ accel: 'tcg' }), () => undefined), { accel: 'tcg', note: 'the machine was already running' });
+    assert.equal(w.launches.length, 1);
+  } finally { w.cleanup(); }
+});
+
+test('inspect: absent, stopped, running; a stale or reused pid is removed and reads as stopped', async () => {
+  const w = world([]);
+  const d = w.driver();
+  try {
+    assert.equal(await d.inspect(w.spec()), 'absent');
+    await d.createDisk(w.spec());
+    assert.equal(await d.inspect(w.spec()), 'stopped');
+    const pidfile = path.join(w.dir, 'qemu.pid');
+    w.procs.set(77, { alive: true, cmdline: `qemu-system-x86_64 -pidfile ${pidfile}`, signals: [] });
+    writeFileSync(pidfile, '77\n');
+    assert.equal(await d.inspect(w.spec()), 'running');
+    assert.equal(await d.pid(w.spec()), 77);
+    w.procs.set(77, { alive: true, cmdline: '/usr/bin/some-other-program', signals: [] }); // pid reused
+    assert.equal(await d.inspect(w.spec()), 'stopped');
+    assert.equal(existsSync(pidfile), false);
+    writeFileSync(pidfile, '78\n'); // dead
+    assert.equal(await d.inspect(w.spec()), 'stopped');
+    assert.equal(existsSync(pidfile), false);
+  } finally { w.cleanup(); }
+});
+
+test('stop: system_powerdown over QMP, the guest powers off', async () => {
+  const w = world(['boots']);
+  const d = w.driver();
+  try {
+    await d.start(w.spec({ accel: 'tcg' }), () => undefined);
+    const proc = w.procs.get(4000)!;
+    const seen: string[] = [];
+    const srv = net.createServer((c) => {
+      c.write('{"QMP": {"version": {"qemu": {"micro": 22, "minor": 2, "major": 7}, "package": ""}, "capabilities": ["oob"]}}\r\n');
+      c.on('data', (b) => {
+        for (const line of b.toString().split('\n').filter(Boolean)) {
+          const m = JSON.parse(line) as { execute: string; id: number };
+          seen.push(m.execute);
+          if (m.execute === 'system_powerdown') {
+            c.write('{"timestamp": {"seconds": 1, "microseconds": 0}, "event": "POWERDOWN"}\r\n');
+            setTimeout(() => { proc.alive = false; }, 30); // the guest's acpid powers off
+          }
+          c.write(JSON.stringify({ return: {}, id: m.id }) + '\r\n');
+        }
+      });
+    });
+    await new Promise<void>((r) => srv.listen(path.join(w.dir, 'qmp.sock'), r));
+    try {
+      assert.equal(await d.shutdown(w.spec(), 2000), 'powered-off');
+    } finally { srv.close(); }
+    assert.deepEqual(seen, ['qmp_capabilities', 'system_powerdown']);
+    assert.deepEqual(proc.signals, []);
+    assert.equal(await d.inspect(w.spec()), 'stopped');
+    assert.equal(await d.shutdown(w.spec(), 2000), 'not-running');
+  } finally { w.cleanup(); }
+});
+
+test('stop without a reachable QMP terminates QEMU (SIGTERM), then SIGKILL if ignored', async () => {
+  const w = world(['boots', 'boots']);
+  const d = w.driver();
+  try {
+    await d.start(w.spec({ accel: 'tcg' }), () => undefined);
+    assert.equal(await d.shutdown(w.spec(), 100), 'terminated');
+    assert.deepEqual(w.procs.get(4000)!.signals, ['SIGTERM']);
+    await d.start(w.spec({ accel: 'tcg' }), () => undefined);
+    const stubborn = w.procs.get(4001)!;
+    stubborn.onSignal = (s) => { if (s === 'SIGKILL') stubborn.alive = false; };
+    assert.equal(await d.shutdown(w.spec(), 100), 'killed');
+    assert.deepEqual(stubborn.signals, ['SIGTERM', 'SIGKILL']);
+  } finally { w.cleanup(); }
+});
+
+test('delete kills a running VM and removes only the driver\'s files, optionally keeping the disk', async () => {
+  const w = world(['boots']);
+  const d = w.driver();
+  try {
+    await d.start(w.spec({ accel: 'tcg' }), () => undefined);
+    writeFileSync(path.join(w.dir, 'agent-owned.json'), '{}');
+    await d.delete(w.spec(), true);
+    assert.deepEqual(w.procs.get(4000)!.signals, ['SIGKILL']);
+    assert.deepEqual(readdirSync(w.dir).sort(), ['agent-owned.json', 'data.qcow2']);
+    await d.delete(w.spec(), false);
+    assert.equal(await d.inspect(w.spec()), 'absent');
+  } finally { w.cleanup(); }
+});
+
+test('createDisk refuses to shrink', async () => {
+  const w = world([]);
+  try {
+    await w.driver().createDisk(w.spec());
+    await assert.rejects(w.driver().createDisk(w.spec({ diskGiB: 10 })), /disks can only grow/);
+  } finally { w.cleanup(); }
+});
