@@ -1,0 +1,170 @@
+// The core's benchmark: boot time against the kernel's floor, engine round
+// trips against a raw TCP forward and against dockerode's own ssh transport,
+// image size, and QEMU's idle memory.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import Docker from 'dockerode';
+import { machineArgs } from '../../app/driver/qemu/argv';
+import { locateImage } from '../../app/core/image';
+import { Machines } from '../../app/core/machines';
+import { readRuntime } from '../../app/core/runtime';
+import { buildFloorInitramfs } from '../../vm-images/build/floor';
+import { Figure, median } from './report';
+
+const MiB = 1024 * 1024;
+
+/** Seconds from QEMU's start to the floor init's marker on the serial console. */
+export async function floorBoot(memoryMiB: number, cpus: number): Promise<number> {
+  const image = locateImage();
+  const floor = await buildFloorInitramfs(path.join(image.dir, 'floor'));
+  const args = [
+    ...machineArgs({ accel: 'tcg', arch: 'x86_64' }),
+    '-smp', String(cpus), '-m', String(memoryMiB),
+    '-nodefaults', '-no-user-config', '-display', 'none',
+    '-kernel', image.kernel, '-initrd', floor.initrd, '-append', image.cmdline,
+    '-serial', 'stdio',
+  ];
+  const t0 = process.hrtime.bigint();
+  const q = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => (q.kill('SIGKILL'), reject(new Error('floor VM never reached its init'))), 120000);
+    q.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('berth-floor: init')) {
+        clearTimeout(timer);
+        const s = Number(process.hrtime.bigint() - t0) / 1e9;
+        q.kill('SIGKILL');
+        resolve(s);
+      }
+    });
+  });
+}
+
+/** Seconds from `berth up` to /_ping answering on the host socket. */
+export function berthUp(home: string): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../../bin/berth'), 'up'], {
+    env: { ...process.env, BERTH_HOME: home },
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`berth up failed: ${r.stderr}`);
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+export function berthDown(home: string): void {
+  spawnSync(process.execPath, [path.resolve(__dirname, '../../../bin/berth'), 'down'], { env: { ...process.env, BERTH_HOME: home } });
+}
+
+/** Median milliseconds of `n` requests, each on a new connection (as a CLI invocation would). */
+async function latency(opts: http.RequestOptions, n: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    await new Promise<void>((resolve, reject) => {
+      const req = http.get({ ...opts, agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+      });
+      req.on('error', reject);
+    });
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return median(times);
+}
+
+/** Copies the docker CLI into the guest's tmpfs: dockerode's ssh transport runs `docker system dial-stdio` there. */
+function installGuestDockerCli(home: string): void {
+  const cache = path.resolve(__dirname, '../../../vm-images/cache');
+  const deb = fs.readdirSync(cache).find((f) => /^docker\.io_.*\.deb$/.test(f));
+  if (!deb) throw new Error('docker.io .deb not in vm-images/cache: run npm run build:vm');
+  const x = fs.mkdtempSync('/tmp/berth-bench-docker-');
+  execFileSync('dpkg-deb', ['-x', path.join(cache, deb), x]);
+  const bin = fs.readFileSync(path.join(x, 'usr/bin/docker'));
+  const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../../bin/berth'), 'ssh', '--', 'sh', '-c', '"cat > /usr/local/bin/docker && chmod +x /usr/local/bin/docker"'], {
+    env: { ...process.env, BERTH_HOME: home },
+    input: bin,
+  });
+  if (r.status !== 0) throw new Error(`could not copy the docker CLI into the guest: ${r.stderr}`);
+}
+
+export async function roundTrips(home: string, n: number): Promise<Figure[]> {
+  const m = new Machines(home);
+  const p = m.paths('default');
+  const rt = readRuntime(p)!;
+  if (!rt.engineTcpPort) throw new Error('the bench machine must have engine.tcpForBenchmark set');
+  const figures: Figure[] = [];
+  for (const route of ['/_ping', '/containers/json']) {
+    // Interleave the two transports so drift hits both alike.
+    const viaBerth: number[] = [];
+    const viaTcp: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      viaBerth.push(await latency({ socketPath: p.dockerSock, path: route }, n / 5));
+      viaTcp.push(await latency({ host: '127.0.0.1', port: rt.engineTcpPort, path: route }, n / 5));
+    }
+    figures.push({
+      name: `engine round trip ${route} (Berth socket)`,
+      value: median(viaBerth),
+      unit: 'ms',
+      reference: median(viaTcp),
+      referenceName: 'raw TCP forward to the same dockerd',
+      target: { op: '<=', ratio: 1.3 },
+    });
+  }
+  installGuestDockerCli(home);
+  const key = fs.readFileSync(p.sshKey, 'utf8');
+  const viaSsh = new Docker({ protocol: 'ssh', host: '127.0.0.1', port: rt.sshPort, username: 'root', sshOptions: { privateKey: key } } as any);
+  const viaBerth = new Docker({ socketPath: p.dockerSock });
+  const time = async (fn: () => Promise<unknown>, k: number) => {
+    const ts: number[] = [];
+    for (let i = 0; i < k; i++) {
+      const t0 = process.hrtime.bigint();
+      await fn();
+      ts.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    return median(ts);
+  };
+  const sshMs = await time(() => viaSsh.ping(), 7);
+  const berthMs = await time(() => viaBerth.ping(), 50);
+  figures.push({
+    name: 'engine round trip /_ping, dockerode protocol ssh (reference) vs Berth socket',
+    value: sshMs,
+    unit: 'ms',
+    reference: berthMs,
+    referenceName: 'dockerode on the Berth socket',
+    target: { op: '>=', ratio: 20 },
+  });
+  return figures;
+}
+
+export function imageSize(): Figure {
+  const img = locateImage();
+  return {
+    name: 'image size (kernel + initramfs + root)',
+    value: img.sizeBytes / 1e6,
+    unit: 'MB',
+    reference: 45,
+    referenceName: 'budget',
+    target: { op: '<=', ratio: 1 },
+  };
+}
+
+/** QEMU's resident memory after `idleSeconds` of nothing happening. */
+export async function idleRss(home: string, idleSeconds: number): Promise<Figure> {
+  const st = await new Machines(home).status('default');
+  const pid = st.agent?.vmPid;
+  if (!pid) throw new Error('no VM pid');
+  await new Promise((r) => setTimeout(r, idleSeconds * 1000));
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]);
+  return {
+    name: `QEMU idle RSS, ${st.memoryMiB} MiB machine after ${idleSeconds} s idle`,
+    value: (kb * 1024) / MiB,
+    unit: 'MiB',
+    reference: 400,
+    referenceName: 'budget',
+    target: { op: '<=', ratio: 1 },
+  };
+}

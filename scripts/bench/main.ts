@@ -1,0 +1,65 @@
+// `npm run bench`: every figure as a ratio against a reference measured in the
+// same run. Uses its own BERTH_HOME; leaves nothing running.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { Machines } from '../../app/core/machines';
+import { berthDown, berthUp, floorBoot, idleRss, imageSize, roundTrips } from './core';
+import { Figure, formatFigure, median } from './report';
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bb-'));
+  const figures: Figure[] = [];
+  const print = (f: Figure) => {
+    figures.push(f);
+    console.log(formatFigure(f));
+  };
+  print(imageSize());
+
+  const berth = (args: string[]) => spawnSync(process.execPath, [path.resolve(__dirname, '../../../bin/berth'), ...args], { env: { ...process.env, BERTH_HOME: home }, encoding: 'utf8' });
+  const init = berth(['init', '--memory', '2048', '--cpus', '2', '--accel', 'tcg']);
+  if (init.status !== 0) throw new Error(init.stderr);
+  // The engine TCP listener is the round-trip reference; it is never on outside the benchmark.
+  const machines = new Machines(home);
+  await machines.set('default', { engine: { ...machines.settings('default').engine, tcpForBenchmark: true } });
+
+  // First boot formats the data disk: measured apart from the warm boots.
+  const first = berthUp(home);
+  console.log(`first boot (formats the data disk): ${first.toFixed(1)} s`);
+  berthDown(home);
+  const rounds = quick ? 1 : 3;
+  const floors: number[] = [];
+  const ups: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    floors.push(await floorBoot(2048, 2));
+    ups.push(berthUp(home));
+    if (i < rounds - 1) berthDown(home);
+  }
+  print({
+    name: 'boot: berth up to Docker answering on the host socket',
+    value: median(ups),
+    unit: 's',
+    reference: median(floors),
+    referenceName: 'floor (same kernel, trivial init, same QEMU/TCG)',
+    target: { op: '<=', ratio: 2.0 },
+  });
+
+  for (const f of await roundTrips(home, quick ? 50 : 200)) print(f);
+  print(await idleRss(home, quick ? 10 : 60));
+  berthDown(home);
+
+  try {
+    const ui = require('./ui');
+    if (typeof ui.runUiBench === 'function') for (const f of (await ui.runUiBench({ quick })) as Figure[]) print(f);
+  } catch (e: any) {
+    if (e.code !== 'MODULE_NOT_FOUND') throw e;
+  }
+  fs.rmSync(home, { recursive: true, force: true });
+}
+
+main().catch((e) => {
+  console.error(`bench failed: ${e.message}`);
+  process.exit(1);
+});

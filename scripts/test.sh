@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests, the VM image build, then the integration
+# tests that boot real VMs under QEMU, then the dashboard's tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npm run build --silent
+echo "== unit tests"
+node --test --test-reporter=spec out/test/unit/
+echo "== VM image"
+node out/vm-images/build/main.js
+echo "== integration tests (real VMs)"
+node --test --test-reporter=spec --test-concurrency=1 out/test/integration/

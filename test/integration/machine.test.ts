@@ -1,0 +1,165 @@
+// The core, for real: build the image, boot a real VM under QEMU, and use the
+// Docker engine through the host socket with the real docker CLI.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { httpPing } from '../../app/agent/machine-agent';
+import { berth, berthSync, tempHome } from '../helpers/cli';
+import { busyboxRootfsTar } from '../helpers/tiny-image';
+import { until } from '../helpers/wait';
+
+const run = promisify(execFile);
+const home = tempHome('bi');
+const dir = path.join(home, 'machines', 'default');
+const sock = path.join(dir, 'docker.sock');
+const dockerEnv = { ...process.env, DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: path.join(home, 'docker-config') };
+
+async function docker(...args: string[]): Promise<string> {
+  const r = await run('docker', args, { env: dockerEnv, timeout: 120000 });
+  return r.stdout;
+}
+
+const status = () => JSON.parse(berthSync(home, ['status', '--json']).stdout);
+
+describe('a real machine', { concurrency: false }, () => {
+  before(() => {
+    const r = berthSync(home, ['init', '--memory', '1024', '--disk', '8']);
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  after(async () => {
+    await berth(home, ['down']);
+  });
+
+  test('berth up reports each named step and ends with the engine answering', async () => {
+    const r = await berth(home, ['up'], { DOCKER_CONFIG: dockerEnv.DOCKER_CONFIG });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const done = [...r.stderr.matchAll(/^done: (.+?) \d+\.\d s/gm)].map((m) => m[1]);
+    assert.deepEqual(done, ['image ready', 'disk ready', 'VM booting', 'SSH ready', 'engine ready', 'socket ready']);
+    assert.match(r.stdout, new RegExp(`DOCKER_HOST=unix://${sock}`));
+    const st = status();
+    assert.equal(st.state, 'running');
+    assert.equal(st.dockerHost, `unix://${sock}`);
+    // /dev/kvm exists here but cannot run this VM: auto must have fallen back to TCG, and said so.
+    assert.equal(st.agent.accel, 'tcg');
+    if (fs.existsSync('/dev/kvm')) assert.match(st.agent.note ?? '', /TCG/i);
+  });
+
+  test('sockets, keys and the folder are the user\'s alone', () => {
+    assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
+    assert.equal(fs.statSync(sock).mode & 0o777, 0o600);
+    assert.equal(fs.statSync(path.join(dir, 'agent.sock')).mode & 0o777, 0o600);
+    assert.equal(fs.statSync(path.join(dir, 'ssh', 'id_ed25519')).mode & 0o777, 0o600);
+    assert.match(fs.readFileSync(path.join(dir, 'ssh', 'known_host'), 'utf8'), /^SHA256:/);
+    const qemu = spawnSync('ps', ['-o', 'args=', '-p', String(status().agent.vmPid)], { encoding: 'utf8' }).stdout;
+    assert.match(qemu, /hostfwd=tcp:127\.0\.0\.1:\d+-:22/, 'SSH is forwarded on 127.0.0.1 only');
+  });
+
+  test('the host docker CLI works against the socket: version, import, run, logs, stdin', async () => {
+    assert.equal(await httpPing(sock), true);
+    const v = JSON.parse(await docker('version', '--format', '{{json .Server}}'));
+    assert.match(v.Version, /^20\.10\./);
+    await docker('import', busyboxRootfsTar(), 'tiny:1');
+    assert.equal((await docker('run', '--rm', 'tiny:1', '/bin/busybox', 'echo', 'hello from berth')).trim(), 'hello from berth');
+    await docker('run', '-d', '--name', 'logger', 'tiny:1', '/bin/sh', '-c', 'echo line-one; echo line-two >&2; sleep 3600');
+    const logs = await until(async () => {
+      const r = await run('docker', ['logs', 'logger'], { env: dockerEnv });
+      return /line-one/.test(r.stdout) && /line-two/.test(r.stderr) ? r : undefined;
+    }, 'container logs');
+    assert.match(logs.stdout, /line-one/);
+    // Half-open: the client closes stdin and still reads the output.
+    const cat = spawnSync('docker', ['run', '-i', '--rm', 'tiny:1', '/bin/cat'], { env: dockerEnv, input: 'through stdin\n', encoding: 'utf8', timeout: 120000 });
+    assert.equal(cat.stdout, 'through stdin\n', cat.stderr);
+  });
+
+  test('docker compose works on the socket unchanged', async (t) => {
+    const compose = spawnSync('docker-compose', ['version'], { encoding: 'utf8' });
+    if (compose.status !== 0) return t.skip('docker-compose is not installed');
+    const proj = path.join(home, 'proj');
+    fs.mkdirSync(proj);
+    fs.writeFileSync(
+      path.join(proj, 'docker-compose.yml'),
+      'services:\n  hello:\n    image: tiny:1\n    command: ["/bin/busybox", "echo", "composed"]\n',
+    );
+    const up = spawnSync('docker-compose', ['up', '--no-color'], { cwd: proj, env: dockerEnv, encoding: 'utf8', timeout: 180000 });
+    assert.equal(up.status, 0, up.stderr);
+    assert.match(up.stdout + up.stderr, /composed/);
+    const ps = await docker('ps', '-a', '--filter', 'label=com.docker.compose.project=proj', '--format', '{{.Names}}');
+    assert.match(ps, /proj[-_]hello[-_]1/);
+    spawnSync('docker-compose', ['down'], { cwd: proj, env: dockerEnv });
+  });
+
+  test('a second up while running joins; a second client sees the same state', async () => {
+    const r = await berth(home, ['up']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /already running/);
+    assert.equal(status().state, 'running');
+  });
+
+  test('berth ssh runs a command in the VM', async () => {
+    const r = await berth(home, ['ssh', '--', 'cat', '/proc/sys/kernel/hostname']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'berth');
+    const fail = await berth(home, ['ssh', '--', 'exit', '7']);
+    assert.equal(fail.code, 7);
+  });
+
+  test('the socket works again after the SSH connection is cut', async () => {
+    // Kill every sshd session process in the guest (the listener stays): this
+    // cuts the agent's connection, and this command's own.
+    await berth(home, ['ssh', '--', 'sh', '-c', 'for p in $(pidof sshd); do [ "$p" = "$(cat /run/sshd.pid)" ] || kill -9 $p; done']);
+    await until(() => fs.readFileSync(path.join(dir, 'agent.log'), 'utf8').includes('reconnecting'), 'the agent to notice the cut', 20000);
+    await until(() => httpPing(sock), 'the socket to answer again', 60000);
+    assert.match(await docker('ps', '-a', '--format', '{{.Names}}'), /logger/);
+  });
+
+  test('down stops cleanly; two concurrent ups start one VM; data survives', async () => {
+    const d = await berth(home, ['down']);
+    assert.equal(d.code, 0, d.stderr);
+    assert.equal(status().state, 'stopped');
+    assert.equal(fs.existsSync(sock), false);
+    assert.match(fs.readFileSync(path.join(dir, 'console.log'), 'utf8'), /berth: stopped/);
+    const [a, b] = await Promise.all([berth(home, ['up']), berth(home, ['up'])]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    const starts = fs.readFileSync(path.join(dir, 'agent.log'), 'utf8').split('\n').filter((l) => l.includes('up: starting'));
+    assert.equal(starts.length, 2, 'one start for the first boot, one for this one: the two ups joined');
+    await docker('image', 'inspect', 'tiny:1');
+    assert.match(await docker('ps', '-a', '--format', '{{.Names}}'), /logger/);
+  });
+
+  test('kill -9 of QEMU turns the state to stopped, and up works again with the data intact', async () => {
+    const pid = status().agent.vmPid;
+    assert.ok(pid > 0);
+    process.kill(pid, 'SIGKILL');
+    await until(() => status().state === 'stopped', 'the state to turn stopped', 30000);
+    const r = await berth(home, ['up']);
+    assert.equal(r.code, 0, r.stderr);
+    await docker('image', 'inspect', 'tiny:1');
+    assert.equal((await docker('run', '--rm', 'tiny:1', '/bin/busybox', 'echo', 'still here')).trim(), 'still here');
+  });
+
+  test('a changed VM host key is refused with a clear message', async () => {
+    assert.equal((await berth(home, ['down'])).code, 0);
+    const kh = path.join(dir, 'ssh', 'known_host');
+    const real = fs.readFileSync(kh, 'utf8');
+    fs.writeFileSync(kh, 'SHA256:AAAAnotthekeyAAAA\n');
+    const r = await berth(home, ['up']);
+    fs.writeFileSync(kh, real);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^berth: the VM's SSH host key changed/m);
+    assert.doesNotMatch(r.stderr, /\bat .*\.js:\d+/);
+    await until(() => status().state === 'stopped', 'the failed start to clean up', 30000);
+  });
+
+  test('rm --keep-disk keeps the data disk and the host key', async () => {
+    const r = await berth(home, ['rm', '--yes', '--keep-disk']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(fs.existsSync(path.join(dir, 'data.qcow2')));
+    assert.ok(fs.existsSync(path.join(dir, 'ssh', 'known_host')));
+    assert.ok(!fs.existsSync(path.join(dir, 'machine.json')));
+  });
+});
