@@ -6,6 +6,7 @@ import { settingRanges } from '../core/settings/schema';
 import { env, logs, ls, status } from './commands/info';
 import { down, init, restart, rm, set, up } from './commands/lifecycle';
 import { ssh } from './commands/ssh';
+import { ui } from './commands/ui';
 
 type Command = (m: Machines, argv: string[]) => Promise<number>;
 
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
   logs,
   rm,
   set,
+  ui,
 };
 
 export const USAGE = (() => {
@@ -43,6 +45,7 @@ usage: berth <command> [--name MACHINE] [flags]
   ssh       open a shell in the VM, or run: berth ssh -- COMMAND
   env       print DOCKER_HOST for your shell: eval "$(berth env)"  (--shell sh|fish|powershell|cmd, --unset)
   logs      show the VM console and the host agent log (--lines N, --console, --agent)
+  ui        open the dashboard in your browser: prints a private 127.0.0.1 address (--port N)
   rm        delete a machine (asks first; --yes, --keep-disk keeps images and volumes)
 
 MACHINE defaults to "default". Files live in ${'$'}BERTH_HOME or the platform's data folder.

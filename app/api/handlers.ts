@@ -1,0 +1,84 @@
+// The composition root of the serving side: every method and stream of the
+// contract wired to the machine service and the engine. Used by `berth ui`
+// and by the Electron main process alike.
+import { Machines } from '../core/machines';
+import type { MachineProgress } from './contract';
+import * as es from './engine/streams';
+import { Engine } from './engine/engine';
+import { ApiFailure, engineUnreachable } from './errors';
+import { MachineService } from './machine-service';
+import type { Implementation } from './session';
+
+export interface HandlerOptions {
+  machines?: Machines;
+  name?: string;
+  /** Talk to this Docker socket instead of the machine's (benchmarks count requests through a proxy). */
+  dockerSocket?: string;
+}
+
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE']);
+
+export function createImplementation(o: HandlerOptions = {}): Implementation & { machine: MachineService; engine: Engine } {
+  const machine = new MachineService(o.machines ?? new Machines(), o.name ?? 'default');
+  const engine = new Engine(o.dockerSocket ?? machine.dockerSock);
+
+  /** Engine calls: an unreachable socket becomes the designed "machine is stopped" error. */
+  const e =
+    <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
+    async (...a: A): Promise<R> => {
+      try {
+        return await fn(...a);
+      } catch (err: any) {
+        if (err && typeof err.code === 'string' && UNREACHABLE_CODES.has(err.code)) {
+          const st = await machine.info().catch(() => undefined);
+          const state = st?.status.state;
+          if (state === 'not created') throw new ApiFailure('ENOMACHINE', 'There is no machine yet: create it on the Machine page.');
+          throw engineUnreachable(`machine state: ${state ?? 'unknown'}\n${err.code}: ${err.message}`);
+        }
+        throw err;
+      }
+    };
+
+  return {
+    machine,
+    engine,
+    methods: {
+      'machine.status': () => machine.info(),
+      'machine.start': () => machine.start(),
+      'machine.stop': () => machine.stop(),
+      'machine.restart': () => machine.restart(),
+      'machine.create': async (p) => machine.create(p.settings ?? {}),
+      'machine.console': async (p) => machine.console(p.lines),
+      'settings.get': async () => machine.getSettings(),
+      'settings.set': (p) => machine.setSettings(p.change),
+      'engine.info': e(() => engine.info()),
+      'containers.list': e((p) => engine.containers(p.id)),
+      'container.start': e((p) => engine.containerAction('start', p.id)),
+      'container.stop': e((p) => engine.containerAction('stop', p.id)),
+      'container.restart': e((p) => engine.containerAction('restart', p.id)),
+      'container.pause': e((p) => engine.containerAction('pause', p.id)),
+      'container.unpause': e((p) => engine.containerAction('unpause', p.id)),
+      'container.remove': e((p) => engine.removeContainer(p.id, p.force)),
+      'container.inspect': e((p) => engine.inspect(p.id)),
+      'images.list': e(() => engine.images()),
+      'image.remove': e((p) => engine.removeImage(p.id, p.force)),
+      'images.prune': e(() => engine.pruneImages()),
+      'image.run': e((p) => engine.run(p)),
+      'volumes.list': e(() => engine.volumes()),
+      'volume.remove': e((p) => engine.removeVolume(p.name)),
+      'volumes.prune': e(() => engine.pruneVolumes()),
+    },
+    streams: {
+      'engine.events': e((_p, sink) => es.events(engine, sink)),
+      'container.logs': e((p, sink) => es.logs(engine, p, sink)),
+      'container.stats': e((p, sink) => es.stats(engine, p, sink)),
+      'container.exec': e((p, sink) => es.exec(engine, p, sink)),
+      'image.pull': e((p, sink) => es.pull(engine, p, sink)),
+      'machine.progress': async (_p, sink) => {
+        const on = (m: MachineProgress) => sink.data(m);
+        machine.progress.on('progress', on);
+        return { stop: () => void machine.progress.off('progress', on) };
+      },
+    },
+  };
+}

@@ -1,0 +1,103 @@
+// The machine side of the API: state, start/stop/restart with the core's real
+// steps broadcast to every 'machine.progress' subscriber, settings, console.
+// A second start while one runs joins it (one promise, shared).
+import { EventEmitter } from 'node:events';
+import * as fs from 'node:fs';
+import { tail } from '../core/fsutil';
+import type { Machines } from '../core/machines';
+import { RESTART_FIELDS, settingRanges, type MachineSettings } from '../core/settings/schema';
+import type { MachineInfo, MachineProgress, SettingsChange, SettingsView } from './contract';
+
+export class MachineService {
+  readonly progress = new EventEmitter();
+  private busy?: { what: 'start' | 'stop' | 'restart'; done: Promise<MachineInfo> };
+
+  constructor(
+    readonly machines: Machines,
+    readonly name: string,
+  ) {
+    this.progress.setMaxListeners(0);
+  }
+
+  get dockerSock(): string {
+    return this.machines.paths(this.name).dockerSock;
+  }
+
+  async info(): Promise<MachineInfo> {
+    const status = await this.machines.status(this.name);
+    let diskFileBytes: number | undefined;
+    try {
+      const st = fs.statSync(this.machines.paths(this.name).disk);
+      diskFileBytes = st.blocks !== undefined ? st.blocks * 512 : st.size;
+    } catch {
+      /* no disk yet */
+    }
+    return { name: this.name, status, diskFileBytes };
+  }
+
+  private emit(p: MachineProgress): void {
+    this.progress.emit('progress', p);
+  }
+
+  private handlers() {
+    return {
+      onStep: (step: any) => this.emit({ kind: 'step', step }),
+      onNote: (note: string) => this.emit({ kind: 'note', note }),
+      onStatus: (status: any) => this.emit({ kind: 'status', status }),
+    };
+  }
+
+  /** Runs one lifecycle action at a time; the same action asked again joins the one under way. */
+  private run(what: 'start' | 'stop' | 'restart', work: () => Promise<unknown>): Promise<MachineInfo> {
+    if (this.busy?.what === what) return this.busy.done;
+    const before = this.busy?.done.catch(() => undefined) ?? Promise.resolve();
+    const done = before
+      .then(work)
+      .then(() => this.info())
+      .finally(async () => {
+        if (this.busy?.done === done) this.busy = undefined;
+        this.emit({ kind: 'state', info: await this.info().catch(() => ({ name: this.name, status: { name: this.name, state: 'broken' as const } })) });
+      });
+    this.busy = { what, done };
+    return done;
+  }
+
+  start(): Promise<MachineInfo> {
+    return this.run('start', () => this.machines.up(this.name, this.handlers()));
+  }
+
+  stop(): Promise<MachineInfo> {
+    return this.run('stop', () => this.machines.down(this.name, this.handlers()));
+  }
+
+  restart(): Promise<MachineInfo> {
+    return this.run('restart', async () => {
+      await this.machines.down(this.name, this.handlers());
+      await this.machines.up(this.name, this.handlers());
+    });
+  }
+
+  settingsView(settings: MachineSettings, warnings: string[] = []): SettingsView {
+    return { settings, ranges: settingRanges(), restartFields: [...RESTART_FIELDS], warnings };
+  }
+
+  getSettings(): SettingsView {
+    const warnings: string[] = [];
+    const s = this.machines.settings(this.name, warnings);
+    return this.settingsView(s, warnings);
+  }
+
+  create(change: SettingsChange = {}): SettingsView {
+    return this.settingsView(this.machines.create(this.name, change as Partial<MachineSettings>));
+  }
+
+  async setSettings(change: SettingsChange): Promise<SettingsView & { restartNeeded: boolean }> {
+    const r = await this.machines.set(this.name, change as Partial<MachineSettings>);
+    return { ...this.settingsView(r.settings), restartNeeded: r.restartNeeded };
+  }
+
+  console(lines = 200): { console: string; agent: string } {
+    const p = this.machines.paths(this.name);
+    return { console: tail(p.consoleLog, lines), agent: tail(p.agentLog, lines) };
+  }
+}
