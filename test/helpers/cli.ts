@@ -8,9 +8,17 @@ export const REPO = path.resolve(__dirname, '..', '..', '..');
 export const BERTH = path.join(REPO, 'bin', 'berth');
 
 /** A short private home: unix socket paths must stay under ~100 bytes. */
+const homes: string[] = [];
 export function tempHome(prefix = 'bh'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+  const h = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+  homes.push(h);
+  return h;
 }
+
+// Test homes go when the test process ends (set BERTH_KEEP_TEST_HOMES=1 to look at them).
+process.on('exit', () => {
+  if (!process.env.BERTH_KEEP_TEST_HOMES) for (const h of homes) fs.rmSync(h, { recursive: true, force: true });
+});
 
 export interface CliResult {
   code: number;

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -6,7 +6,13 @@ import * as path from 'node:path';
 import { defaultSettings, validateSettings, settingRanges } from '../../app/core/settings/schema';
 import { applyChange, loadSettings, saveSettings } from '../../app/core/settings/store';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'berth-settings-'));
+const made: string[] = [];
+const tmp = () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-settings-'));
+  made.push(d);
+  return d;
+};
+after(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 test('defaults validate and carry the schema ranges', () => {
   const s = defaultSettings();
