@@ -57,6 +57,8 @@ export interface SettingsView {
   restartFields: string[];
   /** A corrupt settings file was put aside: tell the user. */
   warnings: string[];
+  /** True when the machine does not exist yet: these are the defaults a new one would get. */
+  defaults?: boolean;
 }
 
 export type SettingsChange = Partial<Omit<MachineSettings, 'version' | 'engine'>> & {

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import { tail } from '../core/fsutil';
 import type { Machines } from '../core/machines';
-import { RESTART_FIELDS, settingRanges, type MachineSettings } from '../core/settings/schema';
+import { defaultSettings, RESTART_FIELDS, settingRanges, type MachineSettings } from '../core/settings/schema';
 import type { MachineInfo, MachineProgress, SettingsChange, SettingsView } from './contract';
 
 export class MachineService {
@@ -82,6 +82,7 @@ export class MachineService {
   }
 
   getSettings(): SettingsView {
+    if (!this.machines.exists(this.name)) return { ...this.settingsView(defaultSettings()), defaults: true };
     const warnings: string[] = [];
     const s = this.machines.settings(this.name, warnings);
     return this.settingsView(s, warnings);

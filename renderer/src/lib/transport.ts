@@ -1,0 +1,76 @@
+// Picks the transport at start: the Electron preload's `window.berth` when
+// present, else the WebSocket of `berth ui` with the token from the URL.
+import { ApiClient } from '../../../app/api/client';
+import { UI_SOCKET_PATH, UI_TOKEN_PARAM, type BerthPort, type ClientMessage, type ServerMessage } from '../../../app/api/contract';
+
+declare global {
+  interface Window {
+    berth?: BerthPort;
+  }
+}
+
+/** The token from ?token=..., kept for reloads in sessionStorage and removed from the address bar. */
+export function takeToken(): string | undefined {
+  const url = new URL(window.location.href);
+  const fromUrl = url.searchParams.get(UI_TOKEN_PARAM);
+  if (fromUrl) {
+    try {
+      sessionStorage.setItem('berth-token', fromUrl);
+    } catch {
+      /* storage off: the token lives as long as the page */
+    }
+    url.searchParams.delete(UI_TOKEN_PARAM);
+    window.history.replaceState(null, '', url.pathname + url.search + url.hash);
+    return fromUrl;
+  }
+  try {
+    return sessionStorage.getItem('berth-token') ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function webSocketPort(url: string, onClose: () => void): BerthPort {
+  const ws = new WebSocket(url);
+  const queue: ClientMessage[] = [];
+  const listeners = new Set<(m: ServerMessage) => void>();
+  ws.addEventListener('open', () => {
+    for (const m of queue.splice(0)) ws.send(JSON.stringify(m));
+  });
+  ws.addEventListener('message', (ev) => {
+    let m: ServerMessage;
+    try {
+      m = JSON.parse(String(ev.data));
+    } catch {
+      return;
+    }
+    for (const l of listeners) l(m);
+  });
+  ws.addEventListener('close', onClose);
+  return {
+    post(m) {
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(m));
+      else if (ws.readyState === WebSocket.CONNECTING) queue.push(m);
+    },
+    onMessage(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+  };
+}
+
+export function connect(onLost: (why: string) => void): ApiClient {
+  if (window.berth) return new ApiClient(window.berth);
+  const token = takeToken() ?? '';
+  const proto = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+  let client: ApiClient | undefined = undefined;
+  const port = webSocketPort(`${proto}//${window.location.host}${UI_SOCKET_PATH}?${UI_TOKEN_PARAM}=${encodeURIComponent(token)}`, () => {
+    const why = token
+      ? 'The connection to "berth ui" was lost. Is it still running? Start it again and open the address it prints.'
+      : 'This page was opened without its access token. Open the address that "berth ui" printed.';
+    client?.fail({ code: 'EDISCONNECTED', message: why });
+    onLost(why);
+  });
+  client = new ApiClient(port);
+  return client;
+}

@@ -1,0 +1,73 @@
+// The containers list, read once and then kept up to date by engine events:
+// each event re-reads only the container it names. No polling.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ContainerSummary, EngineEvent } from '../../../app/api/contract';
+import { useApi } from './api-context';
+import { useEngine, useEngineEvents } from './engine';
+
+/** Container actions that do not change what the list shows. */
+const QUIET = /^(exec_|attach|resize|top|copy|archive-path|extract-to-dir|export|commit|kill)/;
+
+export function useContainers(): { list?: ContainerSummary[]; error?: Error; reload(): void } {
+  const api = useApi();
+  const { engine } = useEngine();
+  const [map, setMap] = useState<Map<string, ContainerSummary>>();
+  const [error, setError] = useState<Error>();
+  const pending = useRef(new Set<string>());
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  const reload = useCallback(() => {
+    api.invoke('containers.list', {}).then(
+      (xs) => {
+        setMap(new Map(xs.map((c) => [c.id, c])));
+        setError(undefined);
+      },
+      (e) => setError(e),
+    );
+  }, [api]);
+
+  useEffect(() => {
+    if (engine.kind === 'up') reload();
+  }, [engine.kind, reload]);
+
+  const refresh = useCallback(
+    (id: string) => {
+      api.invoke('containers.list', { id }).then(
+        (xs) =>
+          setMap((m) => {
+            const next = new Map(m);
+            if (xs.length) next.set(xs[0].id, xs[0]);
+            else next.delete(id);
+            return next;
+          }),
+        () => undefined,
+      );
+    },
+    [api],
+  );
+
+  useEngineEvents(['container'], (e: EngineEvent) => {
+    if (QUIET.test(e.action) || !e.id) return;
+    if (e.action === 'destroy') {
+      pending.current.delete(e.id);
+      setMap((m) => {
+        const next = new Map(m);
+        next.delete(e.id);
+        return next;
+      });
+      return;
+    }
+    // Events come in bursts (create, start; die, stop): read each container once per burst.
+    pending.current.add(e.id);
+    timer.current ??= setTimeout(() => {
+      timer.current = undefined;
+      const ids = [...pending.current];
+      pending.current.clear();
+      for (const id of ids) refresh(id);
+    }, 15);
+  });
+
+  useEffect(() => () => clearTimeout(timer.current), []);
+
+  return { list: map ? [...map.values()] : undefined, error, reload };
+}

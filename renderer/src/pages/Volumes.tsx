@@ -1,0 +1,117 @@
+// Volumes: size, which containers use each, remove, prune.
+import { useState } from 'react';
+import type { VolumeSummary } from '../../../app/api/contract';
+import { Confirm } from '../components/Confirm';
+import { ErrorBox } from '../components/ErrorBox';
+import { EngineGate, Empty, Loading } from '../components/States';
+import { useApi } from '../lib/api-context';
+import { bytes } from '../lib/format';
+import { useEventList } from '../lib/useList';
+
+export function VolumesPage() {
+  return (
+    <section className="page">
+      <EngineGate what="volumes">
+        <Volumes />
+      </EngineGate>
+    </section>
+  );
+}
+
+function Volumes() {
+  const api = useApi();
+  const { list, error, reload } = useEventList(() => api.invoke('volumes.list', {}), ['volume', 'container'], (a) => /^(create|destroy|mount|unmount|prune)/.test(a));
+  const [actionError, setActionError] = useState<Error>();
+  const [confirm, setConfirm] = useState<{ kind: 'remove'; v: VolumeSummary } | { kind: 'prune' }>();
+  const [notice, setNotice] = useState<string>();
+  const act = async (f: () => Promise<unknown>) => {
+    try {
+      await f();
+      reload();
+    } catch (e) {
+      setActionError(e as Error);
+    }
+  };
+  const unused = list?.filter((v) => v.usedBy.length === 0).length ?? 0;
+  return (
+    <>
+      <header className="page-header">
+        <h1>Volumes</h1>
+        {list && <span className="muted">{list.length} volumes, {bytes(list.reduce((a, v) => a + Math.max(0, v.size), 0))}</span>}
+        <span className="spacer" />
+        <button onClick={() => setConfirm({ kind: 'prune' })} disabled={!list}>
+          Prune unused{unused ? ` (${unused})` : ''}
+        </button>
+      </header>
+      {notice && (
+        <div className="notice" role="status">
+          {notice} <button className="link" onClick={() => setNotice(undefined)}>Dismiss</button>
+        </div>
+      )}
+      {actionError && <ErrorBox error={actionError} onDismiss={() => setActionError(undefined)} />}
+      {error && !list && <ErrorBox error={error} />}
+      {!list && !error && <Loading what="volumes" />}
+      {list && list.length === 0 && (
+        <Empty title="No volumes">
+          Volumes keep data beyond a container's life. Create one by running a container with a volume, e.g. <code>docker run -v data:/data alpine</code>.
+        </Empty>
+      )}
+      {list && list.length > 0 && (
+        <table className="simple-table" aria-label="Volumes">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Used by</th>
+              <th className="right">Size</th>
+              <th className="right">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((v) => (
+              <tr key={v.name} data-testid="volume-row">
+                <td className="mono" title={v.mountpoint}>
+                  {v.name.length > 40 ? `${v.name.slice(0, 12)}…` : v.name}
+                </td>
+                <td>{v.usedBy.length ? v.usedBy.map((n) => <span key={n} className="tag">{n}</span>) : <span className="muted">unused</span>}</td>
+                <td className="right">{bytes(v.size)}</td>
+                <td className="right">
+                  <button className="small danger-text" onClick={() => setConfirm({ kind: 'remove', v })} aria-label={`Remove volume ${v.name}`}>
+                    Remove
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {confirm?.kind === 'remove' && (
+        <Confirm
+          title={`Remove volume ${confirm.v.name.slice(0, 24)}?`}
+          body={<p>{confirm.v.usedBy.length ? `It is used by ${confirm.v.usedBy.join(', ')}: remove those containers first. ` : ''}Its data is deleted for good.</p>}
+          confirmLabel="Remove"
+          onCancel={() => setConfirm(undefined)}
+          onConfirm={() => {
+            const name = confirm.v.name;
+            setConfirm(undefined);
+            void act(() => api.invoke('volume.remove', { name }));
+          }}
+        />
+      )}
+      {confirm?.kind === 'prune' && (
+        <Confirm
+          title="Remove unused volumes?"
+          body={<p>Every volume no container uses is deleted with its data.</p>}
+          confirmLabel="Prune"
+          onCancel={() => setConfirm(undefined)}
+          onConfirm={() => {
+            setConfirm(undefined);
+            void act(async () => {
+              const r = await api.invoke('volumes.prune', {});
+              setNotice(r.deleted.length ? `Removed ${r.deleted.length} volume(s), ${bytes(r.spaceReclaimed)} freed.` : 'No unused volumes to remove.');
+            });
+          }}
+        />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,128 @@
+// The machine's settings, validated against the allowed ranges, saying which
+// changes need a restart.
+import { useEffect, useState } from 'react';
+import type { SettingsChange, SettingsView } from '../../../../app/api/contract';
+import { ErrorBox } from '../../components/ErrorBox';
+
+type Num = 'cpus' | 'memoryMiB' | 'diskGiB';
+const LABELS: Record<Num, string> = { cpus: 'CPUs', memoryMiB: 'Memory (MiB)', diskGiB: 'Disk (GiB)' };
+
+export function checkNumber(view: SettingsView, k: Num, raw: string, current?: number): string | undefined {
+  const r = view.ranges[k];
+  if (!/^\d+$/.test(raw.trim())) return `${LABELS[k]}: a whole number, ${r.min} to ${r.max}.`;
+  const n = Number(raw);
+  if (n < r.min || n > r.max) return `${LABELS[k]}: ${n} is out of range; allowed ${r.min} to ${r.max}.`;
+  if (k === 'diskGiB' && current !== undefined && n < current) return `${LABELS[k]}: the disk can only grow (now ${current} GiB).`;
+  return undefined;
+}
+
+export function SettingsForm({
+  view,
+  running,
+  onSave,
+  submitLabel = 'Save settings',
+  isNew,
+}: {
+  view: SettingsView;
+  running: boolean;
+  onSave(change: SettingsChange): Promise<unknown>;
+  submitLabel?: string;
+  isNew?: boolean;
+}) {
+  const s = view.settings;
+  const [vals, setVals] = useState<Record<Num, string>>({ cpus: String(s.cpus), memoryMiB: String(s.memoryMiB), diskGiB: String(s.diskGiB) });
+  const [accel, setAccel] = useState(s.accel);
+  const [insecure, setInsecure] = useState(s.engine.insecureRegistries.join('\n'));
+  const [mirrors, setMirrors] = useState(s.engine.registryMirrors.join('\n'));
+  const [error, setError] = useState<Error>();
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    setVals({ cpus: String(s.cpus), memoryMiB: String(s.memoryMiB), diskGiB: String(s.diskGiB) });
+  }, [s.cpus, s.memoryMiB, s.diskGiB]);
+
+  const problems = (['cpus', 'memoryMiB', 'diskGiB'] as Num[]).map((k) => [k, checkNumber(view, k, vals[k], isNew ? undefined : s[k])] as const);
+  const lines = (t: string) => t.split(/[\n,]/).map((x) => x.trim()).filter(Boolean);
+  const change: SettingsChange = {
+    cpus: Number(vals.cpus),
+    memoryMiB: Number(vals.memoryMiB),
+    diskGiB: Number(vals.diskGiB),
+    accel,
+    engine: { insecureRegistries: lines(insecure), registryMirrors: lines(mirrors) },
+  };
+  const changed =
+    isNew ||
+    change.cpus !== s.cpus ||
+    change.memoryMiB !== s.memoryMiB ||
+    change.diskGiB !== s.diskGiB ||
+    accel !== s.accel ||
+    JSON.stringify(change.engine!.insecureRegistries) !== JSON.stringify(s.engine.insecureRegistries) ||
+    JSON.stringify(change.engine!.registryMirrors) !== JSON.stringify(s.engine.registryMirrors);
+  const invalid = problems.some(([, p]) => p);
+
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    if (invalid) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await onSave(change);
+    } catch (err) {
+      setError(err as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const restartNote = running && !isNew ? <span className="badge">applies after a restart</span> : null;
+
+  return (
+    <form className="settings-form" onSubmit={submit} aria-label="Machine settings" noValidate>
+      {(['cpus', 'memoryMiB', 'diskGiB'] as Num[]).map((k) => {
+        const p = problems.find(([kk]) => kk === k)![1];
+        const r = view.ranges[k];
+        return (
+          <div className="field" key={k}>
+            <label htmlFor={`set-${k}`}>
+              {LABELS[k]} {restartNote}
+            </label>
+            <input
+              id={`set-${k}`}
+              inputMode="numeric"
+              value={vals[k]}
+              aria-invalid={Boolean(p)}
+              aria-describedby={`hint-${k}`}
+              onChange={(e) => setVals({ ...vals, [k]: e.target.value })}
+            />
+            <div id={`hint-${k}`} className={p ? 'field-error' : 'muted small-text'}>
+              {p ?? `Allowed ${r.min} to ${r.max}: ${r.description}.`}
+            </div>
+          </div>
+        );
+      })}
+      <div className="field">
+        <label htmlFor="set-accel">Accelerator {restartNote}</label>
+        <select id="set-accel" value={accel} onChange={(e) => setAccel(e.target.value as typeof accel)}>
+          {['auto', 'kvm', 'hvf', 'whpx', 'tcg'].map((a) => (
+            <option key={a} value={a}>
+              {a}
+            </option>
+          ))}
+        </select>
+        <div className="muted small-text">auto picks the platform's and falls back to tcg (slow, always works).</div>
+      </div>
+      <div className="field">
+        <label htmlFor="set-insecure">Insecure registries {restartNote}</label>
+        <textarea id="set-insecure" rows={2} value={insecure} onChange={(e) => setInsecure(e.target.value)} placeholder="host:port, one a line (e.g. 10.0.2.2:5000)" />
+      </div>
+      <div className="field">
+        <label htmlFor="set-mirrors">Registry mirrors {restartNote}</label>
+        <textarea id="set-mirrors" rows={2} value={mirrors} onChange={(e) => setMirrors(e.target.value)} placeholder="https://mirror.example.com, one a line" />
+      </div>
+      {error && <ErrorBox error={error} />}
+      <div className="form-actions">
+        <button type="submit" className="primary" disabled={busy || invalid || !changed}>
+          {busy ? 'Saving…' : submitLabel}
+        </button>
+      </div>
+    </form>
+  );
+}
