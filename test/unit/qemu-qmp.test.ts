@@ -102,3 +102,17 @@ test('a pending command is rejected when QEMU goes away', async () => {
 test('connect fails cleanly when nothing listens', async () => {
   await assert.rejects(QmpClient.connect({ kind: 'unix', path: path.join(os.tmpdir(), 'berth-no-such.sock') }, 500));
 });
+
+test('captured guest power-off: POWERDOWN, reply, then SHUTDOWN from the guest and QEMU hangs up', async () => {
+  const t = parseQmpTranscript(fixture('qmp-transcript-guest-poweroff-7.2.txt'));
+  const srv = await fakeQemu(t.exchanges, t.closesAfterLast);
+  const qmp = await QmpClient.connect(srv.endpoint);
+  try {
+    const shutdown = qmp.waitForEvent('SHUTDOWN', 1000);
+    await qmp.systemPowerdown();
+    assert.deepEqual((await shutdown).data, { guest: true, reason: 'guest-shutdown' });
+  } finally {
+    qmp.close();
+    srv.close();
+  }
+});

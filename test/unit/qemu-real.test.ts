@@ -37,7 +37,7 @@ test('real QEMU: auto start (falling back to TCG if KVM fails), graceful power-o
     const progress: string[] = [];
     const r = await driver.start(spec, (m) => progress.push(m));
     const startedMs = Date.now() - t0;
-    if (r.accel === 'tcg' && readFileSync('/proc/cpuinfo', 'utf8').length > 0 && existsSync('/dev/kvm')) {
+    if (r.accel === 'tcg' && existsSync('/dev/kvm')) {
       assert.match(r.note ?? '', /^kvm (failed|made no progress).*; falling back to TCG \(software emulation, slower\)$/);
     }
     assert.equal(await driver.inspect(spec), 'running');
@@ -49,8 +49,7 @@ test('real QEMU: auto start (falling back to TCG if KVM fails), graceful power-o
       'init did not come up');
     const bootedMs = Date.now() - t0;
     const how = await driver.shutdown(spec, 15_000);
-    if (how !== 'powered-off') console.log(log.join("\n") + "\n" + readFileSync(consoleFile, "utf8"));
-    assert.equal(how, 'powered-off');
+    assert.equal(how, 'powered-off', `${log.join('\n')}\n${readFileSync(consoleFile, 'utf8').split('\n').slice(-15).join('\n')}`);
     assert.equal(await driver.inspect(spec), 'stopped');
     await driver.delete(spec, false);
     assert.equal(await driver.inspect(spec), 'absent');
