@@ -89,7 +89,15 @@ export class MachineAgent extends EventEmitter {
     this.d.log('up: starting');
     try {
       const settings = this.d.settings();
-      const image = await this.step('image', async () => this.d.image(), (i) => `${(i.sizeBytes / 1e6).toFixed(1)} MB`);
+      const image = await this.step(
+        'image',
+        async () => {
+          // A missing QEMU is the first thing a new user may hit: say how to install it.
+          await this.d.driver.validate();
+          return this.d.image();
+        },
+        (i) => `${(i.sizeBytes / 1e6).toFixed(1)} MB`,
+      );
       const keys = this.d.keys();
       const adopted = readRuntime(this.d.paths);
       const prior = adopted ? vmSpec(this.d.name, this.d.paths, settings, image, adopted, keys.publicKey) : undefined;
