@@ -42,7 +42,7 @@ export function PullForm({ onPulled }: { onPulled(): void }) {
   };
   const pct = p && p.total > 0 ? Math.min(100, (p.current / p.total) * 100) : undefined;
   return (
-    <form className="pull-form card" onSubmit={pull} aria-label="Pull an image">
+    <form className="pull-form card" onSubmit={pull} aria-label="Image pull">
       <label htmlFor="pull-ref">Pull an image</label>
       <div className="pull-row">
         <input id="pull-ref" placeholder="e.g. alpine:3.20 or registry:5000/team/app:tag" value={ref} onChange={(e) => setRef(e.target.value)} disabled={Boolean(pulling)} />

@@ -1,0 +1,33 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import type { SettingsView } from '../../../../app/api/contract';
+import { SettingsForm } from './SettingsForm';
+
+const view: SettingsView = {
+  settings: { version: 1, cpus: 2, memoryMiB: 2048, diskGiB: 64, accel: 'auto', engine: { insecureRegistries: [], registryMirrors: [], tcpForBenchmark: false } },
+  ranges: { cpus: { min: 1, max: 32, description: 'virtual CPUs' }, memoryMiB: { min: 512, max: 65536, description: 'memory in MiB' }, diskGiB: { min: 4, max: 2048, description: 'data disk' } },
+  restartFields: ['cpus', 'memoryMiB', 'diskGiB', 'accel', 'engine'],
+  warnings: [],
+};
+
+describe('SettingsForm', () => {
+  it('shows the allowed range, refuses values out of it and a shrinking disk', () => {
+    render(<SettingsForm view={view} running={false} onSave={vi.fn()} />);
+    expect(screen.getByText('Allowed 1 to 32: virtual CPUs.')).toBeTruthy();
+    fireEvent.change(screen.getByLabelText(/CPUs/), { target: { value: '64' } });
+    expect(screen.getByText('CPUs: 64 is out of range; allowed 1 to 32.')).toBeTruthy();
+    fireEvent.change(screen.getByLabelText(/Disk/), { target: { value: '10' } });
+    expect(screen.getByText('Disk (GiB): the disk can only grow (now 64 GiB).')).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Save settings' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('marks fields that apply after a restart when the machine runs, and saves the change', async () => {
+    const onSave = vi.fn(async () => undefined);
+    render(<SettingsForm view={view} running onSave={onSave} />);
+    expect(screen.getAllByText('applies after a restart').length).toBeGreaterThan(0);
+    fireEvent.change(screen.getByLabelText(/Memory/), { target: { value: '1024' } });
+    fireEvent.change(screen.getByLabelText(/Insecure registries/), { target: { value: '10.0.2.2:5000' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    await waitFor(() => expect(onSave).toHaveBeenCalled());
+    expect((onSave.mock.calls[0] as any)[0]).toMatchObject({ memoryMiB: 1024, engine: { insecureRegistries: ['10.0.2.2:5000'] } });
+  });
+});
