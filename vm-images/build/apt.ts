@@ -1,0 +1,139 @@
+// Fetching pinned .debs with `apt-get download` into a reusable cache, verifying their sha256, and
+// unpacking them with `dpkg-deb -x` (no root filesystem tool, no maintainer scripts).
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { CACHE_DIR } from './config';
+import { runCapture, run } from './exec';
+import { sha256File } from './hash';
+import { BuildError, info } from './log';
+import { REFRESH_HINT } from './pins';
+
+export interface PkgRef {
+  name: string;
+  version: string;
+}
+
+const DEB_DIR = path.join(CACHE_DIR, 'debs');
+const UNPACK_DIR = path.join(CACHE_DIR, 'unpacked');
+
+function slug(p: PkgRef): string {
+  return `${p.name}_${p.version.replace(/:/g, '%3a')}`;
+}
+
+export function debPath(p: PkgRef): string {
+  return path.join(DEB_DIR, `${slug(p)}.deb`);
+}
+
+async function exists(f: string): Promise<boolean> {
+  return fs.access(f).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** apt-get download one package version into its canonical cache path. */
+async function downloadOne(p: PkgRef): Promise<void> {
+  const tmp = await fs.mkdtemp(path.join(DEB_DIR, '.dl-'));
+  try {
+    // apt's sandbox user must be able to write here, or apt warns and downloads as root anyway.
+    await fs.chmod(tmp, 0o777);
+    const r = await runCapture('apt-get', ['download', '-q', `${p.name}=${p.version}`], { cwd: tmp });
+    const debs = (await fs.readdir(tmp)).filter((f) => f.endsWith('.deb'));
+    if (r.code !== 0 || debs.length !== 1) {
+      const why = (r.stderr.split('\n').find((l) => l.startsWith('E:')) ?? r.stderr.trim()).replace(/^E:\s*/, '');
+      throw new BuildError(`package ${p.name} ${p.version} cannot be downloaded (${why || 'no .deb produced'}); ${REFRESH_HINT}`);
+    }
+    await fs.rename(path.join(tmp, debs[0]), debPath(p));
+  } finally {
+    await fs.rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** apt's own file name for a package version, up to the architecture: name_version(: as %3a)_ */
+function aptPrefix(p: PkgRef): string {
+  return `${p.name}_${p.version.replace(/:/g, '%3a')}_`;
+}
+
+/**
+ * Make sure each package's .deb is in the cache. One apt-get call fetches all that are missing (apt
+ * downloads in parallel); if that fails, one call per package finds and names the one at fault.
+ */
+export async function ensureDownloaded(pkgs: PkgRef[]): Promise<void> {
+  await fs.mkdir(DEB_DIR, { recursive: true });
+  const missing: PkgRef[] = [];
+  for (const p of pkgs) if (!(await exists(debPath(p)))) missing.push(p);
+  if (!missing.length) {
+    info(`all ${pkgs.length} packages cached`);
+    return;
+  }
+  info(`downloading ${missing.length} of ${pkgs.length} packages (others cached)`);
+  const tmp = await fs.mkdtemp(path.join(DEB_DIR, '.dl-'));
+  try {
+    // apt's sandbox user must be able to write here, or apt warns and downloads as root anyway.
+    await fs.chmod(tmp, 0o777);
+    const r = await runCapture('apt-get', ['download', '-q', ...missing.map((p) => `${p.name}=${p.version}`)], { cwd: tmp });
+    if (r.code === 0) {
+      const files = await fs.readdir(tmp);
+      for (const p of missing) {
+        const f = files.find((x) => x.startsWith(aptPrefix(p)) && x.endsWith('.deb'));
+        if (f) await fs.rename(path.join(tmp, f), debPath(p));
+      }
+    }
+  } finally {
+    await fs.rm(tmp, { recursive: true, force: true });
+  }
+  for (const p of missing) if (!(await exists(debPath(p)))) await downloadOne(p);
+}
+
+/** Fail naming the first package whose cached .deb does not have the pinned digest. */
+export async function verify(pkgs: (PkgRef & { sha256: string })[]): Promise<void> {
+  await Promise.all(
+    pkgs.map(async (p) => {
+      const got = await sha256File(debPath(p));
+      if (got !== p.sha256) {
+        throw new BuildError(
+          `package ${p.name} ${p.version}: sha256 mismatch (pinned ${p.sha256.slice(0, 12)}..., got ${got.slice(0, 12)}...; ` +
+            `delete ${debPath(p)} to re-download, or ${REFRESH_HINT})`,
+        );
+      }
+    }),
+  );
+}
+
+/**
+ * Unpack a package once into cache/unpacked/<name>_<version>/ and return that directory.
+ * A marker holding the .deb digest tells a complete unpack from an interrupted one.
+ */
+export async function unpack(p: PkgRef & { sha256: string }): Promise<string> {
+  const dir = path.join(UNPACK_DIR, slug(p));
+  const marker = path.join(UNPACK_DIR, `${slug(p)}.ok`);
+  if ((await exists(marker)) && (await fs.readFile(marker, 'utf8')) === p.sha256) return dir;
+  await fs.mkdir(UNPACK_DIR, { recursive: true });
+  await fs.rm(dir, { recursive: true, force: true });
+  await fs.rm(marker, { force: true });
+  const tmp = `${dir}.tmp-${process.pid}`;
+  await fs.rm(tmp, { recursive: true, force: true });
+  await fs.mkdir(tmp);
+  await run('dpkg-deb', ['-x', debPath(p), tmp]);
+  await fs.rename(tmp, dir);
+  await fs.writeFile(marker, p.sha256);
+  return dir;
+}
+
+/** Candidate (newest installable) versions of packages in the configured apt sources. */
+export async function candidateVersions(names: string[]): Promise<PkgRef[]> {
+  const out = await run('apt-cache', ['policy', ...names]);
+  const found = new Map<string, string>();
+  let cur: string | undefined;
+  for (const line of out.split('\n')) {
+    const head = /^(\S+):$/.exec(line);
+    if (head) cur = head[1];
+    const m = /^\s+Candidate:\s*(\S+)/.exec(line);
+    if (m && cur && m[1] !== '(none)') found.set(cur, m[1]);
+  }
+  return names.map((name) => {
+    const version = found.get(name);
+    if (!version) throw new BuildError(`apt has no candidate version of ${name} (is 'apt-get update' done?)`);
+    return { name, version };
+  });
+}

@@ -1,0 +1,76 @@
+// The whole image build: packages -> root tree -> modules -> initramfs -> squashfs -> manifest.
+// Everything is made in a temporary directory next to out/ and renamed into place at the end, so a
+// failed or interrupted build never leaves a half image in out/.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { KERNEL_CMDLINE, OUT_DIR, VM_DIR } from './config';
+import { dirSize } from './fsutil';
+import { buildInitramfs } from './initramfs';
+import { info, StepTimer } from './log';
+import { artifactInfo, computeInputsHash, isUpToDate, Manifest } from './manifest';
+import { preparePackages } from './packages';
+import { buildRoot, installRootModules } from './rootfs';
+import { buildSquashfs, squashComp } from './squashfs';
+
+const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+
+export async function buildImage(opts: { force?: boolean } = {}): Promise<Manifest | undefined> {
+  const timer = new StepTimer();
+  const comp = squashComp();
+  const inputsHash = await computeInputsHash([`squashfs=${comp}`]);
+  if (!opts.force && (await isUpToDate(OUT_DIR, inputsHash))) {
+    process.stdout.write(`[vm] image up to date (${OUT_DIR})\n`);
+    return undefined;
+  }
+
+  const pk = await preparePackages({ timer });
+  const busybox = path.join(pk.roots.get('busybox-static')!, 'bin/busybox');
+  const work = await fs.mkdtemp(path.join(VM_DIR, '.build-'));
+  try {
+    const root = path.join(work, 'root');
+    const out = path.join(work, 'out');
+    await fs.mkdir(root);
+    await fs.mkdir(out);
+    // Roots first, so a root package's own copy of a library wins over a dependency's.
+    const providers = [...pk.lock.packages].sort((a, b) => Number(a.role === 'library') - Number(b.role === 'library')).map((p) => p.name);
+    await timer.step('root', async () => {
+      const r = await buildRoot({ root, pkgRoots: pk.roots, libraryProviders: providers, busybox });
+      info(`${r.libs} libraries`);
+    });
+    await timer.step('modules', async () => info(`${await installRootModules(root, pk.kernel, busybox)} modules in the root`));
+    await timer.step('initramfs', async () => {
+      const n = await buildInitramfs({ stage: path.join(work, 'initramfs'), out: path.join(out, 'initrd.img'), busybox, kernel: pk.kernel });
+      info(`${n} modules in the initramfs`);
+    });
+    await timer.step('squashfs', async () => {
+      info(`root tree ${mb(await dirSize(root))} uncompressed, compressing with ${comp}`);
+      await buildSquashfs(root, path.join(out, 'rootfs.squashfs'), comp);
+    });
+    const manifest = await timer.step('manifest', async () => {
+      await fs.copyFile(pk.kernel.vmlinuz, path.join(out, 'vmlinuz'));
+      const m: Manifest = {
+        inputsHash,
+        kernelVersion: pk.kernel.version,
+        cmdline: KERNEL_CMDLINE,
+        squashfsCompression: comp,
+        artifacts: await artifactInfo(out),
+        packages: pk.lock.packages.map((p) => ({ name: p.name, version: p.version, sha256: p.sha256 })),
+      };
+      await fs.writeFile(path.join(out, 'manifest.json'), JSON.stringify(m, null, 2) + '\n');
+      return m;
+    });
+    // Swap the finished image into place.
+    const old = path.join(work, 'old');
+    await fs.rename(OUT_DIR, old).catch(() => undefined);
+    await fs.rename(out, OUT_DIR);
+    const a = manifest.artifacts;
+    const total = a.vmlinuz.size + a['initrd.img'].size + a['rootfs.squashfs'].size;
+    process.stdout.write(
+      `[vm] image built in ${timer.total()}: vmlinuz ${mb(a.vmlinuz.size)} + initrd.img ${mb(a['initrd.img'].size)} + ` +
+        `rootfs.squashfs ${mb(a['rootfs.squashfs'].size)} = ${mb(total)} (${OUT_DIR})\n`,
+    );
+    return manifest;
+  } finally {
+    await fs.rm(work, { recursive: true, force: true });
+  }
+}

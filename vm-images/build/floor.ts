@@ -1,0 +1,44 @@
+// The "floor" initramfs for boot-time comparisons: the same kernel with a tiny busybox initramfs
+// whose /init only prints a marker (with the kernel uptime) and powers off. Time from QEMU start to
+// that marker is the least any image on this kernel can take; the benchmark reuses this.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { writeCpio } from './cpio';
+import { compress } from './initramfs';
+import { preparePackages } from './packages';
+
+export const FLOOR_MARKER = 'berth-floor: init';
+
+const FLOOR_INIT = `#!/bin/busybox sh
+# Floor init: report that userspace was reached, then power off at once.
+/bin/busybox mount -t proc proc /proc
+echo "${FLOOR_MARKER} uptime=$(/bin/busybox cut -d' ' -f1 /proc/uptime)"
+/bin/busybox poweroff -f
+`;
+
+/**
+ * Write floor-initrd.img (and a copy of the pinned vmlinuz) into outDir.
+ * Returns the paths; boot them with the same QEMU command and the image's kernel cmdline.
+ */
+export async function buildFloorInitramfs(outDir: string): Promise<{ initrd: string; vmlinuz: string }> {
+  const pk = await preparePackages({ only: ['busybox-static', 'kernel'] });
+  const busybox = path.join(pk.roots.get('busybox-static')!, 'bin/busybox');
+  const data = compress(
+    writeCpio([
+      { kind: 'dir', path: 'bin' },
+      { kind: 'dir', path: 'dev' },
+      { kind: 'dir', path: 'proc' },
+      { kind: 'chardev', path: 'dev/console', major: 5, minor: 1 },
+      { kind: 'file', path: 'bin/busybox', data: await fs.readFile(busybox), mode: 0o755 },
+      { kind: 'file', path: 'init', data: Buffer.from(FLOOR_INIT), mode: 0o755 },
+    ]),
+  );
+  await fs.mkdir(outDir, { recursive: true });
+  const initrd = path.join(outDir, 'floor-initrd.img');
+  const vmlinuz = path.join(outDir, 'vmlinuz');
+  await fs.writeFile(initrd + '.tmp', data);
+  await fs.rename(initrd + '.tmp', initrd);
+  await fs.copyFile(pk.kernel.vmlinuz, vmlinuz + '.tmp');
+  await fs.rename(vmlinuz + '.tmp', vmlinuz);
+  return { initrd, vmlinuz };
+}

@@ -1,0 +1,28 @@
+// Entry point of `npm run build:vm`:
+//   node out/vm-images/build/main.js                 build vm-images/out/ (or say it is up to date)
+//   node out/vm-images/build/main.js --force         rebuild even if up to date
+//   node out/vm-images/build/main.js --update-pins   re-pin packages to the current Debian versions
+//   node out/vm-images/build/main.js --floor DIR     write the floor initramfs + vmlinuz into DIR
+import { buildImage } from './build';
+import { buildFloorInitramfs } from './floor';
+import { BuildError } from './log';
+import { updatePins } from './updatepins';
+
+async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--update-pins')) return updatePins();
+  const floor = argv.indexOf('--floor');
+  if (floor >= 0) {
+    const dir = argv[floor + 1];
+    if (!dir) throw new BuildError('--floor needs an output directory');
+    const r = await buildFloorInitramfs(dir);
+    process.stdout.write(`[vm] floor initramfs: ${r.initrd} (kernel ${r.vmlinuz})\n`);
+    return;
+  }
+  await buildImage({ force: argv.includes('--force') });
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  if (e instanceof BuildError) process.stderr.write(`[vm] error: ${e.message}\n`);
+  else process.stderr.write(`[vm] error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,60 @@
+// manifest.json: what the host reads to boot the image, and what decides "image up to date".
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { BUILD_SRC_DIR, GUEST_DIR, LOCK_FILE } from './config';
+import { hashInputs, sha256File } from './hash';
+
+export const ARTIFACTS = ['vmlinuz', 'initrd.img', 'rootfs.squashfs'] as const;
+export type ArtifactName = (typeof ARTIFACTS)[number];
+
+export interface Manifest {
+  inputsHash: string;
+  kernelVersion: string;
+  /** Kernel command line the host must pass with -append. */
+  cmdline: string;
+  squashfsCompression: string;
+  artifacts: Record<ArtifactName, { sha256: string; size: number }>;
+  packages: { name: string; version: string; sha256: string }[];
+}
+
+/** sha256 over the pinned list, every guest file and the build code (TypeScript sources), plus options. */
+export async function computeInputsHash(options: string[]): Promise<string> {
+  const lock = await fs.readFile(LOCK_FILE, 'utf8').catch(() => '');
+  return hashInputs(
+    [
+      { label: 'guest', dir: GUEST_DIR },
+      { label: 'build', dir: BUILD_SRC_DIR, filter: (rel) => rel.endsWith('.ts') },
+    ],
+    [`lock\0${lock}`, ...options],
+  );
+}
+
+export async function artifactInfo(dir: string): Promise<Manifest['artifacts']> {
+  const out: Partial<Manifest['artifacts']> = {};
+  for (const a of ARTIFACTS) {
+    const f = path.join(dir, a);
+    out[a] = { sha256: await sha256File(f), size: (await fs.stat(f)).size };
+  }
+  return out as Manifest['artifacts'];
+}
+
+export async function readManifest(dir: string): Promise<Manifest | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True if dir holds a manifest with this inputs hash and every artifact still matches it. */
+export async function isUpToDate(dir: string, inputsHash: string): Promise<boolean> {
+  const m = await readManifest(dir);
+  if (!m || m.inputsHash !== inputsHash) return false;
+  for (const a of ARTIFACTS) {
+    const want = m.artifacts?.[a];
+    const f = path.join(dir, a);
+    const st = await fs.stat(f).catch(() => undefined);
+    if (!want || !st || st.size !== want.size || (await sha256File(f)) !== want.sha256) return false;
+  }
+  return true;
+}

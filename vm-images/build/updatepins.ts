@@ -1,0 +1,68 @@
+// --update-pins: pin the current candidate versions of the root packages and of exactly the library
+// packages their binaries need (found by building a root with every plausible provider available).
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { candidateVersions, debPath, ensureDownloaded, unpack } from './apt';
+import { KERNEL_META, LIBRARY_PROVIDER_EXCLUDES, ROOT_PACKAGES, VM_DIR } from './config';
+import { run } from './exec';
+import { sha256File } from './hash';
+import { BuildError, info, StepTimer } from './log';
+import { Pin, writeLock } from './pins';
+import { buildRoot } from './rootfs';
+
+async function kernelPackage(): Promise<string> {
+  const out = await run('apt-cache', ['depends', KERNEL_META]);
+  const m = /Depends:\s*(linux-image-\S+)/.exec(out);
+  if (!m) throw new BuildError(`cannot find the kernel package ${KERNEL_META} depends on`);
+  return m[1];
+}
+
+/** Library packages that could provide what the roots link against: their Depends closure. */
+async function libraryCandidates(): Promise<string[]> {
+  const out = await run('apt-cache', [
+    'depends', '--recurse', '--no-recommends', '--no-suggests', '--no-conflicts', '--no-breaks', '--no-replaces', '--no-enhances',
+    ...ROOT_PACKAGES,
+  ]);
+  const names = new Set(out.split('\n').filter((l) => /^[a-z0-9]/.test(l)).map((l) => l.trim()));
+  return [...names].filter((n) => /^(lib|zlib)/.test(n) && !LIBRARY_PROVIDER_EXCLUDES.includes(n) && !ROOT_PACKAGES.includes(n)).sort();
+}
+
+export async function updatePins(): Promise<void> {
+  const timer = new StepTimer();
+  const { roots, libs } = await timer.step('resolve', async () => {
+    const rootNames = [await kernelPackage(), ...ROOT_PACKAGES];
+    const libNames = await libraryCandidates();
+    const roots = await candidateVersions(rootNames);
+    const libs = await candidateVersions(libNames);
+    info(`${roots.length} root packages, ${libs.length} candidate library packages`);
+    return { roots, libs };
+  });
+  await timer.step('download', () => ensureDownloaded([...roots, ...libs]));
+  const hashed = await timer.step('hash', () =>
+    Promise.all([...roots, ...libs].map(async (p) => ({ ...p, sha256: await sha256File(debPath(p)) }))),
+  );
+  const dirs = new Map<string, string>();
+  await timer.step('unpack', async () => {
+    // The kernel is not needed to work out libraries.
+    for (const p of hashed.slice(1)) dirs.set(p.name, await unpack(p));
+  });
+  const used = await timer.step('libraries', async () => {
+    const work = await fs.mkdtemp(path.join(VM_DIR, '.pins-'));
+    try {
+      const r = await buildRoot({
+        root: path.join(work, 'root'),
+        pkgRoots: dirs,
+        libraryProviders: [...ROOT_PACKAGES, ...libs.map((l) => l.name)],
+        busybox: path.join(dirs.get('busybox-static')!, 'bin/busybox'),
+      });
+      return r.libPackages;
+    } finally {
+      await fs.rm(work, { recursive: true, force: true });
+    }
+  });
+  const pins: Pin[] = hashed
+    .filter((p, i) => i < roots.length || used.has(p.name))
+    .map((p, i) => ({ name: p.name, version: p.version, sha256: p.sha256, role: i === 0 ? 'kernel' : i < roots.length ? 'root' : 'library' }));
+  await writeLock(pins);
+  info(`pinned ${pins.length} packages (${pins.filter((p) => p.role === 'library').length} libraries) in ${timer.total()}`);
+}

@@ -1,0 +1,134 @@
+#!/bin/bash
+# Boot the built image for real under QEMU and check the guest contract end to end:
+# SSH login, Docker over a forwarded socket (version, import, run, logs), graceful ACPI stop,
+# and a second boot on the same data disk (image and SSH host key kept).
+# Usage: vm-images/scripts/try-boot.sh [--no-build] [--keep] [--once]
+# Needs on the host: qemu-system-x86, qemu-utils, openssh-client, python3, a docker CLI.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$here"
+build=1 keep= once=
+for a in "$@"; do
+	case $a in
+	--no-build) build= ;;
+	--keep) keep=1 ;;
+	--once) once=1 ;;
+	*) echo "unknown option $a" >&2; exit 2 ;;
+	esac
+done
+[ -n "$build" ] && npm run --silent build:vm
+
+out=vm-images/out
+work=$(mktemp -d /tmp/berth-try.XXXXXX)
+[ -n "$keep" ] || trap 'rm -rf "$work"' EXIT
+echo "work dir: $work"
+qemu-img create -q -f qcow2 "$work/data.qcow2" 8G
+ssh-keygen -q -t ed25519 -N '' -f "$work/key"
+cmdline=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cmdline"])' "$out/manifest.json")
+printf '{"insecure-registries":["10.0.2.2:5000"]}\n' >"$work/daemon.json"
+
+now() { date +%s.%N; }
+since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$1" "$(now)"; }
+
+port=
+qpid=
+boot() { # boot N: start QEMU in the background, console to $work/console.N.log
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	log=$work/console.$1.log
+	rm -f "$work/qmp.sock"
+	t0=$(now)
+	qemu-system-x86_64 -machine q35 -accel tcg,tb-size=64 -cpu max -smp 2 -m 2048 -nodefaults -no-user-config -display none \
+		-kernel $out/vmlinuz -initrd $out/initrd.img -append "$cmdline" \
+		-drive if=none,id=root,file=$out/rootfs.squashfs,format=raw,readonly=on -device virtio-blk-pci,drive=root,serial=berth-root \
+		-drive if=none,id=data,file="$work/data.qcow2",format=qcow2 -device virtio-blk-pci,drive=data,serial=berth-data \
+		-netdev user,id=net0,hostfwd=tcp:127.0.0.1:$port-:22 -device virtio-net-pci,netdev=net0 \
+		-device virtio-rng-pci -device virtio-balloon-pci,free-page-reporting=on \
+		-fw_cfg name=opt/berth/authorized_keys,file="$work/key.pub" -fw_cfg name=opt/berth/hostname,string=berth-try \
+		-fw_cfg name=opt/berth/daemon.json,file="$work/daemon.json" \
+		-serial file:"$log" -qmp unix:"$work/qmp.sock",server=on,wait=off &
+	qpid=$!
+}
+
+wait_marker() { # wait_marker TEXT TIMEOUT
+	local end=$(($(date +%s) + $2))
+	until grep -q "$1" "$log" 2>/dev/null; do
+		if [ "$(date +%s)" -ge $end ] || ! kill -0 $qpid 2>/dev/null; then
+			echo "FAIL: no '$1' on the console"; tail -n 30 "$log"; return 1
+		fi
+		sleep 0.05
+	done
+	echo "  $(since $t0)s  $1"
+}
+
+SSH() { ssh -i "$work/key" -p $port -o StrictHostKeyChecking=no -o UserKnownHostsFile="$work/known_hosts" -o LogLevel=ERROR -o ConnectTimeout=5 root@127.0.0.1 "$@"; }
+
+docker_up() { # forward the guest's docker.sock to $work/docker.sock over one ssh connection
+	rm -f "$work/docker.sock"
+	SSH -N -o ExitOnForwardFailure=yes -L "$work/docker.sock:/var/run/docker.sock" &
+	fwd=$!
+	until [ -S "$work/docker.sock" ]; do sleep 0.05; done
+	export DOCKER_HOST=unix://$work/docker.sock
+}
+
+powerdown() {
+	python3 - "$work/qmp.sock" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile('rw')
+f.readline()
+for cmd in ('qmp_capabilities', 'system_powerdown'):
+    f.write('{"execute":"%s"}\n' % cmd); f.flush(); f.readline()
+PY
+	local t=$(now)
+	wait_marker "berth: stopped" 30
+	local n=0
+	while kill -0 $qpid 2>/dev/null; do sleep 0.1; n=$((n + 1)); [ $n -gt 100 ] && { echo "FAIL: QEMU did not exit"; return 1; }; done
+	echo "  stop took $(since $t)s, QEMU exited"
+}
+
+echo "== boot 1 (blank data disk)"
+boot 1
+for m in "berth: init" "berth: root ready" "berth: data disk ready" "berth: dockerd started" "berth: sshd started" "berth: engine ready"; do
+	wait_marker "$m" 120
+done
+until SSH true 2>/dev/null; do sleep 0.2; done
+echo "  $(since $t0)s  ssh login"
+docker_up
+docker version --format '{{.Server.Version}}' >/dev/null
+echo "  $(since $t0)s  docker version answered"
+docker version --format 'server {{.Server.Version}} api {{.Server.APIVersion}}'
+SSH 'cat /run/berth/boot.log; cat /etc/ssh/../hostname; ls -l /root/.ssh/authorized_keys'
+hostkey1=$(SSH 'ssh-keygen -lf /mnt/data/berth/ssh/ssh_host_ed25519_key.pub')
+
+# A tiny image from busybox-static, imported (no registry is reachable).
+bb=$(ls vm-images/cache/unpacked/busybox-static_*/bin/busybox | head -1)
+mkdir -p "$work/img/bin"
+cp "$bb" "$work/img/bin/busybox"
+for a in sh echo sleep cat ls wget; do ln -sf busybox "$work/img/bin/$a"; done
+tar -C "$work/img" -c . | docker import - berth-try/busybox:latest >/dev/null
+out1=$(docker run --rm berth-try/busybox echo hi)
+[ "$out1" = hi ] || { echo "FAIL: docker run printed '$out1'"; exit 1; }
+echo "  docker run --rm ... echo hi -> $out1"
+cid=$(docker run -d berth-try/busybox sh -c 'echo from-detached; wget -q -T 3 -O /dev/null http://10.0.2.2:1/ 2>&1; echo net-rc=$?; sleep 1')
+sleep 3
+echo "  docker logs: $(docker logs $cid 2>&1 | tr '\n' ' ')"
+docker rm -f $cid >/dev/null
+kill $fwd 2>/dev/null || true
+echo "== stop 1"
+powerdown
+grep -E 'berth: (stopping|stopped)' "$log" | sed 's/^/  console: /'
+[ -n "$once" ] && exit 0
+
+echo "== boot 2 (same data disk)"
+boot 2
+wait_marker "berth: engine ready" 120
+until SSH true 2>/dev/null; do sleep 0.2; done
+echo "  $(since $t0)s  ssh login (known_hosts from boot 1 accepted)"
+hostkey2=$(SSH 'ssh-keygen -lf /mnt/data/berth/ssh/ssh_host_ed25519_key.pub')
+[ "$hostkey1" = "$hostkey2" ] && echo "  host key kept" || { echo "FAIL: host key changed"; exit 1; }
+docker_up
+docker image ls --format '{{.Repository}}:{{.Tag}}' | grep -q berth-try/busybox && echo "  imported image kept" || { echo "FAIL: image lost"; exit 1; }
+echo "  docker run after reboot: $(docker run --rm berth-try/busybox echo hi-again)"
+kill $fwd 2>/dev/null || true
+echo "== stop 2"
+powerdown
+echo "OK"
