@@ -54,7 +54,7 @@ export function resolveAppFile(root: string, url: string): string | undefined {
   } catch {
     return undefined;
   }
-  if (rel.includes('\0') || rel.includes('\\')) return undefined;
+  if (rel.includes('\0') || rel.includes('\\') || rel.split('/').includes('..')) return undefined;
   if (rel === '/' || rel === '') rel = '/index.html';
   const base = path.resolve(root);
   const file = path.resolve(base, '.' + rel);
