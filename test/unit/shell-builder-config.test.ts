@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ARTIFACTS, imageCandidates } from '../../app/core/image';
+import { REPO } from '../helpers/cli';
+
+// electron-builder's own loader and schema check (an internal module: the
+// version is pinned exactly in package.json).
+const builderConfig = require('app-builder-lib/out/util/config/config') as {
+  validateConfiguration(config: unknown, debugLogger: unknown): Promise<void>;
+  getConfig(projectDir: string, configPath: string | null, fromOptions: unknown): Promise<any>;
+  computeDefaultAppDirectory(projectDir: string, userAppDir: string | undefined): Promise<string>;
+};
+const quiet = { isEnabled: false, add: () => undefined };
+const CONFIG_FILE = path.join(REPO, 'electron-builder.config.js');
+const config = structuredClone(require(CONFIG_FILE)); // electron-builder's loader changes the object it loads
+const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+
+test('the configuration passes electron-builder 26 schema validation', async () => {
+  assert.match(pkg.devDependencies['electron-builder'], /^26\.\d+\.\d+$/, 'pinned exactly: the validator is internal');
+  await builderConfig.validateConfiguration(config, quiet);
+});
+
+test('the check can fail: an unknown key or an option in the wrong place is rejected', async () => {
+  await assert.rejects(builderConfig.validateConfiguration({ ...config, asarr: true }, quiet), /does not match the API schema/);
+  await assert.rejects(builderConfig.validateConfiguration({ ...config, mac: { ...config.mac, oneClick: true } }, quiet), /does not match the API schema/);
+  await assert.rejects(builderConfig.validateConfiguration({ ...config, nsis: { ...config.nsis, bogus: 1 } }, quiet), /does not match the API schema/);
+  await assert.rejects(builderConfig.validateConfiguration({ ...config, deb: { depends: 5 } }, quiet), /does not match the API schema/);
+});
+
+test('electron-builder finds and loads the file itself, with the project folder as the app folder', async () => {
+  const loaded = await builderConfig.getConfig(REPO, 'electron-builder.config.js', null);
+  assert.equal(loaded.appId, config.appId);
+  assert.equal(await builderConfig.computeDefaultAppDirectory(REPO, undefined), REPO);
+});
+
+test('targets: macOS dmg for x64 and arm64, Windows nsis, Linux AppImage and deb', () => {
+  const t = (os: string) => config[os].target.map((x: any) => `${x.target}:${x.arch.join('+')}`);
+  assert.deepEqual(t('mac'), ['dmg:x64+arm64']);
+  assert.deepEqual(t('win'), ['nsis:x64']);
+  assert.deepEqual(t('linux'), ['AppImage:x64', 'deb:x64']);
+});
+
+test('the VM image ships as resources/vm-image, where the core looks in a packaged app', () => {
+  assert.equal(config.extraResources.length, 1);
+  const r = config.extraResources[0];
+  assert.equal(r.from, 'vm-images/out');
+  assert.equal(r.to, 'vm-image');
+  assert.deepEqual([...r.filter].sort(), [...ARTIFACTS, 'manifest.json'].sort());
+  const proc = process as any;
+  const saved = proc.resourcesPath;
+  proc.resourcesPath = path.resolve('/Applications/Berth.app/Contents/Resources');
+  try {
+    assert.ok(imageCandidates({}).includes(path.join(proc.resourcesPath, r.to)));
+  } finally {
+    proc.resourcesPath = saved;
+  }
+});
+
+test('app.asar holds the compiled app and the dashboard; no native rebuild', () => {
+  assert.equal(config.asar, true);
+  assert.equal(config.npmRebuild, false);
+  assert.ok(config.files.includes('out/app/**/*.js'));
+  assert.ok(config.files.includes('renderer/dist/**/*'));
+  assert.ok(config.files.includes('package.json'));
+  assert.match(pkg.main, /^out\/app\/.*\.js$/, 'package.json main is inside the shipped files');
+  assert.equal(pkg.main, 'out/app/shell/main.js');
+  // app-protocol.ts serves ../../../renderer/dist from out/app/shell: the same layout in app.asar
+  assert.ok(fs.readFileSync(path.join(REPO, 'app', 'shell', 'app-protocol.ts'), 'utf8').includes("'..', '..', '..', 'renderer', 'dist'"));
+});
+
+test('runtime dependencies are copied into app.asar: nothing bundled or build-only among them', () => {
+  const runtime = Object.keys(pkg.dependencies ?? {});
+  for (const name of ['electron', 'electron-builder', 'react', 'react-dom', 'vite', '@xterm/xterm', 'uplot', 'typescript']) {
+    assert.ok(!runtime.includes(name), `${name} must stay in devDependencies`);
+  }
+  assert.match(pkg.devDependencies.electron, /^\d+\.\d+\.\d+$/, 'electron pinned exactly');
+});
