@@ -1,45 +1,37 @@
-// The main-process end of the dashboard's IPC: one API session (the same
-// serving code as `berth ui`) per window. A message is handled only when it
-// comes from that window's own main frame showing the dashboard; the session
-// then validates it against the contract, and errors go back as data.
+// The main-process end of the dashboard's IPC for one window: wires
+// WindowEndpoint (sender check + API session) to ipcMain and the window's
+// lifecycle. Messages of other windows are left to their own endpoints.
 import { ipcMain, type BrowserWindow, type IpcMainEvent } from 'electron';
 import { BERTH_IPC_CHANNEL, type ServerMessage } from '../api/contract';
-import { ApiSession, type Implementation } from '../api/session';
-import { isTrustedSender } from './policy';
+import type { Implementation } from '../api/session';
+import { WindowEndpoint } from './ipc-endpoint';
 
 export function setupIpc(win: BrowserWindow, impl: Implementation, log: (m: string) => void): void {
   const wc = win.webContents;
   const send = (m: ServerMessage) => {
     if (!wc.isDestroyed()) wc.send(BERTH_IPC_CHANNEL, m);
   };
-  const open = () => new ApiSession(impl, send, { onInternalError: (e) => log(`api bug: ${(e as Error)?.stack ?? String(e)}`) });
-  let session = open();
-  // A new page (reload, crash and reload) gets a fresh session: the old one's streams stop.
-  const renew = () => {
-    session.close();
-    session = open();
+  // mainFrame is read per message: it is a different object after a cross-site navigation.
+  const own = {
+    webContents: wc,
+    get mainFrame() {
+      return wc.mainFrame;
+    },
   };
-
-  let refused = 0;
+  const endpoint = new WindowEndpoint(impl, own, send, log);
   const onMessage = (event: IpcMainEvent, msg: unknown) => {
-    if (event.sender !== wc) return; // another window's message: its own listener handles it
-    if (!isTrustedSender(event, { webContents: wc, mainFrame: wc.mainFrame })) {
-      if (refused++ < 5) log(`refused an IPC message from ${event.senderFrame?.url ?? 'a gone frame'}`);
-      return;
-    }
-    session.handle(msg);
+    if (event.sender === wc) endpoint.receive(event, msg);
   };
   ipcMain.on(BERTH_IPC_CHANNEL, onMessage);
-
   wc.on('did-start-navigation', (details) => {
-    if (details.isMainFrame && !details.isSameDocument) renew();
+    if (details.isMainFrame && !details.isSameDocument) endpoint.pageChanged();
   });
   wc.on('render-process-gone', (_e, d) => {
     log(`dashboard renderer gone: ${d.reason}`);
-    renew();
+    endpoint.pageChanged();
   });
   wc.once('destroyed', () => {
     ipcMain.removeListener(BERTH_IPC_CHANNEL, onMessage);
-    session.close();
+    endpoint.close();
   });
 }
