@@ -109,7 +109,11 @@ export function EngineProvider({ children }: { children: ReactNode }) {
                     },
               );
             }
-          } else setProgress((xs) => [...xs, p]);
+          } else {
+            setProgress((xs) => [...xs, p]);
+            // The agent's own state while it works (starting, stopping): the badge follows it.
+            if (p.kind === 'status') setMachine((m) => (m ? { ...m, status: { ...m.status, state: p.status.state, agent: p.status } } : m));
+          }
         },
       },
     );

@@ -51,7 +51,7 @@ function Images() {
     <>
       <header className="page-header">
         <h1>Images</h1>
-        {list && <span className="muted">{list.length} images, {bytes(list.reduce((a, i) => a + i.size, 0))}</span>}
+        {list && <span className="muted">{list.length} {list.length === 1 ? 'image' : 'images'}, {bytes(list.reduce((a, i) => a + i.size, 0))}</span>}
         <span className="spacer" />
         <button onClick={() => setConfirm({ kind: 'prune' })} disabled={!list}>
           Prune dangling{dangling ? ` (${dangling})` : ''}

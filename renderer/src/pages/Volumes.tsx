@@ -37,7 +37,7 @@ function Volumes() {
     <>
       <header className="page-header">
         <h1>Volumes</h1>
-        {list && <span className="muted">{list.length} volumes, {bytes(list.reduce((a, v) => a + Math.max(0, v.size), 0))}</span>}
+        {list && <span className="muted">{list.length} {list.length === 1 ? 'volume' : 'volumes'}, {bytes(list.reduce((a, v) => a + Math.max(0, v.size), 0))}</span>}
         <span className="spacer" />
         <button onClick={() => setConfirm({ kind: 'prune' })} disabled={!list}>
           Prune unused{unused ? ` (${unused})` : ''}

@@ -32,7 +32,7 @@ export default function StatsView({ id }: { id: string }) {
           width: width(),
           height: 180,
           legend: { show: false },
-          scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max * 1.2, label === 'CPU' ? 5 : 1024 * 1024)] } },
+          scales: { x: { time: true, range: (_u, _min, max) => [max - 120, max + 1] }, y: { range: (_u, _min, max) => [0, Math.max(max * 1.2, label === 'CPU' ? 5 : 1024 * 1024)] } },
           series: [{}, { label, stroke: color, fill: color + '33', width: 2 }],
           axes: axes(fmt),
         },
@@ -74,11 +74,11 @@ export default function StatsView({ id }: { id: string }) {
   }, [api, id]);
 
   return (
-    <div className="stats">
+    <div className="stats" data-samples={samples.current.length}>
       {error && <ErrorBox error={error} />}
       <div className="stat-cards">
         <div className="card">
-          <div className="muted">CPU</div>
+          <div className="muted">CPU (of one core = 100 %)</div>
           <div className="big" data-testid="stat-cpu">
             {last ? `${last.cpuPercent.toFixed(1)} %` : '…'}
           </div>
