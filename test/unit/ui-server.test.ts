@@ -1,0 +1,80 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import WebSocket from 'ws';
+import { startUiServer, type UiServer } from '../../app/ui/server';
+
+let server: UiServer;
+let dir: string;
+
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-ui-test-'));
+  fs.mkdirSync(path.join(dir, 'assets'));
+  fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>t</title>');
+  fs.writeFileSync(path.join(dir, 'assets', 'a.js'), 'console.log(1)');
+  fs.writeFileSync(path.join(os.tmpdir(), 'berth-secret.txt'), 'secret');
+  server = await startUiServer({
+    impl: { methods: { 'engine.info': async () => ({ serverVersion: 'x' }) } as any, streams: {} as any },
+    staticDir: dir,
+  });
+});
+
+after(async () => {
+  await server.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const base = () => `http://127.0.0.1:${server.port}`;
+
+test('binds to 127.0.0.1 and prints an address with a 32-byte token', () => {
+  assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}$/);
+});
+
+test('the page needs the token; assets do not; nothing outside the dist folder is served', async () => {
+  assert.equal((await fetch(`${base()}/`)).status, 401);
+  assert.equal((await fetch(`${base()}/?token=nope`)).status, 401);
+  const ok = await fetch(server.url);
+  assert.equal(ok.status, 200);
+  assert.match(ok.headers.get('content-security-policy')!, /script-src 'self'/);
+  assert.equal((await fetch(`${base()}/assets/a.js`)).status, 200);
+  assert.equal((await fetch(`${base()}/assets/../../berth-secret.txt`)).status, 404);
+  assert.equal((await fetch(`${base()}/%2e%2e/berth-secret.txt`)).status, 404);
+});
+
+function open(url: string, headers: Record<string, string> = {}): Promise<{ status: number; ws?: WebSocket }> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on('unexpected-response', (_q, res) => resolve({ status: res.statusCode ?? 0 }));
+    ws.on('open', () => resolve({ status: 101, ws }));
+    ws.on('error', () => resolve({ status: -1 }));
+  });
+}
+
+test('the WebSocket is refused without the token, from another origin, or under another host name', async () => {
+  const host = `127.0.0.1:${server.port}`;
+  assert.equal((await open(`ws://${host}/api`)).status, 401);
+  assert.equal((await open(`ws://${host}/api?token=${'0'.repeat(64)}`)).status, 401);
+  assert.equal((await open(`ws://${host}/api?token=${server.token}`, { Origin: 'http://evil.example' })).status, 403);
+  assert.equal((await open(`ws://${host}/api?token=${server.token}`, { Origin: `http://127.0.0.1:${server.port + 1}` })).status, 403);
+  assert.equal((await open(`ws://${host}/api?token=${server.token}`, { Host: `attacker.example:${server.port}` })).status, 421);
+  // fetch() cannot set Host: a raw request can, like a DNS-rebound page would.
+  const status = await new Promise<number>((resolve, reject) => {
+    const u = new URL(server.url);
+    http.get({ host: '127.0.0.1', port: server.port, path: u.pathname + u.search, headers: { Host: `attacker.example:${server.port}` } }, (res) => (res.resume(), resolve(res.statusCode!))).on('error', reject);
+  });
+  assert.equal(status, 421);
+});
+
+test('with the token and its own origin it speaks the contract', async () => {
+  const { status, ws } = await open(`ws://localhost:${server.port}/api?token=${server.token}`, { Origin: `http://localhost:${server.port}` });
+  assert.equal(status, 101);
+  const reply = await new Promise<any>((resolve) => {
+    ws!.once('message', (d) => resolve(JSON.parse(String(d))));
+    ws!.send(JSON.stringify({ t: 'call', id: 7, method: 'engine.info', params: {} }));
+  });
+  assert.deepEqual(reply, { t: 'result', id: 7, result: { ok: true, value: { serverVersion: 'x' } } });
+  ws!.close();
+});
