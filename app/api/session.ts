@@ -42,7 +42,6 @@ export interface Implementation {
 }
 
 const ajv = new Ajv({ allErrors: false, strict: true, strictTuples: false });
-ajv.addKeyword('description');
 const methodValidators = new Map<string, ValidateFunction>(Object.entries(METHOD_SCHEMAS).map(([k, s]) => [k, ajv.compile(s)]));
 const streamValidators = new Map<string, { params: ValidateFunction; input?: ValidateFunction }>(
   Object.entries(STREAM_SCHEMAS).map(([k, s]) => [k, { params: ajv.compile(s.params), input: s.input ? ajv.compile(s.input) : undefined }]),
