@@ -42,6 +42,8 @@ async function main(): Promise<void> {
     log(`agent exiting: ${why}`);
     // Let attached clients read the final status before the socket goes.
     await new Promise((r) => setTimeout(r, 300));
+    // Stop answering first, then give up the machine: a client that finds the
+    // pid but no answer retries briefly instead of calling the machine broken.
     await control.close();
     releaseAgentLock(paths.agentPid);
     process.exit(0);

@@ -69,11 +69,7 @@ export class Machines {
     const p = this.paths(name);
     const created = this.exists(name);
     let agent: AgentStatus | 'unresponsive' | undefined;
-    if (created && agentPidIfAlive(p.agentPid, p.dir)) {
-      const c = await AgentClient.connect(p);
-      agent = c ? await c.call('status').catch(() => 'unresponsive' as const) : 'unresponsive';
-      c?.close();
-    }
+    if (created) agent = await this.askAgent(p);
     const vm = created ? await this.vmState(name, p) : 'absent';
     const { state, reason } = deriveState({ created, agent, vm });
     const s = created ? loadSettings(p.settings)?.settings : undefined;
@@ -88,6 +84,29 @@ export class Machines {
       agent: typeof agent === 'object' ? agent : undefined,
       lastError: state === 'stopped' ? this.lastError(p) : undefined,
     };
+  }
+
+  /**
+   * The agent's own status; 'unresponsive' only when its process lives and
+   * keeps not answering (an agent that is just starting or just leaving gets
+   * a moment, so a transition is not mistaken for a broken machine).
+   */
+  private async askAgent(p: MachinePaths): Promise<AgentStatus | 'unresponsive' | undefined> {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      if (!agentPidIfAlive(p.agentPid, p.dir)) return undefined;
+      const c = await AgentClient.connect(p);
+      if (c) {
+        try {
+          return await c.call('status');
+        } catch {
+          // it went away while answering: look again
+        } finally {
+          c.close();
+        }
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return 'unresponsive';
   }
 
   private async vmState(name: string, p: MachinePaths) {
@@ -111,7 +130,7 @@ export class Machines {
   }
 
   /** Starts the machine (creating it with defaults if needed) and follows its steps. */
-  async up(name: string, h: ProgressHandlers = {}): Promise<AgentStatus> {
+  async up(name: string, h: ProgressHandlers = {}): Promise<AgentStatus & { wasRunning: boolean }> {
     if (!this.exists(name)) this.create(name);
     const p = this.paths(name);
     fs.rmSync(path.join(p.dir, 'last-error.json'), { force: true });
@@ -120,8 +139,8 @@ export class Machines {
       if (h.onStep) c.on('step', h.onStep);
       if (h.onNote) c.on('note', h.onNote);
       if (h.onStatus) c.on('status', h.onStatus);
-      await c.call('subscribe');
-      return await c.call('up');
+      const before = await c.call('subscribe');
+      return { ...(await c.call('up')), wasRunning: before.state === 'running' };
     } finally {
       c.close();
     }

@@ -15,7 +15,9 @@ const run = promisify(execFile);
 const home = tempHome('bi');
 const dir = path.join(home, 'machines', 'default');
 const sock = path.join(dir, 'docker.sock');
-const dockerEnv = { ...process.env, DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: path.join(home, 'docker-config') };
+// The docker context berth registers goes to a throwaway docker config, not the user's.
+process.env.DOCKER_CONFIG = path.join(home, 'docker-config');
+const dockerEnv = { ...process.env, DOCKER_HOST: `unix://${sock}` };
 
 async function docker(...args: string[]): Promise<string> {
   const r = await run('docker', args, { env: dockerEnv, timeout: 120000 });
@@ -35,7 +37,7 @@ describe('a real machine', { concurrency: false }, () => {
   });
 
   test('berth up reports each named step and ends with the engine answering', async () => {
-    const r = await berth(home, ['up'], { DOCKER_CONFIG: dockerEnv.DOCKER_CONFIG });
+    const r = await berth(home, ['up']);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const done = [...r.stderr.matchAll(/^done: (.+?) \d+\.\d s/gm)].map((m) => m[1]);
     assert.deepEqual(done, ['image ready', 'disk ready', 'VM booting', 'SSH ready', 'engine ready', 'socket ready']);
@@ -43,6 +45,8 @@ describe('a real machine', { concurrency: false }, () => {
     const st = status();
     assert.equal(st.state, 'running');
     assert.equal(st.dockerHost, `unix://${sock}`);
+    const ctx = spawnSync('docker', ['context', 'inspect', 'berth', '--format', '{{.Endpoints.docker.Host}}'], { encoding: 'utf8' });
+    assert.equal(ctx.stdout.trim(), `unix://${sock}`, 'a docker context named berth points at the socket');
     // /dev/kvm exists here but cannot run this VM: auto must have fallen back to TCG, and said so.
     assert.equal(st.agent.accel, 'tcg');
     if (fs.existsSync('/dev/kvm')) assert.match(st.agent.note ?? '', /TCG/i);
@@ -110,7 +114,8 @@ describe('a real machine', { concurrency: false }, () => {
   test('the socket works again after the SSH connection is cut', async () => {
     // Kill every sshd session process in the guest (the listener stays): this
     // cuts the agent's connection, and this command's own.
-    await berth(home, ['ssh', '--', 'sh', '-c', 'for p in $(pidof sshd); do [ "$p" = "$(cat /run/sshd.pid)" ] || kill -9 $p; done']);
+    // Like ssh, berth ssh joins its arguments into one remote command line.
+    await berth(home, ['ssh', '--', 'for p in $(pidof sshd); do [ "$p" = "$(cat /run/sshd.pid)" ] || kill -9 $p; done']);
     await until(() => fs.readFileSync(path.join(dir, 'agent.log'), 'utf8').includes('reconnecting'), 'the agent to notice the cut', 20000);
     await until(() => httpPing(sock), 'the socket to answer again', 60000);
     assert.match(await docker('ps', '-a', '--format', '{{.Names}}'), /logger/);

@@ -56,7 +56,7 @@ export async function up(m: Machines, argv: string[], command = 'up'): Promise<n
     const st = await m.up(name, { onStep: (s) => printer.step(s), onNote: (n) => printer.note(n) });
     printer.end();
     const host = dockerHost(m.paths(name));
-    const already = st.steps.every((s) => s.status === 'pending');
+    const already = st.wasRunning;
     process.stdout.write(
       `${already ? `machine "${name}" is already running` : `machine "${name}" is running (${((Date.now() - t0) / 1000).toFixed(1)} s)`}\n` +
         `DOCKER_HOST=${host}\nuse it with: eval "$(berth env${name === 'default' ? '' : ` --name ${name}`})"  or  docker --context ${name === 'default' ? 'berth' : `berth-${name}`}\n`,
