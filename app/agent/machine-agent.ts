@@ -124,9 +124,10 @@ export class MachineAgent extends EventEmitter {
       await this.step('ssh', () => this.connectSsh(keys.privateKey));
       await this.step('engine', () => this.waitEngine());
       await this.step('socket', () => this.openSocket());
+      // Registered before "running" so `docker --context berth` works as soon as up returns.
+      this.d.log(await registerDockerContext(this.d.name, dockerHost(this.d.paths)));
       this.publish({ state: 'running', readyAt: new Date().toISOString() });
       this.d.log(`up: running after ${Date.now() - t0} ms`);
-      registerDockerContext(this.d.name, dockerHost(this.d.paths)).then((m) => this.d.log(m));
       return this.status;
     } catch (e) {
       const report = this.problem(e);
