@@ -8,6 +8,27 @@ import { useEngine, useEngineEvents } from './engine';
 /** Container actions that do not change what the list shows. */
 const QUIET = /^(exec_|attach|resize|top|copy|archive-path|extract-to-dir|export|commit|kill)/;
 
+const STATE_AFTER: Record<string, string> = { create: 'created', start: 'running', restart: 'running', unpause: 'running', pause: 'paused', die: 'exited', stop: 'exited' };
+
+/** The row as the event describes it, before the engine is asked for the details. */
+export function fromEvent(c: ContainerSummary | undefined, e: EngineEvent): ContainerSummary | undefined {
+  const state = STATE_AFTER[e.action];
+  if (!state) return undefined;
+  if (c) return c.state === state ? undefined : { ...c, state, status: state === 'running' ? 'Up' : state === 'paused' ? 'Paused' : state === 'exited' ? 'Exited' : c.status };
+  const a = e.attributes;
+  return {
+    id: e.id,
+    name: a.name ?? e.id.slice(0, 12),
+    image: a.image ?? '',
+    state,
+    status: state === 'created' ? 'Created' : state,
+    created: Math.floor(e.timeNano / 1e9),
+    ports: [],
+    project: a['com.docker.compose.project'] || undefined,
+    service: a['com.docker.compose.service'] || undefined,
+  };
+}
+
 export function useContainers(): { list?: ContainerSummary[]; error?: Error; reload(): void } {
   const api = useApi();
   const { engine } = useEngine();
@@ -57,6 +78,16 @@ export function useContainers(): { list?: ContainerSummary[]; error?: Error; rel
       });
       return;
     }
+    // Show what the event already says at once (a new row, a new state); the
+    // details (status text, ports) follow from one read of that container.
+    setMap((m) => {
+      if (!m) return m;
+      const patched = fromEvent(m.get(e.id), e);
+      if (!patched) return m;
+      const next = new Map(m);
+      next.set(e.id, patched);
+      return next;
+    });
     // Events come in bursts (create, start; die, stop): read each container once per burst.
     pending.current.add(e.id);
     timer.current ??= setTimeout(() => {

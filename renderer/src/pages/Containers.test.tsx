@@ -83,3 +83,13 @@ describe('groupRows', () => {
     expect(rows.map((r) => (r.kind === 'container' ? r.c.name : '-'))).toEqual(['web']);
   });
 });
+
+describe('fromEvent', () => {
+  it('makes a row from a create event and moves the state on start/die', async () => {
+    const { fromEvent } = await import('../lib/useContainers');
+    const created = fromEvent(undefined, { type: 'container', action: 'create', id: 'x1', attributes: { name: 'cli', image: 'tiny', 'com.docker.compose.project': 'p' }, timeNano: 2e9 });
+    expect(created).toMatchObject({ id: 'x1', name: 'cli', image: 'tiny', state: 'created', project: 'p', created: 2 });
+    expect(fromEvent(created, { type: 'container', action: 'start', id: 'x1', attributes: {}, timeNano: 0 })?.state).toBe('running');
+    expect(fromEvent(created, { type: 'container', action: 'exec_start: sh', id: 'x1', attributes: {}, timeNano: 0 })).toBeUndefined();
+  });
+});
