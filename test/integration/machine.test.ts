@@ -127,6 +127,9 @@ describe('a real machine', { concurrency: false }, () => {
     assert.equal(status().state, 'stopped');
     assert.equal(fs.existsSync(sock), false);
     assert.match(fs.readFileSync(path.join(dir, 'console.log'), 'utf8'), /berth: stopped/);
+    // Grow the disk while stopped: the next boot must see the new size.
+    const grow = await berth(home, ['set', '--disk', '10']);
+    assert.equal(grow.code, 0, grow.stderr);
     const [a, b] = await Promise.all([berth(home, ['up']), berth(home, ['up'])]);
     assert.equal(a.code, 0, a.stderr);
     assert.equal(b.code, 0, b.stderr);
@@ -134,6 +137,9 @@ describe('a real machine', { concurrency: false }, () => {
     assert.equal(starts.length, 2, 'one start for the first boot, one for this one: the two ups joined');
     await docker('image', 'inspect', 'tiny:1');
     assert.match(await docker('ps', '-a', '--format', '{{.Names}}'), /logger/);
+    const df = await berth(home, ['ssh', '--', 'df -k /var/lib/docker | tail -n 1']);
+    const kib = Number(df.stdout.trim().split(/\s+/)[1]);
+    assert.ok(kib > 9 * 1024 * 1024, `the filesystem grew with the disk: ${df.stdout}`);
   });
 
   test('kill -9 of QEMU turns the state to stopped, and up works again with the data intact', async () => {
@@ -145,6 +151,20 @@ describe('a real machine', { concurrency: false }, () => {
     assert.equal(r.code, 0, r.stderr);
     await docker('image', 'inspect', 'tiny:1');
     assert.equal((await docker('run', '--rm', 'tiny:1', '/bin/busybox', 'echo', 'still here')).trim(), 'still here');
+  });
+
+  test('a VM whose agent died is broken, and up reattaches to the same VM', async () => {
+    const before = status();
+    process.kill(before.agent.agentPid, 'SIGKILL');
+    await until(() => status().state === 'broken', 'the state to turn broken', 15000);
+    assert.match(status().reason, /host agent is gone/);
+    const r = await berth(home, ['up']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /reattached to the running VM/);
+    const after = status();
+    assert.equal(after.state, 'running');
+    assert.equal(after.agent.vmPid, before.agent.vmPid, 'the same QEMU process');
+    assert.equal(await httpPing(sock), true);
   });
 
   test('a changed VM host key is refused with a clear message', async () => {
