@@ -10,3 +10,8 @@ echo "== VM image"
 node out/vm-images/build/main.js
 echo "== integration tests (real VMs)"
 node --test --test-reporter=spec --test-concurrency=1 out/test/integration/
+echo "== dashboard component tests"
+npx vitest run --config renderer/vite.config.mts
+echo "== dashboard end-to-end (berth ui, real VM, Chromium)"
+npm run build:ui --silent
+node --test --test-reporter=spec --test-concurrency=1 out/test/e2e/

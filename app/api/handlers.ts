@@ -77,7 +77,13 @@ export function createImplementation(o: HandlerOptions = {}): Implementation & {
       'machine.progress': async (_p, sink) => {
         const on = (m: MachineProgress) => sink.data(m);
         machine.progress.on('progress', on);
-        return { stop: () => void machine.progress.off('progress', on) };
+        const unwatch = machine.watchState();
+        return {
+          stop: () => {
+            machine.progress.off('progress', on);
+            unwatch();
+          },
+        };
       },
     },
   };

@@ -35,7 +35,51 @@ export class MachineService {
     return { name: this.name, status, diskFileBytes };
   }
 
+  private watcher?: { fsw: fs.FSWatcher; users: number; timer?: NodeJS.Timeout; last?: string };
+
+  /**
+   * Tells 'machine.progress' subscribers when the machine changes state by
+   * other hands (the CLI, the tray): the machine folder is watched (a file
+   * system notification, not polling); the agent is asked only when one of
+   * its state files changes. Returns the function that stops watching.
+   */
+  watchState(): () => void {
+    if (this.watcher) {
+      this.watcher.users++;
+    } else {
+      let fsw: fs.FSWatcher;
+      try {
+        fsw = fs.watch(this.machines.paths(this.name).dir);
+      } catch {
+        return () => undefined; // no machine folder yet: first run goes through this service anyway
+      }
+      const w: NonNullable<MachineService['watcher']> = { fsw, users: 1 };
+      fsw.on('error', () => undefined);
+      fsw.on('change', (_ev, file) => {
+        if (!/^(agent\.pid|docker\.sock|runtime\.json|last-error\.json)$/.test(String(file))) return;
+        clearTimeout(w.timer);
+        w.timer = setTimeout(async () => {
+          if (this.busy) return; // our own action reports its end itself
+          const info = await this.info().catch(() => undefined);
+          if (!info || info.status.state === w.last) return;
+          w.last = info.status.state;
+          if (info.status.state === 'running' || info.status.state === 'stopped' || info.status.state === 'broken') this.emit({ kind: 'state', info });
+        }, 400);
+      });
+      void this.info().then((i) => (w.last ??= i.status.state), () => undefined);
+      this.watcher = w;
+    }
+    return () => {
+      const w = this.watcher;
+      if (!w || --w.users > 0) return;
+      clearTimeout(w.timer);
+      w.fsw.close();
+      this.watcher = undefined;
+    };
+  }
+
   private emit(p: MachineProgress): void {
+    if (p.kind === 'state' && this.watcher) this.watcher.last = p.info.status.state;
     this.progress.emit('progress', p);
   }
 
