@@ -32,7 +32,9 @@ export default function StatsView({ id }: { id: string }) {
           width: width(),
           height: 180,
           legend: { show: false },
-          scales: { x: { time: true, range: (_u, _min, max) => [max - 120, max + 1] }, y: { range: (_u, _min, max) => [0, Math.max(max * 1.2, label === 'CPU' ? 5 : 1024 * 1024)] } },
+          scales: {
+            // The last two minutes at most; at least half a minute wide while the first samples come in.
+            x: { time: true, range: (_u, min, max) => { const lo = Math.max(min, max - 120); return [lo, Math.max(max, lo + 30)]; } }, y: { range: (_u, _min, max) => [0, Math.max(max * 1.2, label === 'CPU' ? 5 : 1024 * 1024)] } },
           series: [{}, { label, stroke: color, fill: color + '33', width: 2 }],
           axes: axes(fmt),
         },
