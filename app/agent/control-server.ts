@@ -1,8 +1,8 @@
 // Serves the agent's control protocol on the agent socket. Any number of
 // clients (the CLI, the desktop app, the browser mode) may attach; each sees
 // the same status and, once subscribed, the same stream of events.
-import * as fs from 'node:fs';
 import * as net from 'node:net';
+import { closeSocket, listenPrivate } from '../core/private-socket';
 import { isUserError, oneLine } from '../core/errors';
 import type { MachineAgent } from './machine-agent';
 import { AGENT_METHODS, AgentEvent, AgentReply, AgentRequest, onJsonLines } from './protocol';
@@ -28,20 +28,8 @@ export class ControlServer {
   }
 
   async listen(): Promise<void> {
-    if (process.platform !== 'win32') fs.rmSync(this.sockPath, { force: true });
-    const server = net.createServer((sock) => this.accept(sock));
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      const old = process.platform === 'win32' ? 0 : process.umask(0o077);
-      server.listen(this.sockPath, () => {
-        if (process.platform !== 'win32') {
-          process.umask(old);
-          fs.chmodSync(this.sockPath, 0o600);
-        }
-        resolve();
-      });
-    });
+    this.server = net.createServer((sock) => this.accept(sock));
+    await listenPrivate(this.server, this.sockPath);
   }
 
   private accept(sock: net.Socket): void {
@@ -89,7 +77,6 @@ export class ControlServer {
 
   async close(): Promise<void> {
     for (const s of this.clients) s.end();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    if (process.platform !== 'win32') fs.rmSync(this.sockPath, { force: true });
+    await closeSocket(this.server, this.sockPath);
   }
 }

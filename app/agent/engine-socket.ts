@@ -2,8 +2,8 @@
 // machine's folder whose every connection is carried to the guest's
 // /var/run/docker.sock over the one SSH connection. The user's own `docker`
 // and `docker compose` talk to it unchanged.
-import * as fs from 'node:fs';
 import * as net from 'node:net';
+import { closeSocket, listenPrivate } from '../core/private-socket';
 import { SshLink } from './ssh-link';
 
 export const GUEST_DOCKER_SOCK = '/var/run/docker.sock';
@@ -19,24 +19,10 @@ export class EngineSocket {
   ) {}
 
   async listen(): Promise<void> {
-    if (process.platform !== 'win32') fs.rmSync(this.path, { force: true });
     // allowHalfOpen: `docker run` closes its write side after sending stdin and
     // still expects the container's output; closing both ways loses it.
-    const server = net.createServer({ allowHalfOpen: true }, (sock) => this.carry(sock));
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      // Create the socket with no group/other bits from the start (umask is
-      // process-wide, so restore it at once); chmod again to be sure.
-      const old = process.platform === 'win32' ? 0 : process.umask(0o077);
-      server.listen(this.path, () => {
-        if (process.platform !== 'win32') {
-          process.umask(old);
-          fs.chmodSync(this.path, 0o600);
-        }
-        resolve();
-      });
-    });
+    this.server = net.createServer({ allowHalfOpen: true }, (sock) => this.carry(sock));
+    await listenPrivate(this.server, this.path);
   }
 
   private carry(sock: net.Socket): void {
@@ -65,8 +51,7 @@ export class EngineSocket {
 
   async close(): Promise<void> {
     for (const s of this.open) s.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    if (process.platform !== 'win32') fs.rmSync(this.path, { force: true });
+    await closeSocket(this.server, this.path);
   }
 }
 

@@ -2,6 +2,7 @@
 // and Linux (only the user can reach it); on Windows QEMU's unix sockets are
 // unreliable, so TCP on 127.0.0.1 with a port picked at start and written down
 // in the machine folder, so a fresh process can find it again.
+import { freePort } from '../../core/net-util';
 import { readFile, writeFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import type { MachineFiles } from './machine-files';
@@ -20,22 +21,10 @@ export function qmpConnectOptions(ep: QmpEndpoint): net.NetConnectOpts {
   return ep.kind === 'unix' ? { path: ep.path } : { host: ep.host, port: ep.port };
 }
 
-/** Asks the OS for a free loopback port. Racy in theory; QEMU fails loudly if taken. */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 /** Chooses the endpoint for a new QEMU and records it when it is not derivable. */
 export async function newQmpEndpoint(platform: NodeJS.Platform, files: MachineFiles): Promise<QmpEndpoint> {
   if (platform !== 'win32') return { kind: 'unix', path: files.qmpSocket };
-  const ep: QmpEndpoint = { kind: 'tcp', host: '127.0.0.1', port: await freeLoopbackPort() };
+  const ep: QmpEndpoint = { kind: 'tcp', host: '127.0.0.1', port: await freePort() };
   await writeFile(files.qmpEndpointFile, JSON.stringify(ep) + '\n', { mode: 0o600 });
   return ep;
 }
