@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run build --silent
+npm run typecheck:ui --silent
 echo "== unit tests"
 node --test --test-reporter=spec out/test/unit/
 echo "== VM image"
@@ -11,7 +12,6 @@ node out/vm-images/build/main.js
 echo "== integration tests (real VMs)"
 node --test --test-reporter=spec --test-concurrency=1 out/test/integration/
 echo "== dashboard component tests"
-npx vitest run --config renderer/vite.config.mts
+npm run test:ui --silent
 echo "== dashboard end-to-end (berth ui, real VM, Chromium)"
-npm run build:ui --silent
 node --test --test-reporter=spec --test-concurrency=1 out/test/e2e/
