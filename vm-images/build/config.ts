@@ -92,10 +92,12 @@ export const ROOT_LINKS: [string, string][] = [
 /** Kernel modules the initramfs loads to reach the root (their dependencies are added). */
 export const INITRAMFS_MODULES = ['virtio_pci', 'virtio_blk', 'squashfs', 'overlay'];
 
-/** Kernel modules the root loads at boot (in one modprobe) for the data disk, network, Docker. */
-export const BOOT_MODULES = [
-  'virtio_net', 'virtio_rng', 'virtio_balloon', 'qemu_fw_cfg', 'button', 'evdev',
-  'crc32c_intel', 'ext4',
+/** Kernel modules the root loads first, for the steps that come straight after (disk, network, config). */
+export const EARLY_MODULES = ['crc32c_intel', 'ext4', 'virtio_net', 'qemu_fw_cfg'];
+
+/** Kernel modules loaded in the background while the data disk is set up; dockerd waits for them. */
+export const LATE_MODULES = [
+  'virtio_rng', 'virtio_balloon', 'button', 'evdev',
   'bridge', 'br_netfilter', 'veth', 'nf_conntrack', 'nf_nat',
   'ip_tables', 'iptable_filter', 'iptable_nat',
   'xt_MASQUERADE', 'xt_addrtype', 'xt_conntrack', 'xt_nat', 'xt_tcpudp', 'xt_mark',

@@ -108,7 +108,7 @@ tar -C "$work/img" -c . | docker import - berth-try/busybox:latest >/dev/null
 out1=$(docker run --rm berth-try/busybox echo hi)
 [ "$out1" = hi ] || { echo "FAIL: docker run printed '$out1'"; exit 1; }
 echo "  docker run --rm ... echo hi -> $out1"
-cid=$(docker run -d berth-try/busybox sh -c 'echo from-detached; wget -q -T 3 -O /dev/null http://10.0.2.2:1/ 2>&1; echo net-rc=$?; sleep 1')
+cid=$(docker run -d berth-try/busybox sh -c 'echo from-detached; sleep 1')
 sleep 3
 echo "  docker logs: $(docker logs $cid 2>&1 | tr '\n' ' ')"
 docker rm -f $cid >/dev/null

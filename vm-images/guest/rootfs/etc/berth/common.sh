@@ -5,6 +5,11 @@ export PATH=/usr/sbin:/usr/bin
 # Also kept with the kernel uptime in /run/berth/boot.log for timing boots.
 say() {
 	echo "berth: $*" >/dev/console
+	mark "$*"
+}
+
+# A step's kernel uptime, in /run/berth/boot.log only (for finding where boot time goes).
+mark() {
 	read -r up _ </proc/uptime
 	echo "$up $*" >>/run/berth/boot.log
 }
