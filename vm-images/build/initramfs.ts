@@ -3,7 +3,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync, constants as zc } from 'node:zlib';
-import { GUEST_DIR, INITRAMFS_MODULES } from './config';
+import { EARLY_MODULES, GUEST_DIR, INITRAMFS_MODULES } from './config';
 import { CpioEntry, writeCpio } from './cpio';
 import { run } from './exec';
 import { installModules, KernelTree, moduleClosure } from './modules';
@@ -48,8 +48,11 @@ export async function buildInitramfs(opts: { stage: string; out: string; busybox
   await busyboxEntries(stage, opts.busybox);
   await fs.mkdir(path.join(stage, 'usr/lib'), { recursive: true });
   await fs.symlink('usr/lib', path.join(stage, 'lib'));
-  const mods = await moduleClosure(opts.kernel, INITRAMFS_MODULES);
+  // The root's early modules ride along so stage 1 can load them while it mounts the root.
+  const mods = await moduleClosure(opts.kernel, [...INITRAMFS_MODULES, ...EARLY_MODULES]);
   await installModules(opts.kernel, mods, stage, opts.busybox);
+  await fs.mkdir(path.join(stage, 'etc'), { recursive: true });
+  await fs.writeFile(path.join(stage, 'etc/modules-early'), EARLY_MODULES.join('\n') + '\n');
   await fs.copyFile(path.join(GUEST_DIR, 'initramfs/init'), path.join(stage, 'init'));
   await fs.chmod(path.join(stage, 'init'), 0o755);
   const entries = await entriesFromDir(stage);

@@ -103,14 +103,23 @@ hostkey1=$(SSH 'ssh-keygen -lf /mnt/data/berth/ssh/ssh_host_ed25519_key.pub')
 bb=$(ls vm-images/cache/unpacked/busybox-static_*/bin/busybox | head -1)
 mkdir -p "$work/img/bin"
 cp "$bb" "$work/img/bin/busybox"
-for a in sh echo sleep cat ls wget; do ln -sf busybox "$work/img/bin/$a"; done
+for a in sh echo sleep cat ls nc tail printf; do ln -sf busybox "$work/img/bin/$a"; done
 tar -C "$work/img" -c . | docker import - berth-try/busybox:latest >/dev/null
 out1=$(docker run --rm berth-try/busybox echo hi)
 [ "$out1" = hi ] || { echo "FAIL: docker run printed '$out1'"; exit 1; }
 echo "  docker run --rm ... echo hi -> $out1"
-cid=$(docker run -d berth-try/busybox sh -c 'echo from-detached; sleep 1')
-sleep 3
-echo "  docker logs: $(docker logs $cid 2>&1 | tr '\n' ' ')"
+# A container reaches the host at 10.0.2.2 (QEMU user networking) through the default bridge + NAT.
+mkdir -p "$work/www" && echo host-reachable >"$work/www/ok.txt"
+hport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+python3 -m http.server -b 127.0.0.1 -d "$work/www" $hport >/dev/null 2>&1 &
+http=$!
+sleep 0.5
+cid=$(docker run -d berth-try/busybox sh -c "echo from-detached; printf 'GET /ok.txt HTTP/1.0\r\n\r\n' | nc 10.0.2.2 $hport | tail -n 1")
+sleep 4
+logs=$(docker logs $cid 2>&1 | tr '\n' ' ')
+echo "  docker logs: $logs"
+kill $http
+case $logs in *host-reachable*) echo "  container reached the host" ;; *) echo "FAIL: container could not reach 10.0.2.2"; exit 1 ;; esac
 docker rm -f $cid >/dev/null
 kill $fwd 2>/dev/null || true
 echo "== stop 1"
