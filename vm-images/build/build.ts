@@ -12,7 +12,7 @@ import { preparePackages } from './packages';
 import { buildRoot, installRootModules } from './rootfs';
 import { buildSquashfs, squashComp } from './squashfs';
 
-const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+const mb = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
 
 export async function buildImage(opts: { force?: boolean } = {}): Promise<Manifest | undefined> {
   const timer = new StepTimer();

@@ -20,7 +20,9 @@ done
 
 out=vm-images/out
 work=$(mktemp -d /tmp/berth-try.XXXXXX)
-[ -n "$keep" ] || trap 'rm -rf "$work"' EXIT
+qpid=
+# Never leave a QEMU behind, whatever failed.
+trap '[ -n "$qpid" ] && kill $qpid 2>/dev/null; [ -n "$keep" ] || rm -rf "$work"' EXIT
 echo "work dir: $work"
 qemu-img create -q -f qcow2 "$work/data.qcow2" 8G
 ssh-keygen -q -t ed25519 -N '' -f "$work/key"
@@ -31,7 +33,6 @@ now() { date +%s.%N; }
 since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$1" "$(now)"; }
 
 port=
-qpid=
 boot() { # boot N: start QEMU in the background, console to $work/console.N.log
 	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	log=$work/console.$1.log
