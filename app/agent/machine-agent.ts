@@ -7,7 +7,7 @@ import * as http from 'node:http';
 import type { Driver, VmSpec } from '../driver/driver';
 import { registerDockerContext } from '../core/docker-context';
 import { oneLine, UserError } from '../core/errors';
-import { tail, writePrivateFile } from '../core/fsutil';
+import { readIfExists, tail, writePrivateFile } from '../core/fsutil';
 import type { LocatedImage } from '../core/image';
 import { AgentStatus, ProblemReport, STEP_LABELS, STEP_ORDER, Step, StepId } from '../core/machine-types';
 import { freePort } from '../core/net-util';
@@ -157,7 +157,23 @@ export class MachineAgent extends EventEmitter {
     return { message: oneLine(e), details, step: (e as any).step };
   }
 
+  /**
+   * Waits for a line the guest prints on its serial console (see
+   * vm-images/README.md). Dialing SSH before sshd exists costs a whole
+   * handshake timeout under QEMU's user networking, so the marker saves
+   * seconds; if it never shows (an older image), we dial anyway.
+   */
+  private async consoleMarker(marker: string, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if ((readIfExists(this.d.paths.consoleLog) ?? '').includes(marker)) return true;
+      await sleep(100);
+    }
+    return false;
+  }
+
   private async connectSsh(privateKey: string): Promise<void> {
+    if (!(await this.consoleMarker('berth: sshd started', 60000))) this.d.log('no "sshd started" line on the console; dialing SSH anyway');
     const link = new SshLink({
       port: this.status.sshPort!,
       privateKey,

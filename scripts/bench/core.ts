@@ -77,7 +77,7 @@ async function latency(opts: http.RequestOptions, n: number): Promise<number> {
 
 /** Copies the docker CLI into the guest's tmpfs: dockerode's ssh transport runs `docker system dial-stdio` there. */
 function installGuestDockerCli(home: string): void {
-  const cache = path.resolve(__dirname, '../../../vm-images/cache');
+  const cache = path.resolve(__dirname, '../../../vm-images/cache/debs');
   const deb = fs.readdirSync(cache).find((f) => /^docker\.io_.*\.deb$/.test(f));
   if (!deb) throw new Error('docker.io .deb not in vm-images/cache: run npm run build:vm');
   const x = fs.mkdtempSync('/tmp/berth-bench-docker-');

@@ -8,7 +8,7 @@ import { REPO } from './cli';
 
 export function busyboxRootfsTar(): string {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-tiny-'));
-  const cache = path.join(REPO, 'vm-images', 'cache');
+  const cache = path.join(REPO, 'vm-images', 'cache', 'debs');
   let deb = fs.existsSync(cache) ? fs.readdirSync(cache).find((f) => /^busybox-static_.*\.deb$/.test(f)) : undefined;
   let debPath = deb ? path.join(cache, deb) : undefined;
   if (!debPath) {
