@@ -62,8 +62,9 @@ export function machinePaths(name: string, home = berthHome()): MachinePaths {
 }
 
 /** DOCKER_HOST value for a machine's forwarded engine socket. */
-export function dockerHost(p: MachinePaths): string {
-  return process.platform === 'win32' ? `npipe:${p.dockerSock.replace(/\\/g, '/')}` : `unix://${p.dockerSock}`;
+export function dockerHost(p: MachinePaths, platform: NodeJS.Platform = process.platform): string {
+  // \\.\pipe\name is written npipe:////./pipe/name, as Docker's own default.
+  return platform === 'win32' ? `npipe://${p.dockerSock.replace(/\\/g, '/')}` : `unix://${p.dockerSock}`;
 }
 
 export function ensureMachineDir(p: MachinePaths): void {

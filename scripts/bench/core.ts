@@ -83,7 +83,7 @@ function installGuestDockerCli(home: string): void {
   const x = fs.mkdtempSync('/tmp/berth-bench-docker-');
   execFileSync('dpkg-deb', ['-x', path.join(cache, deb), x]);
   const bin = fs.readFileSync(path.join(x, 'usr/bin/docker'));
-  const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../../bin/berth'), 'ssh', '--', 'sh', '-c', '"cat > /usr/local/bin/docker && chmod +x /usr/local/bin/docker"'], {
+  const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../../bin/berth'), 'ssh', '--', 'sh', '-c', '"mkdir -p /usr/local/bin && cat > /usr/local/bin/docker && chmod +x /usr/local/bin/docker"'], {
     env: { ...process.env, BERTH_HOME: home },
     input: bin,
   });
