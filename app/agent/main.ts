@@ -40,11 +40,12 @@ async function main(): Promise<void> {
     if (exiting) return;
     exiting = true;
     log(`agent exiting: ${why}`);
-    // Let attached clients read the final status before the socket goes.
+    // Stop taking clients first, then give up the machine (a client that finds
+    // the pid but no answer retries briefly, and spawns a new agent once the pid
+    // is gone); attached clients get a moment to read the final status.
+    await control.stopAccepting();
     await new Promise((r) => setTimeout(r, 300));
-    // Stop answering first, then give up the machine: a client that finds the
-    // pid but no answer retries briefly instead of calling the machine broken.
-    await control.close();
+    control.close();
     releaseAgentLock(paths.agentPid);
     process.exit(0);
   };

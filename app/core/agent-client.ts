@@ -46,14 +46,16 @@ export class AgentClient extends EventEmitter {
 
   /** Connects to the machine's agent, starting one (detached) if none runs. */
   static async connectOrSpawn(p: MachinePaths, name: string): Promise<AgentClient> {
-    const live = await AgentClient.connect(p);
-    if (live) return live;
-    spawnAgent(p, name);
     const deadline = Date.now() + 15000;
+    let lastSpawn = 0;
     while (Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
       const c = await AgentClient.connect(p);
       if (c) return c;
+      // No answer: start one, unless an agent still lives (starting, or leaving:
+      // then a later round starts a new one once it is gone). A new agent needs
+      // a moment to write its pid file, hence at most one spawn a second.
+      if (Date.now() - lastSpawn > 1000 && spawnAgent(p, name)) lastSpawn = Date.now();
+      await new Promise((r) => setTimeout(r, 100));
     }
     throw new UserError(`the host agent for "${name}" did not start: see ${p.agentLog}`);
   }
@@ -76,8 +78,8 @@ export function agentEntry(): string {
 }
 
 /** Starts the agent as its own detached process so it outlives the caller. */
-export function spawnAgent(p: MachinePaths, name: string): void {
-  if (agentPidIfAlive(p.agentPid, p.dir)) return;
+export function spawnAgent(p: MachinePaths, name: string): boolean {
+  if (agentPidIfAlive(p.agentPid, p.dir)) return false;
   const out = fs.openSync(p.agentLog, 'a', 0o600);
   const child = spawn(process.execPath, [agentEntry(), AGENT_MARKER, p.dir, name], {
     detached: true,
@@ -88,4 +90,5 @@ export function spawnAgent(p: MachinePaths, name: string): void {
   });
   child.unref();
   fs.closeSync(out);
+  return true;
 }

@@ -134,6 +134,16 @@ export class Machines {
     if (!this.exists(name)) this.create(name);
     const p = this.paths(name);
     fs.rmSync(path.join(p.dir, 'last-error.json'), { force: true });
+    try {
+      return await this.upOnce(name, p, h);
+    } catch (e) {
+      // We reached an agent in its last moments: the next one is ours.
+      if ((e as UserError).code !== 'EAGENTEXIT') throw e;
+      return this.upOnce(name, p, h);
+    }
+  }
+
+  private async upOnce(name: string, p: MachinePaths, h: ProgressHandlers): Promise<AgentStatus & { wasRunning: boolean }> {
     const c = await AgentClient.connectOrSpawn(p, name);
     try {
       if (h.onStep) c.on('step', h.onStep);
