@@ -3,7 +3,6 @@
 // machine, a tiny busybox image made offline, and Debian's docker-registry.
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -16,16 +15,7 @@ export function tmpHome(prefix = 'berth-e2e-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
+export { freePort } from '../../app/core/net-util';
 
 export async function berth(home: string, args: string[], timeout = 240_000): Promise<string> {
   const r = await run(process.execPath, [BERTH, ...args], { env: { ...process.env, BERTH_HOME: home }, timeout, maxBuffer: 1 << 24 });
