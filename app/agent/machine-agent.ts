@@ -17,6 +17,8 @@ import type { MachineSettings } from '../core/settings/schema';
 import { hostKeyVerifier } from '../core/ssh-keys';
 import { vmSpec } from '../core/vm-spec';
 import { EngineSocket, GUEST_DOCKER_SOCK, pingOver } from './engine-socket';
+import { PortForwarder } from './port-forwarder';
+import { PortWatch } from './port-watch';
 import { SshLink } from './ssh-link';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
@@ -39,6 +41,7 @@ export class MachineAgent extends EventEmitter {
   status: AgentStatus = { state: 'stopped', steps: freshSteps(), agentPid: process.pid };
   private link?: SshLink;
   private socket?: EngineSocket;
+  private ports?: { forwarder: PortForwarder; watch: PortWatch };
   private spec?: VmSpec;
   private upRun?: Promise<AgentStatus>;
   private downRun?: Promise<AgentStatus>;
@@ -124,6 +127,7 @@ export class MachineAgent extends EventEmitter {
       await this.step('ssh', () => this.connectSsh(keys.privateKey));
       await this.step('engine', () => this.waitEngine());
       await this.step('socket', () => this.openSocket());
+      this.forwardPorts();
       // Registered before "running" so `docker --context berth` works as soon as up returns.
       this.d.log(await registerDockerContext(this.d.name, dockerHost(this.d.paths)));
       this.publish({ state: 'running', readyAt: new Date().toISOString() });
@@ -207,6 +211,15 @@ export class MachineAgent extends EventEmitter {
     if (!ok) throw new UserError(`the Docker socket ${this.d.paths.dockerSock} did not answer`);
   }
 
+  /** Published container ports follow the engine onto the host's 127.0.0.1 (not a step: up does not wait for it). */
+  private forwardPorts(): void {
+    const link = this.link!;
+    const forwarder = new PortForwarder({ dial: (host, port) => link.openTcp(host, port), log: (m) => this.d.log(m) });
+    const watch = new PortWatch(this.d.paths.dockerSock, forwarder, () => this.publish({ ports: forwarder.list() }), (m) => this.d.log(m));
+    this.ports = { forwarder, watch };
+    watch.start();
+  }
+
   /** Notices a VM that went away by itself (crash, kill -9, guest poweroff). */
   private watchVm(): void {
     clearInterval(this.watchTimer);
@@ -233,6 +246,7 @@ export class MachineAgent extends EventEmitter {
     this.d.log('down: stopping');
     clearInterval(this.watchTimer);
     // Close the socket first so no client starts work that the stop would cut.
+    await this.closePorts();
     await this.socket?.close();
     this.socket = undefined;
     if (spec && (await this.d.driver.inspect(spec)) === 'running') {
@@ -256,8 +270,18 @@ export class MachineAgent extends EventEmitter {
     }
   }
 
+  private async closePorts(): Promise<void> {
+    const p = this.ports;
+    this.ports = undefined;
+    if (!p) return;
+    p.watch.stop();
+    await p.forwarder.close();
+    this.publish({ ports: undefined });
+  }
+
   private async teardown(killVm: boolean): Promise<void> {
     clearInterval(this.watchTimer);
+    await this.closePorts();
     this.link?.close();
     this.link = undefined;
     await this.socket?.close();

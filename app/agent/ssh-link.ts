@@ -105,6 +105,14 @@ export class SshLink extends EventEmitter {
     );
   }
 
+  /** Opens a TCP connection from the guest to host:port in the guest's network (direct-tcpip). */
+  async openTcp(host: string, port: number): Promise<ClientChannel> {
+    const c = await this.get(5000);
+    return new Promise((resolve, reject) =>
+      c.forwardOut('127.0.0.1', 0, host, port, (err, ch) => (err ? reject(err) : resolve(ch))),
+    );
+  }
+
   /** Runs a command in the guest and collects its output. */
   async exec(command: string): Promise<{ code: number; stdout: string; stderr: string }> {
     const c = await this.get();

@@ -32,6 +32,21 @@ export interface ProblemReport {
   step?: StepId;
 }
 
+/**
+ * A port a running container publishes, and whether the host agent carries it
+ * to 127.0.0.1 on the host (the way Docker Desktop and Lima do).
+ */
+export interface ForwardedPort {
+  /** The port on the host's 127.0.0.1 (the same number the container publishes in the VM). */
+  hostPort: number;
+  protocol: 'tcp' | 'udp';
+  /** Container name (without the leading slash) and the port inside it. */
+  container: string;
+  containerPort: number;
+  /** Why it is not forwarded: the host port is taken, or UDP (SSH carries TCP only). */
+  error?: string;
+}
+
 /** What the host agent knows, all of it observed. */
 export interface AgentStatus {
   state: Exclude<MachineState, 'not created'>;
@@ -44,6 +59,8 @@ export interface AgentStatus {
   vmPid?: number;
   startedAt?: string;
   readyAt?: string;
+  /** Published container ports and their forwards to the host (running machine only). */
+  ports?: ForwardedPort[];
 }
 
 export interface MachineStatus {

@@ -6,7 +6,11 @@ import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import * as os from 'node:os';
 import { httpPing } from '../../app/agent/machine-agent';
+import { freePort } from '../../app/core/net-util';
 import { berth, berthSync, tempHome } from '../helpers/cli';
 import { busyboxRootfsTar } from '../helpers/tiny-image';
 import { until } from '../helpers/wait';
@@ -22,6 +26,27 @@ const dockerEnv = { ...process.env, DOCKER_HOST: `unix://${sock}` };
 async function docker(...args: string[]): Promise<string> {
   const r = await run('docker', args, { env: dockerEnv, timeout: 120000 });
   return r.stdout;
+}
+
+/** GET / on the host's 127.0.0.1:port; the body when it answers 200. */
+function httpGet(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/', timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${res.statusCode}`))));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+function connects(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ port, host });
+    s.on('connect', () => (s.destroy(), resolve(true)));
+    s.on('error', () => resolve(false));
+  });
 }
 
 const status = () => JSON.parse(berthSync(home, ['status', '--json']).stdout);
@@ -77,6 +102,23 @@ describe('a real machine', { concurrency: false }, () => {
     // Half-open: the client closes stdin and still reads the output.
     const cat = spawnSync('docker', ['run', '-i', '--rm', 'tiny:1', '/bin/cat'], { env: dockerEnv, input: 'through stdin\n', encoding: 'utf8', timeout: 120000 });
     assert.equal(cat.stdout, 'through stdin\n', cat.stderr);
+  });
+
+  test('a published port answers on the host\'s 127.0.0.1, and is closed when the container stops', async () => {
+    const port = await freePort();
+    await docker('run', '-d', '--name', 'web', '-p', `${port}:80`, 'tiny:1', '/bin/sh', '-c', 'mkdir /www && echo served by berth >/www/index.html && exec httpd -f -p 80 -h /www');
+    const body = await until(() => httpGet(port).catch(() => undefined), 'the published port to answer on the host');
+    assert.equal(body, 'served by berth\n');
+    assert.deepEqual(status().agent.ports, [{ hostPort: port, protocol: 'tcp', container: 'web', containerPort: 80 }]);
+    assert.match(berthSync(home, ['status']).stdout, new RegExp(`^port: +127\\.0\\.0\\.1:${port} -> web:80/tcp$`, 'm'));
+    // Only loopback: the forward is not reachable on the host's other addresses.
+    const other = Object.values(os.networkInterfaces())
+      .flat()
+      .find((a) => a?.family === 'IPv4' && !a.internal);
+    if (other) assert.equal(await connects(port, other.address), false, `not listening on ${other.address}`);
+    await docker('rm', '-f', 'web');
+    await until(async () => !(await connects(port, '127.0.0.1')), 'the host port to close after the container went');
+    await until(() => status().agent.ports?.length === 0, 'the status to list no ports');
   });
 
   test('docker compose works on the socket unchanged', async (t) => {

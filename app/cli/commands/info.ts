@@ -32,6 +32,10 @@ function describe(st: MachineStatus): string {
     const done = st.agent.steps.filter((s) => s.status === 'done' && s.ms !== undefined);
     if (done.length) lines.push(`started: ${done.map((s) => `${s.label} ${(s.ms! / 1000).toFixed(1)} s`).join(', ')}`);
   }
+  for (const p of st.state === 'running' ? st.agent?.ports ?? [] : []) {
+    const what = `${p.container}:${p.containerPort}/${p.protocol}`;
+    lines.push(`port:    ${p.error ? `${p.hostPort} -> ${what} not forwarded: ${p.error}` : `127.0.0.1:${p.hostPort} -> ${what}`}`);
+  }
   if (st.lastError) lines.push(`last start failed: ${st.lastError.message} (details: berth logs)`);
   return lines.join('\n') + '\n';
 }

@@ -1,0 +1,90 @@
+// Keeps the host's port forwards in step with the engine, with no polling: it
+// follows the engine's container events and, after each start or stop, lists
+// the running containers once and hands what they publish to the forwarder.
+// If the event stream breaks (SSH reconnect, dockerd restart) it subscribes
+// again and starts from a fresh list, so nothing is missed for long.
+import Docker = require('dockerode');
+import type { Readable } from 'node:stream';
+import { onJsonLines } from './protocol';
+import { EngineContainer, wantedPorts } from './published-ports';
+import type { PortForwarder } from './port-forwarder';
+
+/** Container events after which the published ports may have changed. */
+const PORT_EVENTS = ['start', 'die'];
+
+export class PortWatch {
+  private readonly docker: Docker;
+  private stream?: Readable;
+  private stopped = false;
+  private retry?: NodeJS.Timeout;
+  private pending?: NodeJS.Timeout;
+
+  constructor(
+    socketPath: string,
+    private readonly forwarder: PortForwarder,
+    private readonly onChange: () => void,
+    private readonly log: (msg: string) => void,
+  ) {
+    this.docker = new Docker({ socketPath });
+  }
+
+  start(): void {
+    this.stopped = false;
+    void this.follow();
+  }
+
+  private async follow(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      // Subscribe first, then list: a change between the two is seen by the
+      // stream, so the list can never be older than what follows it.
+      const stream = (await this.docker.getEvents({ filters: { type: ['container'], event: PORT_EVENTS } })) as unknown as Readable;
+      if (this.stopped) return void stream.destroy();
+      this.stream = stream;
+      onJsonLines(stream, () => this.soon());
+      stream.on('error', () => undefined);
+      stream.on('close', () => this.again());
+      await this.sync();
+    } catch (e) {
+      this.log(`ports: cannot follow the engine's events (${(e as Error).message}); trying again`);
+      this.again();
+    }
+  }
+
+  private again(): void {
+    this.stream = undefined;
+    if (this.stopped || this.retry) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      void this.follow();
+    }, 1000);
+  }
+
+  /** Several events in a burst (compose up) make one list. */
+  private soon(): void {
+    if (this.pending) return;
+    this.pending = setTimeout(() => {
+      this.pending = undefined;
+      void this.sync();
+    }, 50);
+  }
+
+  private async sync(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const running = (await this.docker.listContainers()) as EngineContainer[];
+      if (this.stopped) return;
+      await this.forwarder.apply(wantedPorts(running));
+      this.onChange();
+    } catch (e) {
+      this.log(`ports: cannot list containers (${(e as Error).message})`);
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    clearTimeout(this.pending);
+    this.stream?.destroy();
+  }
+}
