@@ -18,6 +18,11 @@ export class PortWatch {
   private stopped = false;
   private retry?: NodeJS.Timeout;
   private pending?: NodeJS.Timeout;
+  /**
+   * Containers the engine said died. dockerd 20.10 sends "die" before it marks the
+   * container stopped, so a list made just after still says running: the event wins.
+   */
+  private readonly exited = new Set<string>();
 
   constructor(
     socketPath: string,
@@ -41,7 +46,13 @@ export class PortWatch {
       const stream = (await this.docker.getEvents({ filters: { type: ['container'], event: PORT_EVENTS } })) as unknown as Readable;
       if (this.stopped) return void stream.destroy();
       this.stream = stream;
-      onJsonLines(stream, () => this.soon());
+      onJsonLines(stream, (ev) => {
+        const id: string | undefined = ev?.Actor?.ID ?? ev?.id;
+        const action: string | undefined = ev?.Action ?? ev?.status;
+        if (id && action === 'die') this.exited.add(id);
+        if (id && action === 'start') this.exited.delete(id);
+        this.soon();
+      });
       stream.on('error', () => undefined);
       stream.on('close', () => this.again());
       await this.sync();
@@ -72,9 +83,11 @@ export class PortWatch {
   private async sync(): Promise<void> {
     if (this.stopped) return;
     try {
-      const running = (await this.docker.listContainers()) as EngineContainer[];
+      const listed = (await this.docker.listContainers()) as EngineContainer[];
       if (this.stopped) return;
-      await this.forwarder.apply(wantedPorts(running));
+      const ids = new Set(listed.map((c) => c.Id));
+      for (const id of this.exited) if (!ids.has(id)) this.exited.delete(id);
+      await this.forwarder.apply(wantedPorts(listed.filter((c) => !c.Id || !this.exited.has(c.Id))));
       this.onChange();
     } catch (e) {
       this.log(`ports: cannot list containers (${(e as Error).message})`);

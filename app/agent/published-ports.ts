@@ -4,6 +4,7 @@
 
 /** The part of an entry of GET /containers/json that matters here. */
 export interface EngineContainer {
+  Id?: string;
   Names?: string[];
   State?: string;
   Ports?: Array<{ IP?: string; PrivatePort: number; PublicPort?: number; Type: string }>;

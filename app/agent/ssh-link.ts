@@ -52,6 +52,9 @@ export class SshLink extends EventEmitter {
     let wasReady = false;
     c.on('ready', () => {
       wasReady = true;
+      // Every Docker request is a few small writes; with Nagle on, the second
+      // waits for the guest's delayed ACK (~40 ms) before it leaves.
+      c.setNoDelay(true);
       this.ready = c;
       const w = this.waiters;
       this.waiters = [];
