@@ -5,6 +5,7 @@
 import * as net from 'node:net';
 import type { ClientChannel } from 'ssh2';
 import { closeSocket, listenPrivate } from '../core/private-socket';
+import { splice } from './splice';
 import { SshLink } from './ssh-link';
 
 export const GUEST_DOCKER_SOCK = '/var/run/docker.sock';
@@ -69,25 +70,7 @@ export class EngineSocket {
   private carry(sock: net.Socket): void {
     this.open.add(sock);
     sock.on('close', () => this.open.delete(sock));
-    sock.on('error', () => sock.destroy());
-    sock.pause();
-    this.channel().then(
-      (ch) => {
-        if (sock.destroyed) return void ch.close();
-        ch.on('error', () => sock.destroy());
-        ch.on('close', () => sock.destroy());
-        sock.on('close', () => ch.close());
-        // pipe() ends the destination when the source ends: that is exactly the
-        // half-close each way.
-        sock.pipe(ch);
-        ch.pipe(sock);
-        sock.resume();
-      },
-      (err: Error) => {
-        this.log(`engine socket: could not reach the guest's Docker socket: ${err.message}`);
-        sock.destroy();
-      },
-    );
+    splice(sock, this.channel(), (err) => this.log(`engine socket: could not reach the guest's Docker socket: ${err.message}`));
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,7 @@ import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ForwardedPort } from '../core/machine-types';
 import type { WantedPort } from './published-ports';
+import { splice } from './splice';
 
 export interface PortForwarderDeps {
   /** Opens a connection to host:port as seen from inside the VM. */
@@ -91,29 +92,11 @@ export class PortForwarder {
   private carry(sock: net.Socket, hostPort: number): void {
     this.open.add(sock);
     sock.on('close', () => this.open.delete(sock));
-    sock.on('error', () => sock.destroy());
-    sock.pause();
     const l = this.listeners.get(`${hostPort}/tcp`);
     if (!l) return void sock.destroy();
     // The listener's current target, read at connect time: a container restarted
     // on the same port is reached without reopening the host's listener.
-    const { guestHost } = l.want;
-    this.d.dial(guestHost, hostPort).then(
-      (ch) => {
-        if (sock.destroyed) return void ch.destroy();
-        ch.on('error', () => sock.destroy());
-        ch.on('close', () => sock.destroy());
-        sock.on('close', () => ch.destroy());
-        // pipe() ends the other side when one side ends: half-close each way.
-        sock.pipe(ch);
-        ch.pipe(sock);
-        sock.resume();
-      },
-      (err: Error) => {
-        this.d.log(`ports: ${hostPort}: could not reach it in the VM: ${err.message}`);
-        sock.destroy();
-      },
-    );
+    splice(sock, this.d.dial(l.want.guestHost, hostPort), (err) => this.d.log(`ports: ${hostPort}: could not reach it in the VM: ${err.message}`));
   }
 
   private async stop(key: string, l: Listener): Promise<void> {

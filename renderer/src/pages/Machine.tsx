@@ -7,6 +7,7 @@ import { Loading } from '../components/States';
 import { useApi } from '../lib/api-context';
 import { useEngine } from '../lib/engine';
 import { bytes } from '../lib/format';
+import { PublishedPorts } from './machine/PublishedPorts';
 import { SettingsForm } from './machine/SettingsForm';
 import { Steps } from './machine/Steps';
 
@@ -26,6 +27,11 @@ export function MachinePage() {
     if (!state || state === 'not created') return;
     api.invoke('settings.get', {}).then(setSettings, setError);
   }, [api, state]);
+
+  // Published ports change with containers, not with the machine's state: read them when the page opens.
+  useEffect(() => {
+    api.invoke('machine.status', {}).then(setMachine, () => undefined);
+  }, [api, setMachine]);
 
   const act = async (what: Busy, f: () => Promise<unknown>) => {
     setBusy(what);
@@ -106,6 +112,12 @@ export function MachinePage() {
         <p className="muted">
           Use it from a terminal: <code>export DOCKER_HOST={st.dockerHost}</code>
         </p>
+      )}
+      {st.state === 'running' && st.agent && (
+        <>
+          <h2>Published ports</h2>
+          <PublishedPorts ports={st.agent.ports ?? []} />
+        </>
       )}
       <h2>Settings</h2>
       {settings ? (
