@@ -5,6 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run build --silent
 npm run typecheck:ui --silent
+# The real-QEMU driver test boots a kernel with a 1 MB busybox init (built in seconds from
+# Debian packages); without it that test would be skipped.
+export BERTH_TINY_VM="${BERTH_TINY_VM:-${TMPDIR:-/tmp}/berth-tiny-vm}"
+if [ ! -f "$BERTH_TINY_VM/vmlinuz" ]; then
+  echo "== tiny VM for the driver test"
+  sh test/fixtures/qemu/tiny-vm/build.sh "$BERTH_TINY_VM" 2>/dev/null
+fi
 echo "== unit tests"
 node --test --test-reporter=spec out/test/unit/
 echo "== VM image"
