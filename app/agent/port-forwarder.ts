@@ -51,7 +51,7 @@ export class PortForwarder {
         l.want = w;
         continue;
       }
-      await this.stop(key, l);
+      this.stop(key, l);
     }
     for (const [key, w] of next) {
       if (this.listeners.has(key)) continue;
@@ -99,7 +99,7 @@ export class PortForwarder {
     splice(sock, this.d.dial(l.want.guestHost, hostPort), (err) => this.d.log(`ports: ${hostPort}: could not reach it in the VM: ${err.message}`));
   }
 
-  private async stop(key: string, l: Listener): Promise<void> {
+  private stop(key: string, l: Listener): void {
     this.listeners.delete(key);
     if (!l.server) return;
     this.d.log(`ports: ${l.want.hostPort} no longer published; closed`);
@@ -125,6 +125,6 @@ export class PortForwarder {
     this.closed = true;
     await this.queue.catch(() => undefined);
     for (const s of this.open) s.destroy();
-    await Promise.all([...this.listeners.entries()].map(([k, l]) => this.stop(k, l)));
+    for (const [k, l] of [...this.listeners]) this.stop(k, l);
   }
 }

@@ -43,19 +43,25 @@ export async function floorBoot(memoryMiB: number, cpus: number): Promise<number
   });
 }
 
+/** The berth CLI of this checkout, on the bench's own BERTH_HOME; `input` goes to its stdin. */
+export function berthCli(home: string, args: string[], input?: Buffer) {
+  return spawnSync(process.execPath, [path.resolve(__dirname, '../../../bin/berth'), ...args], {
+    env: { ...process.env, BERTH_HOME: home },
+    encoding: 'utf8',
+    input,
+  });
+}
+
 /** Seconds from `berth up` to /_ping answering on the host socket. */
 export function berthUp(home: string): number {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../../bin/berth'), 'up'], {
-    env: { ...process.env, BERTH_HOME: home },
-    encoding: 'utf8',
-  });
+  const r = berthCli(home, ['up']);
   if (r.status !== 0) throw new Error(`berth up failed: ${r.stderr}`);
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
 export function berthDown(home: string): void {
-  spawnSync(process.execPath, [path.resolve(__dirname, '../../../bin/berth'), 'down'], { env: { ...process.env, BERTH_HOME: home } });
+  berthCli(home, ['down']);
 }
 
 /** Median milliseconds of `n` requests, each on a new connection (as a CLI invocation would). */
@@ -83,10 +89,7 @@ function installGuestDockerCli(home: string): void {
   const x = fs.mkdtempSync('/tmp/berth-bench-docker-');
   execFileSync('dpkg-deb', ['-x', path.join(cache, deb), x]);
   const bin = fs.readFileSync(path.join(x, 'usr/bin/docker'));
-  const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../../bin/berth'), 'ssh', '--', 'sh', '-c', '"mkdir -p /usr/local/bin && cat > /usr/local/bin/docker && chmod +x /usr/local/bin/docker"'], {
-    env: { ...process.env, BERTH_HOME: home },
-    input: bin,
-  });
+  const r = berthCli(home, ['ssh', '--', 'sh', '-c', '"mkdir -p /usr/local/bin && cat > /usr/local/bin/docker && chmod +x /usr/local/bin/docker"'], bin);
   if (r.status !== 0) throw new Error(`could not copy the docker CLI into the guest: ${r.stderr}`);
 }
 
@@ -129,7 +132,7 @@ export async function roundTrips(home: string, n: number): Promise<Figure[]> {
   const sshMs = await time(() => viaSsh.ping(), 7);
   const berthMs = await time(() => viaBerth.ping(), 50);
   // The CLI sits in the guest's RAM (the root's tmpfs layer): gone before memory is measured.
-  spawnSync(process.execPath, [path.resolve(__dirname, '../../../bin/berth'), 'ssh', '--', 'rm', '-f', '/usr/local/bin/docker'], { env: { ...process.env, BERTH_HOME: home } });
+  berthCli(home, ['ssh', '--', 'rm', '-f', '/usr/local/bin/docker']);
   figures.push({
     name: 'engine round trip /_ping, dockerode protocol ssh (reference) vs Berth socket',
     value: sshMs,

@@ -3,9 +3,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { Machines } from '../../app/core/machines';
-import { berthDown, berthUp, floorBoot, idleRss, imageSize, roundTrips } from './core';
+import { berthCli, berthDown, berthUp, floorBoot, idleRss, imageSize, roundTrips } from './core';
 import { Figure, formatFigure, median } from './report';
 
 async function main(): Promise<void> {
@@ -18,8 +17,7 @@ async function main(): Promise<void> {
   };
   print(imageSize());
 
-  const berth = (args: string[]) => spawnSync(process.execPath, [path.resolve(__dirname, '../../../bin/berth'), ...args], { env: { ...process.env, BERTH_HOME: home }, encoding: 'utf8' });
-  const init = berth(['init', '--memory', '2048', '--cpus', '2', '--accel', 'tcg']);
+  const init = berthCli(home, ['init', '--memory', '2048', '--cpus', '2', '--accel', 'tcg']);
   if (init.status !== 0) throw new Error(init.stderr);
   // The engine TCP listener is the round-trip reference; it is never on outside the benchmark.
   const machines = new Machines(home);
