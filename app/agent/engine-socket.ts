@@ -1,85 +1,129 @@
 // The Docker socket on the host: a unix socket (a named pipe on Windows) in the
-// machine's folder whose every connection is carried to the guest's
+// machine's folder whose requests are carried to the guest's
 // /var/run/docker.sock over the one SSH connection. The user's own `docker`
 // and `docker compose` talk to it unchanged.
-import * as net from 'node:net';
-import type { ClientChannel } from 'ssh2';
+//
+// It speaks HTTP rather than copying bytes so that the channels into the VM
+// outlive the client connections: a docker command opens a new connection for
+// each invocation, and a channel open plus close in the guest's sshd costs two
+// round trips under emulation, more than the request itself. Requests go out
+// on kept-alive channels (ChannelAgent); a request that takes the connection
+// over (attach, exec, BuildKit's session: HTTP Upgrade) gets a channel of its
+// own that is spliced byte for byte and closed with it.
+import * as http from 'node:http';
+import type * as net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { closeSocket, listenPrivate } from '../core/private-socket';
+import { ChannelAgent, OpenChannel } from './channel-agent';
 import { splice } from './splice';
-import { SshLink } from './ssh-link';
 
 export const GUEST_DOCKER_SOCK = '/var/run/docker.sock';
 
-interface Spare {
-  channel: Promise<ClientChannel>;
-  /** Closed before anyone took it (dockerd restarted, SSH reconnected). */
-  dead: boolean;
-}
+/** Registry auth and build configs travel in headers; Node's default 16 KiB is too small for some. */
+const MAX_HEADER_BYTES = 1024 * 1024;
+
+/** Per-hop headers: each side of the agent has its own connection and framing. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
 
 export class EngineSocket {
-  private server?: net.Server;
+  private server?: http.Server;
   private readonly open = new Set<net.Socket>();
-  /**
-   * A few channels to the guest's socket, opened ahead of need. Opening a
-   * channel costs a round trip to sshd in the VM (tens of ms under emulation),
-   * and every docker CLI invocation opens new connections, so having the next
-   * ones ready takes that cost off every command. dockerd waits on a fresh
-   * connection for its first request without a timeout, so spares can idle.
-   */
-  private spares: Spare[] = [];
-  private closed = false;
+  private readonly agent: ChannelAgent;
 
   constructor(
     private readonly path: string,
-    private readonly link: SshLink,
+    private readonly openChannel: OpenChannel,
     private readonly log: (msg: string) => void,
-    private readonly spareCount = 3,
   ) {
-    link.on('up', () => this.prewarm());
-  }
-
-  private prewarm(): void {
-    while (!this.closed && this.link.connected && this.spares.length < this.spareCount) {
-      const spare: Spare = { channel: this.link.openSocket(GUEST_DOCKER_SOCK), dead: false };
-      this.spares.push(spare);
-      const drop = () => {
-        spare.dead = true;
-        this.spares = this.spares.filter((x) => x !== spare);
-      };
-      spare.channel.then((ch) => ch.on('close', drop), drop);
-    }
-  }
-
-  /** A live spare channel when there is one, else a new one; spares are topped up behind it. */
-  private async channel(): Promise<ClientChannel> {
-    const spare = this.spares.shift();
-    this.prewarm();
-    const ch = spare && !spare.dead ? await spare.channel.catch(() => undefined) : undefined;
-    if (ch && !spare!.dead) return ch;
-    return this.link.openSocket(GUEST_DOCKER_SOCK);
+    this.agent = new ChannelAgent(openChannel);
   }
 
   async listen(): Promise<void> {
-    // allowHalfOpen: `docker run` closes its write side after sending stdin and
-    // still expects the container's output; closing both ways loses it.
-    this.server = net.createServer({ allowHalfOpen: true }, (sock) => this.carry(sock));
+    this.server = http.createServer(
+      // requestTimeout 0: `docker load` of a big image may take longer than Node's default 5 min to send.
+      { maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: 0, keepAliveTimeout: 30000 },
+      (req, res) => this.forward(req, res, false),
+    );
+    this.server.on('upgrade', (req: http.IncomingMessage, sock: net.Socket, head: Buffer) => this.takeOver(req, sock, head));
+    this.server.on('connection', (sock: net.Socket) => {
+      this.open.add(sock);
+      sock.on('close', () => this.open.delete(sock));
+    });
     await listenPrivate(this.server, this.path);
-    this.prewarm();
   }
 
-  private carry(sock: net.Socket): void {
-    this.open.add(sock);
-    sock.on('close', () => this.open.delete(sock));
-    splice(sock, this.channel(), (err) => this.log(`engine socket: could not reach the guest's Docker socket: ${err.message}`));
+  private forward(req: http.IncomingMessage, res: http.ServerResponse, retry: boolean): void {
+    const bodiless = !req.headers['content-length'] && !req.headers['transfer-encoding'];
+    let up: http.ClientRequest;
+    try {
+      up = http.request({
+        agent: this.agent,
+        method: req.method,
+        path: req.url,
+        headers: withoutHopByHop(req.rawHeaders),
+        setHost: false,
+        maxHeaderSize: MAX_HEADER_BYTES,
+      });
+    } catch (err) {
+      // Node refuses a header value it would not send (it accepted it on the way in).
+      return void reply(res, 400, `Berth could not pass this request to the engine: ${(err as Error).message}`);
+    }
+    up.on('response', (ur) => {
+      res.writeHead(ur.statusCode ?? 502, ur.statusMessage, withoutHopByHop(ur.rawHeaders));
+      // Streams (events, logs -f, stats) must show their headers before any data comes.
+      res.flushHeaders();
+      ur.pipe(res);
+    });
+    up.on('error', (err) => {
+      if (res.headersSent) return void res.destroy();
+      // A kept channel can close just as it is picked (dockerd restarted, the SSH
+      // link dropped): a request with no body is safe to send again, once.
+      if (!retry && up.reusedSocket && bodiless) return this.forward(req, res, true);
+      this.log(`engine socket: could not reach the guest's Docker socket: ${err.message}`);
+      reply(res, 502, `Berth could not reach the Docker engine in the VM (${err.message}): run "berth status"`);
+    });
+    // The client went away mid-response (Ctrl-C on `docker logs -f`): the
+    // channel goes with it instead of back to the pool with a stream running.
+    res.on('close', () => {
+      if (!res.writableFinished) up.destroy();
+    });
+    if (bodiless) up.end();
+    else req.pipe(up);
+  }
+
+  /** An Upgrade request: the raw request goes down a channel of its own, then both ways byte for byte. */
+  private takeOver(req: http.IncomingMessage, sock: net.Socket, head: Buffer): void {
+    const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
+    for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+    const start = Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n'), head]);
+    const channel = this.openChannel().then((ch: Duplex) => {
+      ch.write(start);
+      return ch;
+    });
+    splice(sock, channel, (err) => this.log(`engine socket: could not reach the guest's Docker socket: ${err.message}`));
+  }
+
+  /** The SSH connection went: every channel went with it, idle ones too. */
+  dropChannels(): void {
+    this.agent.destroy();
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    for (const sp of this.spares) sp.channel.then((ch) => ch.close(), () => undefined);
-    this.spares = [];
     for (const s of this.open) s.destroy();
+    this.agent.destroy();
     await closeSocket(this.server, this.path);
   }
+}
+
+function withoutHopByHop(raw: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) if (!HOP_BY_HOP.has(raw[i].toLowerCase())) out.push(raw[i], raw[i + 1]);
+  return out;
+}
+
+/** Docker clients show an error response's `message` to the user. */
+function reply(res: http.ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message }) + '\n');
 }
 
 /** GET /_ping over any duplex stream; resolves true when the engine says OK. */

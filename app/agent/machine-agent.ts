@@ -205,7 +205,10 @@ export class MachineAgent extends EventEmitter {
   }
 
   private async openSocket(): Promise<void> {
-    this.socket = new EngineSocket(this.d.paths.dockerSock, this.link!, (m) => this.d.log(m));
+    const link = this.link!;
+    const socket = new EngineSocket(this.d.paths.dockerSock, () => link.openSocket(GUEST_DOCKER_SOCK), (m) => this.d.log(m));
+    link.on('down', () => socket.dropChannels());
+    this.socket = socket;
     await this.socket.listen();
     const ok = await httpPing(this.d.paths.dockerSock);
     if (!ok) throw new UserError(`the Docker socket ${this.d.paths.dockerSock} did not answer`);

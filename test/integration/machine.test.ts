@@ -2,7 +2,7 @@
 // Docker engine through the host socket with the real docker CLI.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -102,6 +102,22 @@ describe('a real machine', { concurrency: false }, () => {
     // Half-open: the client closes stdin and still reads the output.
     const cat = spawnSync('docker', ['run', '-i', '--rm', 'tiny:1', '/bin/cat'], { env: dockerEnv, input: 'through stdin\n', encoding: 'utf8', timeout: 120000 });
     assert.equal(cat.stdout, 'through stdin\n', cat.stderr);
+    // exec is an Upgrade request with a JSON body: it gets a channel of its own.
+    const ex = spawnSync('docker', ['exec', '-i', 'logger', '/bin/cat'], { env: dockerEnv, input: 'into exec\n', encoding: 'utf8', timeout: 60000 });
+    assert.equal(ex.stdout, 'into exec\n', ex.stderr);
+    // A stream delivers each event as it happens, not when it ends.
+    const events = spawn('docker', ['events', '--filter', 'event=start', '--format', '{{.Actor.Attributes.name}}'], { env: dockerEnv });
+    let seen = '';
+    events.stdout.on('data', (d) => (seen += d));
+    try {
+      await until(async () => {
+        await docker('run', '--rm', '--name', `evt-${Date.now()}`, 'tiny:1', '/bin/busybox', 'true');
+        return /^evt-\d+$/m.test(seen) || undefined;
+      }, 'a start event on `docker events`');
+    } finally {
+      events.kill();
+    }
+    assert.equal((await docker('ps', '-q', '--filter', 'name=logger')).trim().length > 0, true, 'the engine answers after a stream was cut');
   });
 
   test('a published port answers on the host\'s 127.0.0.1, and is closed when the container stops', async () => {
@@ -159,8 +175,10 @@ describe('a real machine', { concurrency: false }, () => {
     // Like ssh, berth ssh joins its arguments into one remote command line.
     await berth(home, ['ssh', '--', 'for p in $(pidof sshd); do [ "$p" = "$(cat /run/sshd.pid)" ] || kill -9 $p; done']);
     await until(() => fs.readFileSync(path.join(dir, 'agent.log'), 'utf8').includes('reconnecting'), 'the agent to notice the cut', 20000);
-    await until(() => httpPing(sock), 'the socket to answer again', 60000);
-    assert.match(await docker('ps', '-a', '--format', '{{.Names}}'), /logger/);
+    // No retry here: the first command after the cut must wait for the new
+    // connection, not hang on a channel of the dead one.
+    const r = await run('docker', ['ps', '-a', '--format', '{{.Names}}'], { env: dockerEnv, timeout: 30000 });
+    assert.match(r.stdout, /logger/);
   });
 
   test('down stops cleanly; two concurrent ups start one VM; data survives', async () => {
