@@ -116,4 +116,4 @@ export const EXTRA_MODULES = [
 ];
 
 /** The kernel command line the host passes (also written to manifest.json). */
-export const KERNEL_CMDLINE = 'console=ttyS0 apparmor=0 loglevel=4';
+export const KERNEL_CMDLINE = 'console=ttyS0 apparmor=0 loglevel=4 transparent_hugepage=madvise';

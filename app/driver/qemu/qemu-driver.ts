@@ -153,7 +153,7 @@ export class QemuDriver implements Driver {
   private async launchWith(spec: VmSpec, files: MachineFiles, accel: ConcreteAccel, progressTimeoutMs: number, progress: ProgressFn): Promise<LaunchOutcome> {
     const { system, arch } = this.programs();
     const qmp = await newQmpEndpoint(this.host.platform, files);
-    const args = buildQemuArgv({ spec, accel, arch, files, qmp });
+    const args = buildQemuArgv({ spec, accel, arch, files, qmp, hostPlatform: this.host.platform });
     progress(`Starting QEMU (${accel})`);
     this.log(`${system} ${args.join(' ')}`);
     const outcome = await launch({ program: system, args, accel, files, pidfileTimeoutMs: this.pidfileTimeoutMs, progressTimeoutMs, pollMs: this.pollMs },
