@@ -1,9 +1,10 @@
 // Published container ports on the host: for each TCP port a running container
-// publishes in the VM, a listener on the host's 127.0.0.1 with the same number
-// whose every connection is carried into the VM over the SSH connection
-// (direct-tcpip) to docker-proxy there. So `docker run -p 8080:80` answers on
-// http://localhost:8080 as it does with Docker Desktop. UDP cannot ride an SSH
-// channel: such ports are listed with the reason instead.
+// publishes in the VM, listeners on the host's loopback (127.0.0.1 and ::1) with
+// the same number whose every connection is carried into the VM over the SSH
+// connection (direct-tcpip) to docker-proxy there. So `docker run -p 8080:80`
+// answers on http://localhost:8080 as it does with Docker Desktop, whichever
+// address the client tries for localhost (Node and browsers try ::1 first).
+// UDP cannot ride an SSH channel: such ports are listed with the reason instead.
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ForwardedPort } from '../core/machine-types';
@@ -14,15 +15,17 @@ export interface PortForwarderDeps {
   /** Opens a connection to host:port as seen from inside the VM. */
   dial: (host: string, port: number) => Promise<Duplex>;
   log: (msg: string) => void;
-  /** The host address listeners bind to; loopback only, never the network. */
-  bindHost?: string;
 }
 
 interface Listener {
   want: WantedPort;
-  server?: net.Server;
+  servers: net.Server[];
   error?: string;
 }
+
+/** Loopback only, never the network. IPv4 must open; IPv6 is a bonus where the host has ::1. */
+const IPV4_LOOPBACK = '127.0.0.1';
+const IPV6_LOOPBACK = '::1';
 
 const keyOf = (w: WantedPort) => `${w.hostPort}/${w.protocol}`;
 
@@ -59,20 +62,25 @@ export class PortForwarder {
     }
   }
 
+  private listenOn(host: string, port: number): Promise<net.Server> {
+    const server = net.createServer({ allowHalfOpen: true }, (sock) => this.carry(sock, port));
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port, host, ipv6Only: host === IPV6_LOOPBACK }, () => {
+        server.off('error', reject);
+        server.on('error', (e) => this.d.log(`ports: ${host} ${port}: ${e.message}`));
+        resolve(server);
+      });
+    });
+  }
+
   private async start(want: WantedPort): Promise<Listener> {
     if (want.protocol !== 'tcp') {
-      return { want, error: 'UDP ports are not forwarded to the host (SSH carries TCP only)' };
+      return { want, servers: [], error: 'UDP ports are not forwarded to the host (SSH carries TCP only)' };
     }
-    const server = net.createServer({ allowHalfOpen: true }, (sock) => this.carry(sock, want.hostPort));
-    const host = this.d.bindHost ?? '127.0.0.1';
+    const servers: net.Server[] = [];
     try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(want.hostPort, host, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
+      servers.push(await this.listenOn(IPV4_LOOPBACK, want.hostPort));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       const error =
@@ -82,11 +90,17 @@ export class PortForwarder {
             ? `port ${want.hostPort} needs administrator rights on this computer: publish a port above 1023`
             : `port ${want.hostPort} could not be opened on this computer: ${(e as Error).message}`;
       this.d.log(`ports: ${want.container}: ${error}`);
-      return { want, error };
+      return { want, servers, error };
     }
-    server.on('error', (e) => this.d.log(`ports: ${want.hostPort}: ${e.message}`));
-    this.d.log(`ports: forwarding 127.0.0.1:${want.hostPort} to ${want.container}:${want.containerPort}`);
-    return { want, server };
+    try {
+      servers.push(await this.listenOn(IPV6_LOOPBACK, want.hostPort));
+    } catch (e) {
+      // No IPv6 on this host, or something else holds [::1]:port: 127.0.0.1 still answers.
+      this.d.log(`ports: [::1]:${want.hostPort} not opened (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); 127.0.0.1 only`);
+    }
+    const where = servers.length === 2 ? `127.0.0.1 and [::1]` : '127.0.0.1';
+    this.d.log(`ports: forwarding ${where}:${want.hostPort} to ${want.container}:${want.containerPort}`);
+    return { want, servers };
   }
 
   private carry(sock: net.Socket, hostPort: number): void {
@@ -101,10 +115,10 @@ export class PortForwarder {
 
   private stop(key: string, l: Listener): void {
     this.listeners.delete(key);
-    if (!l.server) return;
+    if (!l.servers.length) return;
     this.d.log(`ports: ${l.want.hostPort} no longer published; closed`);
     // Stops listening at once; connections still open end when the VM side closes them.
-    l.server.close();
+    for (const server of l.servers) server.close();
   }
 
   /** What is published now and whether each reaches the host. */

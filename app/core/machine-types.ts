@@ -37,7 +37,7 @@ export interface ProblemReport {
  * to 127.0.0.1 on the host (the way Docker Desktop and Lima do).
  */
 export interface ForwardedPort {
-  /** The port on the host's 127.0.0.1 (the same number the container publishes in the VM). */
+  /** The port on the host's loopback, 127.0.0.1 and ::1 (the same number the container publishes in the VM). */
   hostPort: number;
   protocol: 'tcp' | 'udp';
   /** Container name (without the leading slash) and the port inside it. */

@@ -131,8 +131,6 @@ export async function roundTrips(home: string, n: number): Promise<Figure[]> {
   };
   const sshMs = await time(() => viaSsh.ping(), 7);
   const berthMs = await time(() => viaBerth.ping(), 50);
-  // The CLI sits in the guest's RAM (the root's tmpfs layer): gone before memory is measured.
-  berthCli(home, ['ssh', '--', 'rm', '-f', '/usr/local/bin/docker']);
   figures.push({
     name: 'engine round trip /_ping, dockerode protocol ssh (reference) vs Berth socket',
     value: sshMs,

@@ -3,6 +3,7 @@
 // dial() connects straight to the stand-in instead of through a channel.
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import { after, test } from 'node:test';
 import { PortForwarder } from '../../app/agent/port-forwarder';
 import type { WantedPort } from '../../app/agent/published-ports';
@@ -19,10 +20,10 @@ async function upperServer(prefix: string): Promise<{ port: number; close(): voi
   return { port: (server.address() as net.AddressInfo).port, close: () => server.close() };
 }
 
-/** Connects to 127.0.0.1:port, sends `text`, half-closes, and reads the whole answer. */
-function ask(port: number, text: string): Promise<string> {
+/** Connects to host:port (127.0.0.1 unless said), sends `text`, half-closes, and reads the whole answer. */
+function ask(port: number, text: string, host = '127.0.0.1'): Promise<string> {
   return new Promise((resolve, reject) => {
-    const s = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    const s = net.connect({ port, host, allowHalfOpen: true });
     let got = '';
     s.on('connect', () => s.end(text));
     s.on('data', (d) => (got += d));
@@ -70,6 +71,30 @@ test('a published port answers on the host, both ways, with a half-close', async
   assert.deepEqual(dialed, [`10.0.2.15:${hostPort}`], 'dials the address docker-proxy listens on, same port number');
   assert.deepEqual(f.list(), [{ hostPort, protocol: 'tcp', container: 'web', containerPort: 80 }]);
   await f.close();
+});
+
+/** Whether this host has an IPv6 loopback (CI containers may not). */
+async function hasIpv6Loopback(): Promise<boolean> {
+  const s = net.createServer();
+  return new Promise((resolve) => {
+    s.once('error', () => resolve(false));
+    s.listen(0, '::1', () => s.close(() => resolve(true)));
+  });
+}
+
+test('localhost answers on both loopback addresses (Node and browsers try ::1 first), never on the network', async (t) => {
+  if (!(await hasIpv6Loopback())) return t.skip('this host has no IPv6 loopback');
+  const web = await upperServer('v6: ');
+  stands.push(web);
+  const hostPort = await freePort();
+  const f = forwarder(new Map([[hostPort, web.port]]));
+  await f.apply([want(hostPort)]);
+  assert.equal(await ask(hostPort, 'hi', '::1'), 'v6: hi');
+  assert.equal(await ask(hostPort, 'hi', '127.0.0.1'), 'v6: hi');
+  const outside = Object.values(os.networkInterfaces()).flat().find((a) => a && !a.internal);
+  if (outside) await assert.rejects(ask(hostPort, 'x', outside.address), /ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EINVAL/);
+  await f.close();
+  await assert.rejects(ask(hostPort, 'x', '::1'), /ECONNREFUSED/);
 });
 
 test('a port no longer published is closed on the host; one still published keeps working', async () => {

@@ -34,7 +34,7 @@ function describe(st: MachineStatus): string {
   }
   for (const p of st.state === 'running' ? st.agent?.ports ?? [] : []) {
     const what = `${p.container}:${p.containerPort}/${p.protocol}`;
-    lines.push(`port:    ${p.error ? `${p.hostPort} -> ${what} not forwarded: ${p.error}` : `127.0.0.1:${p.hostPort} -> ${what}`}`);
+    lines.push(`port:    ${p.error ? `${p.hostPort} -> ${what} not forwarded: ${p.error}` : `localhost:${p.hostPort} -> ${what}`}`);
   }
   if (st.lastError) lines.push(`last start failed: ${st.lastError.message} (details: berth logs)`);
   return lines.join('\n') + '\n';

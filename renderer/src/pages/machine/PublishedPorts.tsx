@@ -1,4 +1,4 @@
-// The container ports the host agent carries to this computer's 127.0.0.1, and
+// The container ports the host agent carries to this computer's localhost, and
 // the ones it cannot (a host port already taken, UDP), each saying why.
 import type { ForwardedPort } from '../../../../app/core/machine-types';
 
