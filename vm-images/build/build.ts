@@ -11,6 +11,7 @@ import { artifactInfo, computeInputsHash, isUpToDate, Manifest } from './manifes
 import { preparePackages } from './packages';
 import { buildRoot, installRootModules } from './rootfs';
 import { buildSquashfs, squashComp } from './squashfs';
+import { staticIptables } from './static-iptables';
 
 const mb = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
 
@@ -24,6 +25,7 @@ export async function buildImage(opts: { force?: boolean } = {}): Promise<Manife
   }
 
   const pk = await preparePackages({ timer });
+  const iptables = await timer.step('iptables', () => staticIptables(pk.lock));
   const busybox = path.join(pk.roots.get('busybox-static')!, 'bin/busybox');
   const work = await fs.mkdtemp(path.join(VM_DIR, '.build-'));
   try {
@@ -34,7 +36,7 @@ export async function buildImage(opts: { force?: boolean } = {}): Promise<Manife
     // Roots first, so a root package's own copy of a library wins over a dependency's.
     const providers = [...pk.lock.packages].sort((a, b) => Number(a.role === 'library') - Number(b.role === 'library')).map((p) => p.name);
     await timer.step('root', async () => {
-      const r = await buildRoot({ root, pkgRoots: pk.roots, libraryProviders: providers, busybox });
+      const r = await buildRoot({ root, pkgRoots: pk.roots, libraryProviders: providers, busybox, built: [{ file: iptables, at: '/usr/sbin/xtables-legacy-multi' }] });
       info(`${r.libs} libraries`);
     });
     await timer.step('modules', async () => info(`${await installRootModules(root, pk.kernel, busybox)} modules in the root`));

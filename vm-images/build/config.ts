@@ -41,7 +41,7 @@ export interface Pick {
   pkg: string;
   from: string;
   to?: string;
-  /** Copy every file under `from` (a directory), e.g. the xtables extensions dlopen'd at run time. */
+  /** Copy every file under `from` (a directory). */
   tree?: boolean;
 }
 
@@ -55,9 +55,8 @@ export const ROOT_PICKS: Pick[] = [
   { pkg: 'containerd', from: '/usr/bin/containerd' },
   { pkg: 'containerd', from: '/usr/bin/containerd-shim-runc-v2' },
   { pkg: 'runc', from: '/usr/sbin/runc' },
-  // iptables (legacy backend); command links are made in ROOT_LINKS. The extensions are dlopen'd.
-  { pkg: 'iptables', from: '/usr/sbin/xtables-legacy-multi' },
-  { pkg: 'iptables', from: '/usr/lib/x86_64-linux-gnu/xtables', tree: true },
+  // iptables (legacy backend) is built static from Debian's source of the pinned package
+  // (static-iptables.ts); command links are made in ROOT_LINKS.
   // e2fsprogs for the data disk.
   { pkg: 'e2fsprogs', from: '/sbin/mke2fs' },
   { pkg: 'e2fsprogs', from: '/sbin/resize2fs' },

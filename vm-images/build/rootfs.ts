@@ -41,6 +41,8 @@ export interface RootInputs {
   pkgRoots: Map<string, string>; // package name -> unpacked dir
   libraryProviders: string[]; // pinned package names, in preference order
   busybox: string; // host path of the pinned busybox-static binary
+  /** Programs the build compiled (host path -> path in the root), e.g. the static iptables. */
+  built?: { file: string; at: string }[];
 }
 
 export async function buildRoot(inp: RootInputs): Promise<{ libs: number; libPackages: Set<string> }> {
@@ -58,6 +60,7 @@ export async function buildRoot(inp: RootInputs): Promise<{ libs: number; libPac
     if (pick.tree) await copyTree(src, dst);
     else await copyFileMode(await realFileIn(pkg(pick.pkg), pick.from), dst);
   }
+  for (const b of inp.built ?? []) await copyFileMode(b.file, path.join(root, mergedUsr(b.at)));
   for (const [at, target] of ROOT_LINKS) await symlinkForce(target, path.join(root, at));
 
   // busybox applet links, except where a real program of that name is installed.

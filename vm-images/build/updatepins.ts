@@ -9,6 +9,7 @@ import { sha256File } from './hash';
 import { BuildError, info, StepTimer } from './log';
 import { Pin, writeLock } from './pins';
 import { buildRoot } from './rootfs';
+import { IPTABLES, pinSource } from './static-iptables';
 
 async function kernelPackage(): Promise<string> {
   const out = await run('apt-cache', ['depends', KERNEL_META]);
@@ -63,6 +64,9 @@ export async function updatePins(): Promise<void> {
   const pins: Pin[] = hashed
     .filter((p, i) => i < roots.length || used.has(p.name))
     .map((p, i) => ({ name: p.name, version: p.version, sha256: p.sha256, role: i === 0 ? 'kernel' : i < roots.length ? 'root' : 'library' }));
-  await writeLock(pins);
+  const iptables = pins.find((p) => p.name === IPTABLES);
+  if (!iptables) throw new BuildError(`${IPTABLES} is not among the root packages`);
+  const sources = await timer.step('sources', async () => [await pinSource(IPTABLES, iptables.version)]);
+  await writeLock(pins, sources);
   info(`pinned ${pins.length} packages (${pins.filter((p) => p.role === 'library').length} libraries) in ${timer.total()}`);
 }
