@@ -167,6 +167,11 @@ describe('a real machine', { concurrency: false }, () => {
     assert.equal(r.stdout.trim(), 'berth');
     const fail = await berth(home, ['ssh', '--', 'exit', '7']);
     assert.equal(fail.code, 7);
+    // The image's own static iptables: dockerd programmed the default bridge's NAT with it.
+    const nat = await berth(home, ['ssh', '--', 'iptables', '-t', 'nat', '-S', 'POSTROUTING']);
+    assert.match(nat.stdout, /-A POSTROUTING -s 172\.17\.0\.0\/16 ! -o docker0 -j MASQUERADE/, nat.stderr);
+    const libs = await berth(home, ['ssh', '--', 'ls', '/usr/lib/x86_64-linux-gnu/']);
+    assert.doesNotMatch(libs.stdout, /libxtables/, 'no shared iptables libraries in the image');
   });
 
   test('the socket works again after the SSH connection is cut', async () => {
