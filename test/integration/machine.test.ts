@@ -51,6 +51,18 @@ function connects(port: number, host: string): Promise<boolean> {
 
 const status = () => JSON.parse(berthSync(home, ['status', '--json']).stdout);
 
+/** The machine's own logs, for a failure message: what the agent, QEMU and the guest said last. */
+function machineLogs(): string {
+  const tailOf = (f: string) => {
+    try {
+      return fs.readFileSync(path.join(dir, f), 'utf8').trimEnd().split('\n').slice(-15).join('\n');
+    } catch {
+      return '(none)';
+    }
+  };
+  return ['agent.log', 'qemu.stderr.log', 'console.log'].map((f) => `--- ${f}\n${tailOf(f)}`).join('\n');
+}
+
 describe('a real machine', { concurrency: false }, () => {
   before(() => {
     const r = berthSync(home, ['init', '--memory', '1024', '--disk', '8']);
@@ -208,7 +220,7 @@ describe('a real machine', { concurrency: false }, () => {
     assert.match(await docker('ps', '-a', '--format', '{{.Names}}'), /logger/);
     const df = await berth(home, ['ssh', '--', 'df -k /var/lib/docker | tail -n 1']);
     const kib = Number(df.stdout.trim().split(/\s+/)[1]);
-    assert.ok(kib > 9 * 1024 * 1024, `the filesystem grew with the disk: ${df.stdout}`);
+    assert.ok(kib > 9 * 1024 * 1024, `the filesystem grew with the disk: ${df.stdout} (exit ${df.code}: ${df.stderr})\n${machineLogs()}`);
   });
 
   test('kill -9 of QEMU turns the state to stopped, and up works again with the data intact', async () => {
