@@ -99,6 +99,10 @@ export async function roundTrips(home: string, n: number): Promise<Figure[]> {
   const rt = readRuntime(p)!;
   if (!rt.engineTcpPort) throw new Error('the bench machine must have engine.tcpForBenchmark set');
   const figures: Figure[] = [];
+  // Warm-up, untimed: the first requests through the agent run its HTTP code cold (V8
+  // compiles it as it goes); each transport gets the same.
+  await latency({ socketPath: p.dockerSock, path: '/_ping' }, 50);
+  await latency({ host: '127.0.0.1', port: rt.engineTcpPort, path: '/_ping' }, 50);
   for (const route of ['/_ping', '/containers/json']) {
     // Interleave the two transports so drift hits both alike.
     const viaBerth: number[] = [];
