@@ -70,8 +70,9 @@ export class EngineSocket {
     }
     up.on('response', (ur) => {
       res.writeHead(ur.statusCode ?? 502, ur.statusMessage, withoutHopByHop(ur.rawHeaders));
-      // Streams (events, logs -f, stats) must show their headers before any data comes.
-      res.flushHeaders();
+      // Streams (events, logs -f, stats) must show their headers before any data comes; a
+      // response of known length goes out in one write with its body.
+      if (ur.headers['content-length'] === undefined) res.flushHeaders();
       ur.pipe(res);
     });
     up.on('error', (err) => {
