@@ -3,7 +3,9 @@
 // A second start while one runs joins it (one promise, shared).
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
+import { AgentClient } from '../core/agent-client';
 import { tail } from '../core/fsutil';
+import type { AgentStatus } from '../core/machine-types';
 import type { Machines } from '../core/machines';
 import { defaultSettings, RESTART_FIELDS, settingRanges, type MachineSettings } from '../core/settings/schema';
 import type { MachineInfo, MachineProgress, SettingsChange, SettingsView } from './contract';
@@ -61,6 +63,7 @@ export class MachineService {
         w.timer = setTimeout(async () => {
           if (this.busy) return; // our own action reports its end itself
           const info = await this.info().catch(() => undefined);
+          if (info?.status.state === 'running') this.follow();
           if (!info || info.status.state === w.last) return;
           w.last = info.status.state;
           if (info.status.state === 'running' || info.status.state === 'stopped' || info.status.state === 'broken') this.emit({ kind: 'state', info });
@@ -68,6 +71,7 @@ export class MachineService {
       });
       void this.info().then((i) => (w.last ??= i.status.state), () => undefined);
       this.watcher = w;
+      this.follow();
     }
     return () => {
       const w = this.watcher;
@@ -75,7 +79,41 @@ export class MachineService {
       clearTimeout(w.timer);
       w.fsw.close();
       this.watcher = undefined;
+      this.unfollow();
     };
+  }
+
+  /** The running agent's own event stream while someone watches, or its pending attach. */
+  private follower?: Promise<AgentClient | undefined>;
+
+  /**
+   * While someone watches, the running agent's status events are passed on as
+   * they come: published ports change with containers, not with the machine's
+   * state, and the agent announces each change. No agent, nothing to follow:
+   * the folder watch calls this again when one starts.
+   */
+  private follow(): void {
+    if (this.follower || !this.watcher) return;
+    const attach = AgentClient.connect(this.machines.paths(this.name)).then(
+      async (c) => {
+        if (!c) return undefined;
+        // Our own start/stop reports its status through its handlers already.
+        c.on('status', (status: AgentStatus) => this.busy || this.emit({ kind: 'status', status }));
+        c.on('close', () => this.follower === attach && (this.follower = undefined));
+        await c.call('subscribe').catch(() => undefined);
+        if (this.follower !== attach) c.close(); // nobody watches any more
+        return c;
+      },
+      () => undefined,
+    );
+    this.follower = attach;
+    void attach.then((c) => c || this.follower !== attach || (this.follower = undefined));
+  }
+
+  private unfollow(): void {
+    const f = this.follower;
+    this.follower = undefined;
+    void f?.then((c) => c?.close());
   }
 
   private emit(p: MachineProgress): void {

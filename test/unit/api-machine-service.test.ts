@@ -2,15 +2,18 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
+import { ControlServer } from '../../app/agent/control-server';
 import type { MachineProgress } from '../../app/api/contract';
 import { MachineService } from '../../app/api/machine-service';
+import type { AgentStatus } from '../../app/core/machine-types';
 
 function fakeMachines(dir: string) {
   const m = {
     state: 'stopped',
     calls: [] as string[],
-    paths: () => ({ dir, disk: path.join(dir, 'data.qcow2'), dockerSock: path.join(dir, 'docker.sock') }),
+    paths: () => ({ dir, disk: path.join(dir, 'data.qcow2'), dockerSock: path.join(dir, 'docker.sock'), agentSock: path.join(dir, 'agent.sock') }),
     status: async (name: string) => ({ name, state: m.state }),
     up: async () => {
       m.calls.push('up');
@@ -53,5 +56,32 @@ test('a state change made elsewhere (the CLI) reaches subscribers through the ma
   assert.equal(p.kind, 'state');
   assert.equal((p as any).info.status.state, 'running');
   stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('while watched, a running agent\'s status events (published ports) reach subscribers as they happen', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-ms-'));
+  const m = fakeMachines(dir);
+  m.state = 'running';
+  // The real control server on the real socket; only the agent behind it is a stand-in.
+  const agent = Object.assign(new EventEmitter(), { status: { state: 'running', steps: [] } as unknown as AgentStatus });
+  const control = new ControlServer(path.join(dir, 'agent.sock'), agent as any, () => undefined);
+  await control.listen();
+  const svc = new MachineService(m as any, 'default');
+  const seen: MachineProgress[] = [];
+  svc.progress.on('progress', (p) => seen.push(p));
+  const stop = svc.watchState();
+  for (let i = 0; i < 100 && control.clients.size === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setTimeout(r, 50)); // the subscribe request on its way
+  const ports = [{ hostPort: 8080, protocol: 'tcp' as const, container: 'web', containerPort: 80 }];
+  agent.emit('status', { ...agent.status, ports });
+  for (let i = 0; i < 100 && !seen.some((p) => p.kind === 'status'); i++) await new Promise((r) => setTimeout(r, 10));
+  const st = seen.find((p) => p.kind === 'status');
+  assert.deepEqual(st && st.kind === 'status' ? st.status.ports : undefined, ports);
+  // Nobody watching: the service lets go of the agent.
+  stop();
+  for (let i = 0; i < 100 && control.clients.size > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(control.clients.size, 0);
+  await control.stopAccepting();
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -28,7 +28,7 @@ export function MachinePage() {
     api.invoke('settings.get', {}).then(setSettings, setError);
   }, [api, state]);
 
-  // Published ports change with containers, not with the machine's state: read them when the page opens.
+  // The agent's status as the page opens; after that its status events keep the published ports current.
   useEffect(() => {
     api.invoke('machine.status', {}).then(setMachine, () => undefined);
   }, [api, setMachine]);
