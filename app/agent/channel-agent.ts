@@ -26,22 +26,21 @@ export class ChannelAgent extends http.Agent {
     return undefined as unknown as Duplex;
   }
 
-  // The base versions set TCP keep-alive and unref the socket: a channel has
-  // neither (the SSH connection has its own keep-alive). An idle channel is
-  // kept flowing so that its end (dockerd restarted, the SSH connection died)
-  // is seen at once and it leaves the pool, instead of being handed a request
-  // that nobody will answer.
+  // An idle channel is kept flowing so that its end (dockerd restarted, the
+  // SSH connection died) is seen at once and it leaves the pool, instead of
+  // being handed a request that nobody will answer. The base version's socket
+  // calls (keep-alive, unref, timeout) are no-ops on a channel (asSocket).
   override keepSocketAlive(socket: Duplex): boolean {
     socket.resume();
-    return true;
-  }
-
-  override reuseSocket(_socket: Duplex, req: http.ClientRequest): void {
-    req.reusedSocket = true;
+    // @types/node says void; Node returns whether the server's keep-alive hint allows keeping it.
+    return (super.keepSocketAlive(socket) as unknown as boolean) !== false;
   }
 }
 
-/** The http client calls a few socket-only methods; on a channel they have nothing to do. */
+/**
+ * The http client and agent call a few socket-only methods; on a channel they
+ * have nothing to do (the SSH connection has its own keep-alive and timeouts).
+ */
 function asSocket(ch: Duplex): Duplex {
   // dockerd never half-closes an HTTP connection: its end is the channel's end
   // (and ssh2 marks a channel of a dead connection only by ending it).

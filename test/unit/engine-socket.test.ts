@@ -51,7 +51,7 @@ async function engine(): Promise<{ sock: string; conns: Set<net.Socket>; server:
 }
 
 /** Opens a "channel" to the engine: a bare Duplex, so the agent cannot lean on socket-only methods. */
-function opener(engineSock: string, opened: { count: number }): () => Promise<Duplex> {
+function opener(engineSock: string, opened: { count: number; channels?: Duplex[] }): () => Promise<Duplex> {
   return async () => {
     opened.count++;
     const s = net.connect({ path: engineSock, allowHalfOpen: true });
@@ -75,6 +75,7 @@ function opener(engineSock: string, opened: { count: number }): () => Promise<Du
     s.on('data', (d) => ch.push(d));
     // As ssh2 does with the channels of a connection that died: they end, nothing more.
     s.on('close', () => ch.push(null));
+    opened.channels?.push(ch);
     return ch;
   };
 }
@@ -110,6 +111,24 @@ test('requests on new host connections reuse one channel into the VM', async () 
   assert.equal(eng.conns.size, 1);
   await es.close();
   eng.server.close();
+});
+
+test('a channel used for many requests gathers no listeners (the agent runs for days)', async () => {
+  const eng = await engine();
+  const opened = { count: 0, channels: [] as Duplex[] };
+  const { path: p, es } = await hostSocket(opener(eng.sock, opened));
+  try {
+    await request(p);
+    const [ch] = opened.channels;
+    const before = ch.eventNames().map((e) => ch.listenerCount(e)).reduce((a, b) => a + b, 0);
+    for (let i = 0; i < 30; i++) await request(p);
+    const after = ch.eventNames().map((e) => ch.listenerCount(e)).reduce((a, b) => a + b, 0);
+    assert.equal(opened.count, 1);
+    assert.equal(after, before, `listeners on the channel: ${before} after one request, ${after} after 31`);
+  } finally {
+    await es.close();
+    eng.server.close();
+  }
 });
 
 test('the socket is the user\'s alone', { skip: process.platform === 'win32' }, async () => {
