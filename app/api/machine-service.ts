@@ -138,7 +138,10 @@ export class MachineService {
       .then(() => this.info())
       .finally(async () => {
         if (this.busy?.done === done) this.busy = undefined;
-        this.emit({ kind: 'state', info: await this.info().catch(() => ({ name: this.name, status: { name: this.name, state: 'broken' as const } })) });
+        const info = await this.info().catch(() => ({ name: this.name, status: { name: this.name, state: 'broken' as const } }));
+        // The folder watch stood aside while this ran: attach to the agent this start made.
+        if (info.status.state === 'running') this.follow();
+        this.emit({ kind: 'state', info });
       });
     this.busy = { what, done };
     return done;
