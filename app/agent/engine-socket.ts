@@ -80,7 +80,7 @@ export class EngineSocket {
       // A kept channel can close just as it is picked (dockerd restarted, the SSH
       // link dropped): a request with no body is safe to send again, once.
       if (!retry && up.reusedSocket && bodiless) return this.forward(req, res, true);
-      this.log(`engine socket: could not reach the guest's Docker socket: ${err.message}`);
+      this.unreachable(err);
       reply(res, 502, `Berth could not reach the Docker engine in the VM (${err.message}): run "berth status"`);
     });
     // The client went away mid-response (Ctrl-C on `docker logs -f`): the
@@ -101,7 +101,11 @@ export class EngineSocket {
       ch.write(start);
       return ch;
     });
-    splice(sock, channel, (err) => this.log(`engine socket: could not reach the guest's Docker socket: ${err.message}`));
+    splice(sock, channel, (err) => this.unreachable(err));
+  }
+
+  private unreachable(err: Error): void {
+    this.log(`engine socket: could not reach the guest's Docker socket: ${err.message}`);
   }
 
   /** The SSH connection went: every channel went with it, idle ones too. */

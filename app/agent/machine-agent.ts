@@ -214,7 +214,7 @@ export class MachineAgent extends EventEmitter {
     if (!ok) throw new UserError(`the Docker socket ${this.d.paths.dockerSock} did not answer`);
   }
 
-  /** Published container ports follow the engine onto the host's 127.0.0.1 (not a step: up does not wait for it). */
+  /** Published container ports follow the engine onto the host's loopback (not a step: up does not wait for it). */
   private forwardPorts(): void {
     const link = this.link!;
     const forwarder = new PortForwarder({ dial: (host, port) => link.openTcp(host, port), log: (m) => this.d.log(m) });

@@ -34,7 +34,7 @@ export interface ProblemReport {
 
 /**
  * A port a running container publishes, and whether the host agent carries it
- * to 127.0.0.1 on the host (the way Docker Desktop and Lima do).
+ * to the host's loopback (the way Docker Desktop and Lima do).
  */
 export interface ForwardedPort {
   /** The port on the host's loopback, 127.0.0.1 and ::1 (the same number the container publishes in the VM). */

@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { CACHE_DIR } from './config';
 import { runCapture, run } from './exec';
+import { exists } from './fsutil';
 import { sha256File } from './hash';
 import { BuildError, info } from './log';
 import { REFRESH_HINT } from './pins';
@@ -24,11 +25,9 @@ export function debPath(p: PkgRef): string {
   return path.join(DEB_DIR, `${slug(p)}.deb`);
 }
 
-async function exists(f: string): Promise<boolean> {
-  return fs.access(f).then(
-    () => true,
-    () => false,
-  );
+/** The line of apt's stderr that says what went wrong ("E: ..."), without its prefix. */
+export function aptError(stderr: string): string {
+  return (stderr.split('\n').find((l) => l.startsWith('E:')) ?? stderr.trim()).replace(/^E:\s*/, '');
 }
 
 /** apt-get download one package version into its canonical cache path. */
@@ -40,8 +39,7 @@ async function downloadOne(p: PkgRef): Promise<void> {
     const r = await runCapture('apt-get', ['download', '-q', `${p.name}=${p.version}`], { cwd: tmp });
     const debs = (await fs.readdir(tmp)).filter((f) => f.endsWith('.deb'));
     if (r.code !== 0 || debs.length !== 1) {
-      const why = (r.stderr.split('\n').find((l) => l.startsWith('E:')) ?? r.stderr.trim()).replace(/^E:\s*/, '');
-      throw new BuildError(`package ${p.name} ${p.version} cannot be downloaded (${why || 'no .deb produced'}); ${REFRESH_HINT}`);
+      throw new BuildError(`package ${p.name} ${p.version} cannot be downloaded (${aptError(r.stderr) || 'no .deb produced'}); ${REFRESH_HINT}`);
     }
     await fs.rename(path.join(tmp, debs[0]), debPath(p));
   } finally {

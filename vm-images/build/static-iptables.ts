@@ -8,9 +8,11 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { aptError } from './apt';
 import { CACHE_DIR } from './config';
 import { readElfDeps } from './elf';
 import { run, runCapture } from './exec';
+import { exists } from './fsutil';
 import { sha256File } from './hash';
 import { BuildError, info } from './log';
 import { Lock, REFRESH_HINT, SourcePin } from './pins';
@@ -27,7 +29,6 @@ const SRC_DIR = path.join(CACHE_DIR, 'src');
 const BUILT_DIR = path.join(CACHE_DIR, 'built');
 const DEB_SRC_HINT = 'add a deb-src entry for bookworm to apt\'s sources and run apt-get update (see vm-images/README.md)';
 
-const exists = (f: string) => fs.access(f).then(() => true, () => false);
 const srcDir = (pin: SourcePin) => path.join(SRC_DIR, `${pin.name}_${pin.version}`);
 const srcFile = (pin: SourcePin, name: string) => path.join(srcDir(pin), name);
 
@@ -40,8 +41,7 @@ async function aptSource(name: string, version: string): Promise<string> {
   const r = await runCapture('apt-get', ['source', '--download-only', '-q', `${name}=${version}`], { cwd: tmp });
   if (r.code !== 0) {
     await fs.rm(tmp, { recursive: true, force: true });
-    const why = (r.stderr.split('\n').find((l) => l.startsWith('E:')) ?? r.stderr.trim()).replace(/^E:\s*/, '');
-    throw new BuildError(`the source of ${name} ${version} cannot be downloaded (${why}): ${DEB_SRC_HINT}`);
+    throw new BuildError(`the source of ${name} ${version} cannot be downloaded (${aptError(r.stderr)}): ${DEB_SRC_HINT}`);
   }
   return tmp;
 }
