@@ -269,6 +269,7 @@ const settingsChangeSchema: Schema = obj({
   memoryMiB: { type: 'integer' },
   diskGiB: { type: 'integer' },
   accel: { type: 'string' },
+  shares: { type: 'array', items: { type: 'string' } },
   engine: obj({
     insecureRegistries: { type: 'array', items: { type: 'string' } },
     registryMirrors: { type: 'array', items: { type: 'string' } },

@@ -72,6 +72,8 @@ export interface MachineStatus {
   cpus?: number;
   memoryMiB?: number;
   diskGiB?: number;
+  /** Host folders shared with the machine (from the settings, "~" resolved). */
+  shares?: string[];
   agent?: AgentStatus;
   lastError?: ProblemReport;
 }

@@ -14,6 +14,7 @@ import type { AgentStatus, MachineStatus, ProblemReport, Step } from './machine-
 import { dockerHost, ensureMachineDir, machinePaths, machinesDir, MachinePaths } from './paths';
 import { readRuntime } from './runtime';
 import { defaultSettings, MachineSettings, RESTART_FIELDS } from './settings/schema';
+import { sharedFolders } from './shares';
 import { applyChange, loadSettings, mergeSettings, saveSettings } from './settings/store';
 import { ensureUserKey } from './ssh-keys';
 import { vmSpec } from './vm-spec';
@@ -81,6 +82,7 @@ export class Machines {
       cpus: s?.cpus,
       memoryMiB: s?.memoryMiB,
       diskGiB: s?.diskGiB,
+      shares: s ? sharedFolders(s.shares).map((f) => f.hostPath) : undefined,
       agent: typeof agent === 'object' ? agent : undefined,
       lastError: state === 'stopped' ? this.lastError(p) : undefined,
     };

@@ -3,6 +3,7 @@ import type { VmSpec } from '../driver/driver';
 import type { LocatedImage } from './image';
 import type { MachinePaths } from './paths';
 import type { MachineSettings } from './settings/schema';
+import { sharedFolders } from './shares';
 
 /** The engine's daemon.json, made from the engine settings. */
 export function daemonJson(s: MachineSettings): string {
@@ -30,6 +31,7 @@ export function vmSpec(
     image: { kernel: image.kernel, initrd: image.initrd, rootfs: image.rootfs, cmdline: image.cmdline },
     sshPort: ports.sshPort,
     engineTcpPort: ports.engineTcpPort,
+    shares: sharedFolders(s.shares),
     guestConfig: {
       authorizedKeys: publicKey,
       hostname: name === 'default' ? 'berth' : `berth-${name}`,

@@ -22,8 +22,19 @@ export interface VmSpec {
   sshPort: number;
   /** Optional host port on 127.0.0.1 forwarded to a TCP dockerd in the guest (benchmark only). */
   engineTcpPort?: number;
+  /** Host folders the guest mounts (read-write) at guestPath. */
+  shares: SharedFolder[];
   /** Files and strings handed to the guest through QEMU fw_cfg (name -> content). */
   guestConfig: GuestConfig;
+}
+
+export interface SharedFolder {
+  /** Absolute folder on the host. */
+  hostPath: string;
+  /** Where the guest mounts it: the same path for POSIX hosts, so bind mounts need no translation. */
+  guestPath: string;
+  /** The device's name in the guest (9p mount tag), unique per machine. */
+  tag: string;
 }
 
 export interface VmImage {
@@ -50,6 +61,8 @@ export interface DriverCapabilities {
   diskResize: boolean;
   /** Idle guest memory is handed back to the host. */
   freePageReporting: boolean;
+  /** Host folders can be shared with the guest. */
+  fileSharing: boolean;
 }
 
 /** A named step of long work, reported as it happens. */

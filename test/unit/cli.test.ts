@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { berthSync, tempHome } from '../helpers/cli';
 
@@ -61,6 +62,15 @@ test('init, set, status, ls, env and rm on a stopped machine', () => {
   assert.equal(st.memoryMiB, 1536);
   assert.equal(st.diskGiB, 12);
   assert.match(berthSync(home, ['status']).stdout, /state: {3}stopped/);
+  assert.deepEqual(st.shares, [os.homedir()]);
+
+  // Shared folders: a relative folder is taken from where the command runs; system folders are refused.
+  assert.equal(berthSync(home, ['set', '--share', 'work', '--share', '~/code']).code, 0);
+  assert.deepEqual(JSON.parse(berthSync(home, ['status', '--json']).stdout).shares, [path.resolve('work'), path.join(os.homedir(), 'code')]);
+  oneLineError(berthSync(home, ['set', '--share', '/etc']), /shares.0 = "\/etc" would hide the machine's own \/etc: share a folder outside/);
+  oneLineError(berthSync(home, ['set', '--share', '/x', '--no-share']), /use either --share or --no-share, not both/, 2);
+  assert.equal(berthSync(home, ['set', '--no-share']).code, 0);
+  assert.match(berthSync(home, ['status']).stdout, /^shared: {2}no folders \(berth set --share FOLDER\)$/m);
   assert.match(berthSync(home, ['ls']).stdout, /^NAME +STATE +CPUS +MEMORY +DISK +DOCKER_HOST\ndefault +stopped +1 +1536 MiB +12 GiB +-$/m);
 
   const env = berthSync(home, ['env', '--shell', 'fish']);

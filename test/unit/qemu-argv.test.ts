@@ -2,14 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { VmSpec } from '../../app/driver/driver';
-import { buildQemuArgv, esc, machineArgs } from '../../app/driver/qemu/argv';
+import { buildQemuArgv, esc, machineArgs, sharesTable } from '../../app/driver/qemu/argv';
 import { machineFiles } from '../../app/driver/qemu/machine-files';
 
 const dir = '/home/u/.local/share/berth/machines/default';
 
 function spec(over: Partial<VmSpec> = {}): VmSpec {
   return {
-    name: 'default', dir, cpus: 2, memoryMiB: 2048, diskGiB: 20, accel: 'auto', sshPort: 52022,
+    name: 'default', dir, cpus: 2, memoryMiB: 2048, diskGiB: 20, accel: 'auto', sshPort: 52022, shares: [],
     image: { kernel: '/img/vmlinuz', initrd: '/img/initrd.img', rootfs: '/img/root.squashfs', cmdline: 'console=ttyS0 quiet' },
     guestConfig: { authorizedKeys: 'ssh-ed25519 AAAA berth', hostname: 'default', daemonJson: '{}' },
     ...over,
@@ -111,4 +111,21 @@ test('commas in paths are doubled inside option values, not in plain arguments',
   assert.ok(argv.includes('file=/tmp/a,,b/data.qcow2,if=none,id=data,format=qcow2,discard=unmap'));
   assert.ok(argv.includes('unix:/tmp/a,,b/qmp.sock,server=on,wait=off'));
   assert.equal(argv[argv.indexOf('-pidfile') + 1], '/tmp/a,b/qemu.pid');
+});
+
+test('shared folders: one 9p file server each (commas doubled), and the guest table through fw_cfg', () => {
+  const shares = [
+    { hostPath: '/home/u', guestPath: '/home/u', tag: 'berth0' },
+    { hostPath: '/srv/a,b', guestPath: '/srv/a,b', tag: 'berth1' },
+  ];
+  const argv = buildQemuArgv({ spec: spec({ shares }), accel: 'tcg', arch: 'x86_64', files, qmp: unixQmp, hostPlatform: 'linux' });
+  const at = argv.indexOf('-fsdev');
+  assert.deepEqual(argv.slice(at, at + 8), [
+    '-fsdev', 'local,id=share0,path=/home/u,security_model=none', '-device', 'virtio-9p-pci,fsdev=share0,mount_tag=berth0',
+    '-fsdev', 'local,id=share1,path=/srv/a,,b,security_model=none', '-device', 'virtio-9p-pci,fsdev=share1,mount_tag=berth1',
+  ]);
+  assert.ok(argv.includes(`name=opt/berth/shares,file=${dir}/guest/shares`));
+  assert.equal(sharesTable(shares), 'berth0\t/home/u\nberth1\t/srv/a,b\n');
+  const none = buildQemuArgv({ spec: spec(), accel: 'tcg', arch: 'x86_64', files, qmp: unixQmp, hostPlatform: 'linux' });
+  assert.equal(none.some((a) => a === '-fsdev' || a.includes('opt/berth/shares')), false);
 });

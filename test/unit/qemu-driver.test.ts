@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -73,7 +73,7 @@ function world(behaviours: Behaviour[]) {
     hardwareProgressTimeoutMs: 200, bootProgressTimeoutMs: 300, pidfileTimeoutMs: 300, pollMs: 5,
   });
   const spec = (over: Partial<VmSpec> = {}): VmSpec => ({
-    name: 'default', dir, cpus: 2, memoryMiB: 1024, diskGiB: 20, accel: 'auto', sshPort: 52022,
+    name: 'default', dir, cpus: 2, memoryMiB: 1024, diskGiB: 20, accel: 'auto', sshPort: 52022, shares: [],
     image: { kernel: '/img/k', initrd: '/img/i', rootfs: '/img/r', cmdline: 'console=ttyS0' },
     guestConfig: { authorizedKeys: 'ssh-ed25519 AAAA k\n', hostname: 'default', daemonJson: '{"debug":false}' },
     ...over,
@@ -240,5 +240,26 @@ test('createDisk refuses to shrink', async () => {
   try {
     await w.driver().createDisk(w.spec());
     await assert.rejects(w.driver().createDisk(w.spec({ diskGiB: 10 })), /disks can only grow/);
+  } finally { w.cleanup(); }
+});
+
+test('shared folders: present ones get a 9p server and a line in the guest table; a missing one is left out with a note', async () => {
+  const w = world(['boots']);
+  try {
+    const here = path.join(w.dir, 'projects');
+    mkdirSync(here);
+    const gone = path.join(w.dir, 'unplugged-drive');
+    const progress: string[] = [];
+    await w.driver(false).start(w.spec({ shares: [
+      { hostPath: gone, guestPath: gone, tag: 'berth0' },
+      { hostPath: here, guestPath: here, tag: 'berth1' },
+      { hostPath: here, guestPath: '/var/lib/jenkins', tag: 'berth2' },
+    ] }), (m) => progress.push(m));
+    assert.ok(progress.includes(`Shared folder ${gone} is not there: not shared this time`));
+    assert.ok(progress.includes(`Shared folder ${here} is not shared: it would hide the machine's own /var`));
+    const argv = w.launches[0];
+    assert.deepEqual(argv.filter((a) => a.startsWith('local,')), [`local,id=share0,path=${here},security_model=none`]);
+    assert.ok(argv.includes('virtio-9p-pci,fsdev=share0,mount_tag=berth1'));
+    assert.equal(readFileSync(path.join(w.dir, 'guest', 'shares'), 'utf8'), `berth1\t${here}\n`);
   } finally { w.cleanup(); }
 });

@@ -25,7 +25,7 @@ function skipReason(): string | undefined {
 test('real QEMU: auto start (falling back to TCG if KVM fails), graceful power-off, delete', { skip: skipReason(), timeout: 60_000 }, async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-real-'));
   const spec: VmSpec = {
-    name: 'realtest', dir, cpus: 1, memoryMiB: 256, diskGiB: 1, accel: 'auto', sshPort: 0,
+    name: 'realtest', dir, cpus: 1, memoryMiB: 256, diskGiB: 1, accel: 'auto', sshPort: 0, shares: [],
     image: { kernel: path.join(tiny, 'vmlinuz'), initrd: path.join(tiny, 'initrd.gz'), rootfs: path.join(tiny, 'root.img'), cmdline: 'console=ttyS0 panic=-1' },
     guestConfig: { authorizedKeys: 'ssh-ed25519 AAAA test\n', hostname: 'realtest', daemonJson: '{}' },
   };

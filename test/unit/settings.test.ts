@@ -65,15 +65,37 @@ test('a hand-edited bad value is refused, and the file is left as it is', () => 
   assert.equal(fs.readFileSync(file, 'utf8'), text);
 });
 
-test('an unversioned file migrates to version 1 keeping its values', () => {
+test('an unversioned file migrates to the current version keeping its values', () => {
   const dir = tmp();
   const file = path.join(dir, 'machine.json');
   fs.writeFileSync(file, JSON.stringify({ cpus: 3, memoryMiB: 1024, diskGiB: 20, accel: 'tcg' }));
   const r = loadSettings(file)!;
-  assert.equal(r.settings.version, 1);
+  assert.equal(r.settings.version, 2);
   assert.equal(r.settings.cpus, 3);
   assert.deepEqual(r.settings.engine.insecureRegistries, []);
-  assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).version, 1);
+  assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).version, 2);
+});
+
+test('a version 1 file keeps its values and gets the home folder shared', () => {
+  const dir = tmp();
+  const file = path.join(dir, 'machine.json');
+  const v1 = { version: 1, cpus: 4, memoryMiB: 3072, diskGiB: 80, accel: 'tcg', engine: { insecureRegistries: ['10.0.2.2:5000'], registryMirrors: [], tcpForBenchmark: false } };
+  fs.writeFileSync(file, JSON.stringify(v1));
+  const r = loadSettings(file)!;
+  assert.deepEqual(r.settings, { ...v1, version: 2, shares: ['~'] });
+  assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), r.settings);
+});
+
+test('shared folders: absolute or from home; relative paths, ".." and repeats are refused by name', () => {
+  const ok = (shares: string[]) => validateSettings({ ...defaultSettings(), shares }).shares;
+  assert.deepEqual(ok(['~', '~/code', '/Volumes/work', 'C:\\Users\\me', 'D:/src', '/srv/a..b']), ['~', '~/code', '/Volumes/work', 'C:\\Users\\me', 'D:/src', '/srv/a..b']);
+  assert.deepEqual(ok([]), []);
+  assert.throws(() => ok(['code']), /settings: shares.0 = "code" is not a valid folder \(an absolute path, or ~ for your home folder\)$/);
+  assert.throws(() => ok(['/home/u/../../etc']), /shares.0 = "\/home\/u\/..\/..\/etc" is not a valid folder/);
+  assert.throws(() => ok(['~/a', '~/a']), /shares lists the same entry twice/);
+  assert.throws(() => ok(['/a\n/b']), /shares.0 .* is not a valid folder/);
+  assert.throws(() => ok(['~', '/var/www']), /shares.1 = "\/var\/www" would hide the machine's own \/var: share a folder outside \//);
+  assert.throws(() => ok(['/']), /shares.0 = "\/" would hide the machine's own \//);
 });
 
 test('a file from a newer Berth is refused, not downgraded', () => {

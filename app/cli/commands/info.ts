@@ -26,6 +26,7 @@ export async function status(m: Machines, argv: string[]): Promise<number> {
 function describe(st: MachineStatus): string {
   const lines = [`machine: ${st.name}`, `state:   ${st.state}${st.reason ? ` (${st.reason})` : ''}`];
   lines.push(`size:    ${st.cpus} CPUs, ${st.memoryMiB} MiB memory, ${st.diskGiB} GiB disk`);
+  if (st.shares) lines.push(`shared:  ${st.shares.length ? st.shares.join(', ') : 'no folders (berth set --share FOLDER)'}`);
   if (st.agent?.accel) lines.push(`accel:   ${st.agent.accel}${st.agent.note ? ` (${st.agent.note})` : ''}`);
   if (st.dockerHost) lines.push(`docker:  ${st.dockerHost}`);
   if (st.agent && st.state === 'running') {

@@ -1,4 +1,5 @@
 // berth init | up | down | restart | set | rm
+import * as path from 'node:path';
 import * as readline from 'node:readline/promises';
 import { UserError } from '../../core/errors';
 import { Machines } from '../../core/machines';
@@ -14,6 +15,8 @@ export const SETTING_OPTIONS: Options = {
   accel: { type: 'string' },
   'insecure-registry': { type: 'string', multiple: true },
   'registry-mirror': { type: 'string', multiple: true },
+  share: { type: 'string', multiple: true },
+  'no-share': { type: 'boolean' },
 };
 
 /** Settings flags -> a partial settings change (validated later against the schema). */
@@ -26,11 +29,19 @@ export function settingsChange(v: Record<string, unknown>): Partial<MachineSetti
   if (mem !== undefined) change.memoryMiB = mem;
   if (disk !== undefined) change.diskGiB = disk;
   if (v.accel !== undefined) change.accel = v.accel as MachineSettings['accel'];
+  if (v['no-share'] && v.share) throw new UserError('use either --share or --no-share, not both', { code: 'EUSAGE' });
+  if (v['no-share']) change.shares = [];
+  if (v.share) change.shares = (v.share as string[]).map(absoluteShare);
   const engine: Partial<MachineSettings['engine']> = {};
   if (v['insecure-registry']) engine.insecureRegistries = v['insecure-registry'] as string[];
   if (v['registry-mirror']) engine.registryMirrors = v['registry-mirror'] as string[];
   if (Object.keys(engine).length) change.engine = engine as MachineSettings['engine'];
   return change;
+}
+
+/** A relative --share is taken from the current folder, as a shell user would mean it. */
+function absoluteShare(share: string): string {
+  return share === '~' || share.startsWith('~/') || path.isAbsolute(share) ? share : path.resolve(share);
 }
 
 export async function init(m: Machines, argv: string[]): Promise<number> {
@@ -86,7 +97,7 @@ export async function set(m: Machines, argv: string[]): Promise<number> {
   const { values } = parse('set', argv, { ...NAME_OPTION, ...SETTING_OPTIONS });
   const name = values.name as string;
   const change = settingsChange(values);
-  if (!Object.keys(change).length) throw new UserError('berth set: nothing to change (flags: --cpus --memory --disk --accel --insecure-registry --registry-mirror)', { code: 'EUSAGE' });
+  if (!Object.keys(change).length) throw new UserError('berth set: nothing to change (flags: --cpus --memory --disk --accel --insecure-registry --registry-mirror --share --no-share)', { code: 'EUSAGE' });
   const r = await m.set(name, change);
   process.stdout.write(`machine "${name}": ${r.settings.cpus} CPUs, ${r.settings.memoryMiB} MiB memory, ${r.settings.diskGiB} GiB disk, accel ${r.settings.accel}\n`);
   if (r.restartNeeded) process.stdout.write(`the machine is running: restart it for the change to apply ("berth restart${name === 'default' ? '' : ` --name ${name}`}")\n`);

@@ -3,8 +3,9 @@
 // settings form) and the validation of every value that comes in.
 import Ajv, { ErrorObject } from 'ajv';
 import { UserError } from '../errors';
+import { coveredSystemFolder, sharedFolders } from '../shares';
 
-export const SETTINGS_VERSION = 1;
+export const SETTINGS_VERSION = 2;
 
 export interface EngineSettings {
   /** Registries reached over plain HTTP, e.g. "10.0.2.2:5000" (the host's loopback as seen from the VM). */
@@ -21,6 +22,11 @@ export interface MachineSettings {
   memoryMiB: number;
   diskGiB: number;
   accel: 'auto' | 'kvm' | 'hvf' | 'whpx' | 'tcg';
+  /**
+   * Host folders the VM sees at the same path, so `docker run -v "$PWD":/src` finds the
+   * user's files. "~" (or "~/...") is the user's home folder.
+   */
+  shares: string[];
   engine: EngineSettings;
 }
 
@@ -29,7 +35,7 @@ const hostPort = '^[A-Za-z0-9.-]+(:[0-9]{1,5})?$';
 export const settingsSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['version', 'cpus', 'memoryMiB', 'diskGiB', 'accel', 'engine'],
+  required: ['version', 'cpus', 'memoryMiB', 'diskGiB', 'accel', 'shares', 'engine'],
   properties: {
     version: { type: 'integer', const: SETTINGS_VERSION },
     cpus: { type: 'integer', minimum: 1, maximum: 32, default: 2, description: 'virtual CPUs' },
@@ -40,6 +46,20 @@ export const settingsSchema = {
       enum: ['auto', 'kvm', 'hvf', 'whpx', 'tcg'],
       default: 'auto',
       description: 'hardware accelerator; auto picks the platform one and falls back to tcg',
+    },
+    shares: {
+      type: 'array',
+      maxItems: 16,
+      uniqueItems: true,
+      // Absolute (POSIX or Windows drive) or from the home folder; no ".." so a share is what it says.
+      items: {
+        type: 'string',
+        pattern: '^(?!.*(^|[\\\\/])\\.\\.([\\\\/]|$))(~|~/.*|/.*|[A-Za-z]:[\\\\/].*)$',
+        maxLength: 4096,
+        description: 'folder (an absolute path, or ~ for your home folder)',
+      },
+      default: ['~'],
+      description: 'host folders shared with the machine at the same path',
     },
     engine: {
       type: 'object',
@@ -67,7 +87,7 @@ export const settingsSchema = {
 } as const;
 
 /** Which settings take effect only when the machine restarts. */
-export const RESTART_FIELDS = ['cpus', 'memoryMiB', 'diskGiB', 'accel', 'engine'] as const;
+export const RESTART_FIELDS = ['cpus', 'memoryMiB', 'diskGiB', 'accel', 'shares', 'engine'] as const;
 
 export function defaultSettings(): MachineSettings {
   const p = settingsSchema.properties;
@@ -78,6 +98,7 @@ export function defaultSettings(): MachineSettings {
     memoryMiB: p.memoryMiB.default,
     diskGiB: p.diskGiB.default,
     accel: p.accel.default,
+    shares: [...p.shares.default],
     engine: {
       insecureRegistries: [...e.insecureRegistries.default],
       registryMirrors: [...e.registryMirrors.default],
@@ -91,9 +112,27 @@ const validateFn = ajv.compile(settingsSchema);
 
 /** Throws a one-line UserError naming the field, the value and what is allowed. */
 export function validateSettings(value: unknown, where = 'settings'): MachineSettings {
-  if (validateFn(value)) return value as unknown as MachineSettings;
-  const err = (validateFn.errors ?? [])[0];
-  throw new UserError(`${where}: ${describeError(err, value)}`, { code: 'ESETTINGS' });
+  if (!validateFn(value)) {
+    const err = (validateFn.errors ?? [])[0];
+    throw new UserError(`${where}: ${describeError(err, value)}`, { code: 'ESETTINGS' });
+  }
+  const settings = value as unknown as MachineSettings;
+  checkShares(settings.shares, where);
+  return settings;
+}
+
+/** A share over the machine's own folders is refused here; "~" is checked at start (the home is known then). */
+function checkShares(shares: string[], where: string): void {
+  sharedFolders(shares).forEach((f, i) => {
+    if (shares[i].startsWith('~')) return;
+    const covered = coveredSystemFolder(f.guestPath);
+    if (covered) {
+      throw new UserError(
+        `${where}: shares.${i} = ${JSON.stringify(shares[i])} would hide the machine's own ${covered}: share a folder outside /, /bin, /dev, /etc, /lib, /mnt, /proc, /run, /sbin, /sys, /usr and /var`,
+        { code: 'ESETTINGS' },
+      );
+    }
+  });
 }
 
 function fieldName(instancePath: string): string {
@@ -129,6 +168,8 @@ function describeError(err: ErrorObject | undefined, root: unknown): string {
       return `${field} = ${shown}: expected ${JSON.stringify(err.params.allowedValue)}`;
     case 'maxItems':
       return `${field} has too many entries: at most ${err.params.limit}`;
+    case 'uniqueItems':
+      return `${field} lists the same entry twice (entries ${err.params.j} and ${err.params.i})`;
     case 'maxLength':
       return `${field} = ${shown} is too long: at most ${err.params.limit} characters`;
     default:

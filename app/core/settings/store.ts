@@ -10,6 +10,8 @@ import { MachineSettings, SETTINGS_VERSION, defaultSettings, validateSettings } 
 const MIGRATIONS: Record<number, (old: any) => any> = {
   // Version 0: files written before settings were versioned had no engine block.
   1: (old) => ({ ...defaultSettings(), ...old, engine: { ...defaultSettings().engine, ...(old.engine ?? {}) }, version: 1 }),
+  // Version 2 added shared folders: machines made before get the default (the home folder).
+  2: (old) => ({ ...old, shares: defaultSettings().shares, version: 2 }),
 };
 
 export function migrate(raw: any): any {

@@ -1,6 +1,6 @@
 // Builds QEMU's command line from the machine spec. Pure, so every accelerator and
 // platform variant is pinned by a unit test with the exact argv.
-import type { VmSpec } from '../driver';
+import type { SharedFolder, VmSpec } from '../driver';
 import type { ConcreteAccel } from './accel';
 import type { GuestArch } from './find-qemu';
 import type { MachineFiles } from './machine-files';
@@ -48,6 +48,7 @@ export function buildQemuArgv(input: ArgvInput): string[] {
     '-device', 'virtio-rng-pci',
     // Idle guest memory goes back to the host (needs virtio_balloon in the guest).
     '-device', 'virtio-balloon-pci,free-page-reporting=on',
+    ...shareArgs(spec.shares),
     ...fwCfgArgs(spec, files),
     '-chardev', `file,id=console,path=${esc(files.console)}`,
     '-serial', 'chardev:console',
@@ -100,6 +101,23 @@ function netdevOption(spec: VmSpec): string {
   return ['user', 'id=net0', ...fwd].join(',');
 }
 
+/**
+ * One 9p file server per shared folder. security_model=none: the guest reads and writes as the
+ * user running QEMU, so files a container makes belong to the user, and the host's own
+ * permissions still apply (no privileged ownership changes reach the host).
+ */
+function shareArgs(shares: SharedFolder[]): string[] {
+  return shares.flatMap((s, i) => [
+    '-fsdev', `local,id=share${i},path=${esc(s.hostPath)},security_model=none`,
+    '-device', `virtio-9p-pci,fsdev=share${i},mount_tag=${s.tag}`,
+  ]);
+}
+
+/** What the guest reads from fw_cfg to mount the shares: "tag<TAB>guest path" a line. */
+export function sharesTable(shares: SharedFolder[]): string {
+  return shares.map((s) => `${s.tag}\t${s.guestPath}\n`).join('');
+}
+
 /** Guest configuration through fw_cfg: readable in the guest under /sys/firmware/qemu_fw_cfg. */
 function fwCfgArgs(spec: VmSpec, files: MachineFiles): string[] {
   const entries = [
@@ -107,6 +125,7 @@ function fwCfgArgs(spec: VmSpec, files: MachineFiles): string[] {
     `name=opt/berth/hostname,string=${esc(spec.guestConfig.hostname)}`,
     `name=opt/berth/daemon.json,file=${esc(files.daemonJson)}`,
   ];
+  if (spec.shares.length) entries.push(`name=opt/berth/shares,file=${esc(files.shares)}`);
   if (spec.guestConfig.engineTcp) entries.push(`name=opt/berth/engine-tcp,string=${ENGINE_TCP_GUEST_PORT}`);
   return entries.flatMap((e) => ['-fw_cfg', e]);
 }

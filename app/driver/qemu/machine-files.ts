@@ -16,6 +16,8 @@ export interface MachineFiles {
   guestDir: string;
   authorizedKeys: string;
   daemonJson: string;
+  /** The shared folders' mount tags and guest paths, one "tag<TAB>path" a line. */
+  shares: string;
 }
 
 export function machineFiles(dir: string, p: path.PlatformPath = path): MachineFiles {
@@ -32,5 +34,6 @@ export function machineFiles(dir: string, p: path.PlatformPath = path): MachineF
     guestDir,
     authorizedKeys: p.join(guestDir, 'authorized_keys'),
     daemonJson: p.join(guestDir, 'daemon.json'),
+    shares: p.join(guestDir, 'shares'),
   };
 }

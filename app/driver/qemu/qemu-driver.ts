@@ -2,11 +2,12 @@
 // it only through files in the machine folder (pidfile, console log) and QMP, so
 // any fresh process (CLI, agent, app) can tell what is going on.
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { oneLine, UserError } from '../../core/errors';
-import type { Driver, DriverCapabilities, ProgressFn, StartResult, VmSpec, VmState } from '../driver';
+import { coveredSystemFolder } from '../../core/shares';
+import type { Driver, DriverCapabilities, ProgressFn, SharedFolder, StartResult, VmSpec, VmState } from '../driver';
 import { isHardwareAccel, kvmDeviceUsable, resolveAccel, type ConcreteAccel } from './accel';
-import { buildQemuArgv } from './argv';
+import { buildQemuArgv, sharesTable } from './argv';
 import { tail } from './console-log';
 import { findQemu, installHint, parseQemuVersion, realHostFacts, type HostFacts, type QemuPrograms, type QemuVersion } from './find-qemu';
 import { launch, readLaunchRecord, readPidfile, type LaunchOutcome } from './launch';
@@ -46,7 +47,7 @@ const MIN_QEMU = { major: 6, minor: 0 };
 
 export class QemuDriver implements Driver {
   readonly name = 'qemu';
-  readonly capabilities: DriverCapabilities = { gracefulStop: true, diskResize: true, freePageReporting: true };
+  readonly capabilities: DriverCapabilities;
 
   private readonly log: (m: string) => void;
   private readonly run: Runner;
@@ -74,6 +75,8 @@ export class QemuDriver implements Driver {
     this.bootTimeoutMs = opts.bootProgressTimeoutMs ?? 120_000;
     this.pidfileTimeoutMs = opts.pidfileTimeoutMs ?? 10_000;
     this.pollMs = opts.pollMs ?? 100;
+    // QEMU's Windows builds have no 9p file server (-fsdev/-virtfs).
+    this.capabilities = { gracefulStop: true, diskResize: true, freePageReporting: true, fileSharing: this.host.platform !== 'win32' };
   }
 
   private programs(): QemuPrograms {
@@ -113,12 +116,13 @@ export class QemuDriver implements Driver {
     if ((await img.grow(files.dataDisk, spec.diskGiB)) === 'grown') this.log(`grew ${files.dataDisk} to ${spec.diskGiB} GiB`);
   }
 
-  async start(spec: VmSpec, progress: ProgressFn): Promise<StartResult> {
-    const files = machineFiles(spec.dir);
-    if ((await this.inspect(spec)) === 'running') {
+  async start(requested: VmSpec, progress: ProgressFn): Promise<StartResult> {
+    const files = machineFiles(requested.dir);
+    if ((await this.inspect(requested)) === 'running') {
       const rec = await readLaunchRecord(files.launchFile);
       return { accel: rec?.accel ?? 'tcg', note: 'the machine was already running' };
     }
+    const spec: VmSpec = { ...requested, shares: await this.sharesToMount(requested, progress) };
     await this.createDisk(spec);
     await this.writeGuestConfig(spec, files);
 
@@ -142,9 +146,35 @@ export class QemuDriver implements Driver {
     return note ? { accel, note } : { accel };
   }
 
+  /**
+   * The shared folders that can be shared now. A folder that is not there (an unplugged drive,
+   * a renamed project) is left out with a note rather than keeping the machine from starting.
+   */
+  private async sharesToMount(spec: VmSpec, progress: ProgressFn): Promise<SharedFolder[]> {
+    if (!spec.shares.length) return [];
+    if (!this.capabilities.fileSharing) {
+      progress('Folders are not shared: QEMU on Windows has no file sharing (9p)');
+      return [];
+    }
+    const present: SharedFolder[] = [];
+    for (const share of spec.shares) {
+      const covered = coveredSystemFolder(share.guestPath);
+      const isDir = await stat(share.hostPath).then((st) => st.isDirectory(), () => false);
+      if (covered) progress(`Shared folder ${share.hostPath} is not shared: it would hide the machine's own ${covered}`);
+      else if (isDir) present.push(share);
+      else progress(`Shared folder ${share.hostPath} is not there: not shared this time`);
+    }
+    return present;
+  }
+
   private async writeGuestConfig(spec: VmSpec, files: MachineFiles): Promise<void> {
     await mkdir(files.guestDir, { recursive: true, mode: 0o700 });
-    for (const [file, text] of [[files.authorizedKeys, spec.guestConfig.authorizedKeys], [files.daemonJson, spec.guestConfig.daemonJson]]) {
+    const guestFiles: [string, string][] = [
+      [files.authorizedKeys, spec.guestConfig.authorizedKeys],
+      [files.daemonJson, spec.guestConfig.daemonJson],
+      [files.shares, sharesTable(spec.shares)],
+    ];
+    for (const [file, text] of guestFiles) {
       await writeFile(file, text, { mode: 0o600 });
       await chmod(file, 0o600); // mode above applies only when the file is new
     }
