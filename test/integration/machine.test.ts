@@ -18,6 +18,8 @@ import { until } from '../helpers/wait';
 const run = promisify(execFile);
 const home = tempHome('bi');
 const dir = path.join(home, 'machines', 'default');
+// A host folder shared with the machine (in place of the default, the user's home).
+const shared = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-shared-'));
 const sock = path.join(dir, 'docker.sock');
 // The docker context berth registers goes to a throwaway docker config, not the user's.
 process.env.DOCKER_CONFIG = path.join(home, 'docker-config');
@@ -65,12 +67,13 @@ function machineLogs(): string {
 
 describe('a real machine', { concurrency: false }, () => {
   before(() => {
-    const r = berthSync(home, ['init', '--memory', '1024', '--disk', '8']);
+    const r = berthSync(home, ['init', '--memory', '1024', '--disk', '8', '--share', shared]);
     assert.equal(r.code, 0, r.stderr);
   });
 
   after(async () => {
     await berth(home, ['down']);
+    fs.rmSync(shared, { recursive: true, force: true });
   });
 
   test('berth up reports each named step and ends with the engine answering', async () => {
@@ -130,6 +133,24 @@ describe('a real machine', { concurrency: false }, () => {
       events.kill();
     }
     assert.equal((await docker('ps', '-q', '--filter', 'name=logger')).trim().length > 0, true, 'the engine answers after a stream was cut');
+  });
+
+  test('a shared host folder works in bind mounts both ways, and what a container writes belongs to the user', async () => {
+    fs.mkdirSync(path.join(shared, 'src dir'));
+    fs.writeFileSync(path.join(shared, 'src dir', 'input.txt'), 'written on the host\n');
+    const out = await docker('run', '--rm', '-v', `${shared}:/work`, 'tiny:1', '/bin/sh', '-c',
+      'cat "/work/src dir/input.txt" && echo made-in-a-container >/work/output.txt && mkdir -p /work/built/deep');
+    assert.equal(out, 'written on the host\n');
+    assert.equal(fs.readFileSync(path.join(shared, 'output.txt'), 'utf8'), 'made-in-a-container\n');
+    assert.equal(fs.statSync(path.join(shared, 'built', 'deep')).isDirectory(), true);
+    assert.equal(fs.statSync(path.join(shared, 'output.txt')).uid, process.getuid!());
+    // A single file, read-only: the container cannot write through it.
+    const ro = spawnSync('docker', ['run', '--rm', '-v', `${shared}/output.txt:/o.txt:ro`, 'tiny:1', '/bin/sh', '-c', 'cat /o.txt; echo x >>/o.txt'],
+      { env: dockerEnv, encoding: 'utf8', timeout: 120000 });
+    assert.equal(ro.stdout, 'made-in-a-container\n');
+    assert.match(ro.stderr, /Read-only file system/);
+    assert.equal(fs.readFileSync(path.join(shared, 'output.txt'), 'utf8'), 'made-in-a-container\n');
+    assert.match(berthSync(home, ['status']).stdout, new RegExp(`^shared: {2}${shared}$`, 'm'));
   });
 
   test('a published port answers on the host\'s localhost, and is closed when the container stops', async () => {

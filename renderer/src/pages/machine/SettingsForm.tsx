@@ -34,6 +34,7 @@ export function SettingsForm({
   const [accel, setAccel] = useState(s.accel);
   const [insecure, setInsecure] = useState(s.engine.insecureRegistries.join('\n'));
   const [mirrors, setMirrors] = useState(s.engine.registryMirrors.join('\n'));
+  const [shares, setShares] = useState(s.shares.join('\n'));
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
   useEffect(() => {
@@ -42,11 +43,14 @@ export function SettingsForm({
 
   const problems = (['cpus', 'memoryMiB', 'diskGiB'] as Num[]).map((k) => [k, checkNumber(view, k, vals[k], isNew ? undefined : s[k])] as const);
   const lines = (t: string) => t.split(/[\n,]/).map((x) => x.trim()).filter(Boolean);
+  // A folder name may hold a comma: shared folders are split on line breaks only.
+  const folders = (t: string) => t.split('\n').map((x) => x.trim()).filter(Boolean);
   const change: SettingsChange = {
     cpus: Number(vals.cpus),
     memoryMiB: Number(vals.memoryMiB),
     diskGiB: Number(vals.diskGiB),
     accel,
+    shares: folders(shares),
     engine: { insecureRegistries: lines(insecure), registryMirrors: lines(mirrors) },
   };
   const changed =
@@ -55,6 +59,7 @@ export function SettingsForm({
     change.memoryMiB !== s.memoryMiB ||
     change.diskGiB !== s.diskGiB ||
     accel !== s.accel ||
+    JSON.stringify(change.shares) !== JSON.stringify(s.shares) ||
     JSON.stringify(change.engine!.insecureRegistries) !== JSON.stringify(s.engine.insecureRegistries) ||
     JSON.stringify(change.engine!.registryMirrors) !== JSON.stringify(s.engine.registryMirrors);
   const invalid = problems.some(([, p]) => p);
@@ -116,6 +121,11 @@ export function SettingsForm({
       <div className="field">
         <label htmlFor="set-mirrors">Registry mirrors {restartNote}</label>
         <textarea id="set-mirrors" rows={2} value={mirrors} onChange={(e) => setMirrors(e.target.value)} placeholder="https://mirror.example.com, one a line" />
+      </div>
+      <div className="field">
+        <label htmlFor="set-shares">Shared folders {restartNote}</label>
+        <textarea id="set-shares" rows={2} value={shares} onChange={(e) => setShares(e.target.value)} placeholder="one folder a line; ~ is your home folder" />
+        <div className="muted small-text">Containers can bind-mount these folders by their own path, e.g. docker run -v ~/code:/src.</div>
       </div>
       {error && <ErrorBox error={error} />}
       <div className="form-actions">
