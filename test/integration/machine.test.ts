@@ -223,6 +223,20 @@ describe('a real machine', { concurrency: false }, () => {
     assert.match(r.stdout, /logger/);
   });
 
+  test('space freed in the machine goes back to the host: the disk file shrinks after a volume is removed', async () => {
+    const onHost = () => fs.statSync(path.join(dir, 'data.qcow2')).blocks * 512;
+    await docker('volume', 'create', 'filler');
+    await docker('run', '--rm', '-v', 'filler:/d', 'tiny:1', '/bin/sh', '-c', 'dd if=/dev/urandom of=/d/blob bs=1M count=96 && sync');
+    const full = onHost();
+    await docker('volume', 'rm', 'filler');
+    // ext4 sends the discards when its journal commits (every few seconds).
+    const freed = await until(async () => {
+      const now = onHost();
+      return full - now > 64 * 1024 * 1024 ? now : undefined;
+    }, 'the host disk file to give back the removed volume\'s space', 60000);
+    assert.ok(full - freed > 64 * 1024 * 1024, `${full} -> ${freed} bytes on the host`);
+  });
+
   test('down stops cleanly; two concurrent ups start one VM; data survives', async () => {
     const d = await berth(home, ['down']);
     assert.equal(d.code, 0, d.stderr);
