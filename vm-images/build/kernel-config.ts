@@ -22,6 +22,7 @@ export const KERNEL_OPTIONS: string[] = [
   'MODULES=n', // everything below is built in; no module loader, no /lib/modules
   'SMP=y', // the host gives 2 vCPUs (more on users' machines)
   'PRINTK=y',
+  'PRINTK_TIME=y', // dmesg lines carry their boot time, as with Debian's kernel
   'BINFMT_ELF=y',
   'BINFMT_SCRIPT=y', // #! scripts (the boot scripts themselves)
   'BLK_DEV_INITRD=y', // stage 1 runs from the initramfs (gzip, see initramfs.ts)
@@ -33,7 +34,9 @@ export const KERNEL_OPTIONS: string[] = [
   'TRANSPARENT_HUGEPAGE=y',
   'TRANSPARENT_HUGEPAGE_MADVISE=y', // not "always": Go heaps in idle 2 MiB pages cost host memory
   'COMPACTION=y',
-  'SWAP=y', // cgroup v2 memory.swap.* files: without them dockerd warns "no swap limit support"
+  // No swap in the guest, but cgroup v2's memory.swap.* files (docker run --memory-swap) need it,
+  // as in Debian's kernel (6.1 has no MEMCG_SWAP: swap accounting comes with MEMCG and SWAP).
+  'SWAP=y',
 
   // --- Running as a guest -------------------------------------------------------------------
   'HYPERVISOR_GUEST=y',
