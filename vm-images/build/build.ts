@@ -1,4 +1,4 @@
-// The whole image build: packages -> root tree -> modules -> initramfs -> squashfs -> manifest.
+// The whole image build: packages and kernel -> root tree -> initramfs -> squashfs -> manifest.
 // Everything is made in a temporary directory next to out/ and renamed into place at the end, so a
 // failed or interrupted build never leaves a half image in out/.
 import { promises as fs } from 'node:fs';
@@ -6,10 +6,11 @@ import * as path from 'node:path';
 import { KERNEL_CMDLINE, OUT_DIR, VM_DIR } from './config';
 import { dirSize } from './fsutil';
 import { buildInitramfs } from './initramfs';
+import { guestKernel } from './kernel';
 import { info, StepTimer } from './log';
 import { artifactInfo, computeInputsHash, isUpToDate, Manifest } from './manifest';
 import { preparePackages } from './packages';
-import { buildRoot, installRootModules } from './rootfs';
+import { buildRoot } from './rootfs';
 import { buildSquashfs, squashComp } from './squashfs';
 import { staticIptables } from './static-iptables';
 
@@ -25,6 +26,7 @@ export async function buildImage(opts: { force?: boolean } = {}): Promise<Manife
   }
 
   const pk = await preparePackages({ timer });
+  const kernel = await timer.step('kernel', () => guestKernel(pk.lock));
   const iptables = await timer.step('iptables', () => staticIptables(pk.lock));
   const busybox = path.join(pk.roots.get('busybox-static')!, 'bin/busybox');
   const work = await fs.mkdtemp(path.join(VM_DIR, '.build-'));
@@ -34,25 +36,21 @@ export async function buildImage(opts: { force?: boolean } = {}): Promise<Manife
     await fs.mkdir(root);
     await fs.mkdir(out);
     // Roots first, so a root package's own copy of a library wins over a dependency's.
-    const providers = [...pk.lock.packages].sort((a, b) => Number(a.role === 'library') - Number(b.role === 'library')).map((p) => p.name);
+    const providers = pk.lock.packages.filter((p) => p.role !== 'kernel').sort((a, b) => Number(a.role === 'library') - Number(b.role === 'library')).map((p) => p.name);
     await timer.step('root', async () => {
       const r = await buildRoot({ root, pkgRoots: pk.roots, libraryProviders: providers, busybox, built: [{ file: iptables, at: '/usr/sbin/xtables-legacy-multi' }] });
       info(`${r.libs} libraries`);
     });
-    await timer.step('modules', async () => info(`${await installRootModules(root, pk.kernel, busybox)} modules in the root`));
-    await timer.step('initramfs', async () => {
-      const n = await buildInitramfs({ stage: path.join(work, 'initramfs'), out: path.join(out, 'initrd.img'), busybox, kernel: pk.kernel });
-      info(`${n} modules in the initramfs`);
-    });
+    await timer.step('initramfs', () => buildInitramfs({ stage: path.join(work, 'initramfs'), out: path.join(out, 'initrd.img'), busybox }));
     await timer.step('squashfs', async () => {
       info(`root tree ${mb(await dirSize(root))} uncompressed, compressing with ${comp}`);
       await buildSquashfs(root, path.join(out, 'rootfs.squashfs'), comp);
     });
     const manifest = await timer.step('manifest', async () => {
-      await fs.copyFile(pk.kernel.vmlinuz, path.join(out, 'vmlinuz'));
+      await fs.copyFile(kernel.image, path.join(out, 'vmlinuz'));
       const m: Manifest = {
         inputsHash,
-        kernelVersion: pk.kernel.version,
+        kernelVersion: kernel.release,
         cmdline: KERNEL_CMDLINE,
         squashfsCompression: comp,
         artifacts: await artifactInfo(out),

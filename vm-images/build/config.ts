@@ -1,5 +1,5 @@
-// What goes into the image: which Debian packages, which files from them, which kernel modules.
-// Everything else in the build is mechanism; this file is the policy.
+// What goes into the image: which Debian packages and which files from them (the kernel's options
+// are in kernel-config.ts). Everything else in the build is mechanism; this file is the policy.
 import * as path from 'node:path';
 
 /** vm-images/ in the repo (this file runs from out/vm-images/build/). */
@@ -13,7 +13,13 @@ export const BUILD_SRC_DIR = path.join(VM_DIR, 'build');
 export const DIST = 'bookworm';
 export const ARCH = 'amd64';
 
-/** The metapackage whose single linux-image-* dependency is pinned as the kernel. */
+/**
+ * Debian's kernel source package, pinned (role "kernel") and built by kernel.ts. Its version is the
+ * one of the linux-image that linux-image-amd64 depends on: the same 6.1 tree Debian ships.
+ */
+export const KERNEL_SOURCE = 'linux-source-6.1';
+
+/** The metapackage whose linux-image-* dependency gives the kernel version to pin the source at. */
 export const KERNEL_META = 'linux-image-amd64';
 
 /** Packages we take files from directly. Libraries they need are found from ELF DT_NEEDED. */
@@ -88,31 +94,10 @@ export const ROOT_LINKS: [string, string][] = [
   ['/usr/bin/runc', '../sbin/runc'],
 ];
 
-/** Kernel modules the initramfs loads to reach the root (their dependencies are added). */
-export const INITRAMFS_MODULES = ['virtio_pci', 'virtio_blk', 'squashfs', 'overlay'];
-
-/** Kernel modules the root loads first, for the steps that come straight after (disk, network, config). */
-export const EARLY_MODULES = ['crc32c_intel', 'ext4', 'virtio_net', 'qemu_fw_cfg'];
-
-/** Kernel modules loaded in the background while the data disk is set up; dockerd waits for them. */
-export const LATE_MODULES = [
-  'virtio_rng', 'virtio_balloon', 'button', 'evdev',
-  'bridge', 'br_netfilter', 'veth', 'nf_conntrack', 'nf_nat',
-  'ip_tables', 'iptable_filter', 'iptable_nat',
-  'xt_MASQUERADE', 'xt_addrtype', 'xt_conntrack', 'xt_nat', 'xt_tcpudp', 'xt_mark',
-];
-
-/**
- * Shipped in the root but not loaded at boot: the kernel (or dockerd) asks modprobe for them
- * on demand, e.g. user-defined network drivers, IPv6 rules, file sharing over 9p.
- */
-export const EXTRA_MODULES = [
-  '9p', '9pnet_virtio', 'fuse', 'loop', 'tun', 'dummy', 'macvlan', 'ipvlan', 'vxlan',
-  'ip6_tables', 'ip6table_filter', 'ip6table_nat', 'ip6table_mangle', 'iptable_mangle', 'iptable_raw',
-  'ipt_REJECT', 'ip6t_REJECT', 'xt_comment', 'xt_multiport', 'xt_REDIRECT', 'xt_u32', 'xt_policy',
-  'nf_conntrack_netlink', 'ip_vs', 'ip_vs_rr', 'xt_ipvs', 'xt_statistic', 'sch_netem',
-  'vmw_vsock_virtio_transport',
-];
+// No kernel modules: every driver the guest needs is built into the kernel (kernel-config.ts),
+// so there is no module list, no modprobe at boot and no /lib/modules in the root or initramfs.
 
 /** The kernel command line the host passes (also written to manifest.json). */
-export const KERNEL_CMDLINE = 'console=ttyS0 apparmor=0 loglevel=4 transparent_hugepage=madvise';
+// loglevel=4: the full kernel log over the emulated UART cost seconds of boot. The kernel has no
+// AppArmor (no apparmor=0 needed) and defaults transparent huge pages to madvise (kernel-config.ts).
+export const KERNEL_CMDLINE = 'console=ttyS0 loglevel=4';

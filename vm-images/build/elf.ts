@@ -1,5 +1,5 @@
 // A minimal ELF64 little-endian reader: just enough to find a binary's program interpreter and
-// DT_NEEDED libraries, and a kernel module's .modinfo strings. Avoids depending on binutils.
+// DT_NEEDED libraries. Avoids depending on binutils.
 import { promises as fs } from 'node:fs';
 
 const PT_LOAD = 1;
@@ -45,10 +45,6 @@ interface Header {
   phoff: number;
   phnum: number;
   phentsize: number;
-  shoff: number;
-  shnum: number;
-  shentsize: number;
-  shstrndx: number;
 }
 
 async function header(fh: fs.FileHandle, file: string): Promise<Header> {
@@ -57,12 +53,8 @@ async function header(fh: fs.FileHandle, file: string): Promise<Header> {
   if (h[4] !== 2 || h[5] !== 1) throw new Error(`${file}: only 64-bit little-endian ELF is supported`);
   return {
     phoff: Number(h.readBigUInt64LE(32)),
-    shoff: Number(h.readBigUInt64LE(40)),
     phentsize: h.readUInt16LE(54),
     phnum: h.readUInt16LE(56),
-    shentsize: h.readUInt16LE(58),
-    shnum: h.readUInt16LE(60),
-    shstrndx: h.readUInt16LE(62),
   };
 }
 
@@ -109,38 +101,6 @@ export async function readElfDeps(file: string): Promise<ElfInfo> {
       needed: neededOffs.map((off) => cstr(strtab, off)),
       soname: sonameOff === undefined ? undefined : cstr(strtab, sonameOff),
     };
-  } finally {
-    await fh.close();
-  }
-}
-
-/** key=value strings of a kernel module's .modinfo section (a key may repeat, e.g. alias). */
-export async function readModinfo(file: string): Promise<[string, string][]> {
-  const fh = await fs.open(file, 'r');
-  try {
-    const h = await header(fh, file);
-    const sh = await readAt(fh, h.shoff, h.shnum * h.shentsize);
-    const sec = (i: number) => ({
-      name: sh.readUInt32LE(i * h.shentsize),
-      offset: Number(sh.readBigUInt64LE(i * h.shentsize + 24)),
-      size: Number(sh.readBigUInt64LE(i * h.shentsize + 32)),
-    });
-    const names = sec(h.shstrndx);
-    const shstr = await readAt(fh, names.offset, names.size);
-    for (let i = 0; i < h.shnum; i++) {
-      const s = sec(i);
-      if (cstr(shstr, s.name) !== '.modinfo') continue;
-      const data = await readAt(fh, s.offset, s.size);
-      return data
-        .toString('utf8')
-        .split('\0')
-        .filter((x) => x.includes('='))
-        .map((x) => {
-          const eq = x.indexOf('=');
-          return [x.slice(0, eq), x.slice(eq + 1)] as [string, string];
-        });
-    }
-    return [];
   } finally {
     await fh.close();
   }

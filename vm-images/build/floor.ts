@@ -5,6 +5,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeCpio } from './cpio';
 import { compress } from './initramfs';
+import { guestKernel } from './kernel';
 import { preparePackages } from './packages';
 
 export const FLOOR_MARKER = 'berth-floor: init';
@@ -17,11 +18,12 @@ echo "${FLOOR_MARKER} uptime=$(/bin/busybox cut -d' ' -f1 /proc/uptime)"
 `;
 
 /**
- * Write floor-initrd.img (and a copy of the pinned vmlinuz) into outDir.
+ * Write floor-initrd.img (and a copy of the image's kernel, built from the pinned source) into outDir.
  * Returns the paths; boot them with the same QEMU command and the image's kernel cmdline.
  */
 export async function buildFloorInitramfs(outDir: string): Promise<{ initrd: string; vmlinuz: string }> {
-  const pk = await preparePackages({ only: ['busybox-static', 'kernel'] });
+  const pk = await preparePackages({ only: ['busybox-static'] });
+  const kernel = await guestKernel(pk.lock);
   const busybox = path.join(pk.roots.get('busybox-static')!, 'bin/busybox');
   const data = compress(
     writeCpio([
@@ -38,7 +40,7 @@ export async function buildFloorInitramfs(outDir: string): Promise<{ initrd: str
   const vmlinuz = path.join(outDir, 'vmlinuz');
   await fs.writeFile(initrd + '.tmp', data);
   await fs.rename(initrd + '.tmp', initrd);
-  await fs.copyFile(pk.kernel.vmlinuz, vmlinuz + '.tmp');
+  await fs.copyFile(kernel.image, vmlinuz + '.tmp');
   await fs.rename(vmlinuz + '.tmp', vmlinuz);
   return { initrd, vmlinuz };
 }

@@ -1,12 +1,11 @@
-// initrd.img: busybox-static, the few modules needed to mount the root, and guest/initramfs/init.
-// Its only job is to mount rootfs.squashfs under a tmpfs overlay and switch_root into it.
+// initrd.img: busybox-static and guest/initramfs/init (no modules: the kernel has its drivers built
+// in). Its only job is to mount rootfs.squashfs under a tmpfs overlay and switch_root into it.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync, constants as zc } from 'node:zlib';
-import { EARLY_MODULES, GUEST_DIR, INITRAMFS_MODULES } from './config';
+import { GUEST_DIR } from './config';
 import { CpioEntry, writeCpio } from './cpio';
 import { run } from './exec';
-import { installModules, KernelTree, moduleClosure } from './modules';
 
 /** Read a staged directory into cpio entries (parents first, sorted for reproducible bytes). */
 async function entriesFromDir(dir: string, rel = ''): Promise<CpioEntry[]> {
@@ -43,22 +42,14 @@ export async function busyboxEntries(stage: string, busybox: string): Promise<vo
   await fs.symlink('bin', path.join(stage, 'sbin'));
 }
 
-export async function buildInitramfs(opts: { stage: string; out: string; busybox: string; kernel: KernelTree }): Promise<number> {
+export async function buildInitramfs(opts: { stage: string; out: string; busybox: string }): Promise<void> {
   const { stage } = opts;
   await busyboxEntries(stage, opts.busybox);
-  await fs.mkdir(path.join(stage, 'usr/lib'), { recursive: true });
-  await fs.symlink('usr/lib', path.join(stage, 'lib'));
-  // The root's early modules ride along so stage 1 can load them while it mounts the root.
-  const mods = await moduleClosure(opts.kernel, [...INITRAMFS_MODULES, ...EARLY_MODULES]);
-  await installModules(opts.kernel, mods, stage, opts.busybox);
-  await fs.mkdir(path.join(stage, 'etc'), { recursive: true });
-  await fs.writeFile(path.join(stage, 'etc/modules-early'), EARLY_MODULES.join('\n') + '\n');
   await fs.copyFile(path.join(GUEST_DIR, 'initramfs/init'), path.join(stage, 'init'));
   await fs.chmod(path.join(stage, 'init'), 0o755);
   const entries = await entriesFromDir(stage);
   entries.push({ kind: 'chardev', path: 'dev/console', major: 5, minor: 1 });
   await fs.writeFile(opts.out, compress(writeCpio(entries)));
-  return mods.length;
 }
 
 export { entriesFromDir };

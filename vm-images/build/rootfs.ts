@@ -1,13 +1,12 @@
 // Assembling the root filesystem tree (later packed into rootfs.squashfs).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { EARLY_MODULES, EXTRA_MODULES, LATE_MODULES, GUEST_DIR, ROOT_LINKS, ROOT_PICKS } from './config';
+import { GUEST_DIR, ROOT_LINKS, ROOT_PICKS } from './config';
 import { run } from './exec';
 import { isElf } from './elf';
 import { copyFileMode, copyTree, exists, mergedUsr, symlinkForce, walkFiles } from './fsutil';
 import { failOnMissing, LibraryIndex, resolveClosure } from './libs';
 import { BuildError, info } from './log';
-import { installModules, KernelTree, moduleClosure } from './modules';
 import { REFRESH_HINT } from './pins';
 
 const LIBDIR = '/usr/lib/x86_64-linux-gnu';
@@ -86,9 +85,6 @@ export async function buildRoot(inp: RootInputs): Promise<{ libs: number; libPac
   // Our own files (init scripts, configs) go over the package files.
   await copyTree(path.join(GUEST_DIR, 'rootfs'), root);
   await fs.chmod(path.join(root, 'etc/shadow'), 0o600);
-  // The boot script loads these lists (one modprobe each); they live in config.ts with the others.
-  await fs.writeFile(path.join(root, 'etc/berth/modules-early'), EARLY_MODULES.join('\n') + '\n');
-  await fs.writeFile(path.join(root, 'etc/berth/modules-late'), LATE_MODULES.join('\n') + '\n');
 
   // Shared libraries of every ELF file now in the root.
   const elfs: string[] = [];
@@ -111,11 +107,4 @@ export async function buildRoot(inp: RootInputs): Promise<{ libs: number; libPac
   info(`${closure.libs.length} shared libraries from ${new Set(closure.libs.map((l) => l.pkg)).size} packages`);
 
   return { libs: closure.libs.length, libPackages: new Set(closure.libs.map((l) => l.pkg)) };
-}
-
-/** The kernel modules of the root: what boot loads, what may be asked for later, and depmod. */
-export async function installRootModules(root: string, kernel: KernelTree, busybox: string): Promise<number> {
-  const mods = await moduleClosure(kernel, [...EARLY_MODULES, ...LATE_MODULES, ...EXTRA_MODULES]);
-  await installModules(kernel, mods, root, busybox);
-  return mods.length;
 }

@@ -3,7 +3,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { candidateVersions, debPath, ensureDownloaded, unpack } from './apt';
-import { KERNEL_META, LIBRARY_PROVIDER_EXCLUDES, ROOT_PACKAGES, VM_DIR } from './config';
+import { KERNEL_META, KERNEL_SOURCE, LIBRARY_PROVIDER_EXCLUDES, ROOT_PACKAGES, VM_DIR } from './config';
 import { run } from './exec';
 import { sha256File } from './hash';
 import { BuildError, info, StepTimer } from './log';
@@ -34,6 +34,9 @@ export async function updatePins(): Promise<void> {
     const rootNames = [await kernelPackage(), ...ROOT_PACKAGES];
     const libNames = await libraryCandidates();
     const roots = await candidateVersions(rootNames);
+    // The kernel is built from Debian's source package at the version of Debian's current kernel
+    // image (one source, same patches); the download fails, naming it, if that version is missing.
+    roots[0] = { name: KERNEL_SOURCE, version: roots[0].version };
     const libs = await candidateVersions(libNames);
     info(`${roots.length} root packages, ${libs.length} candidate library packages`);
     return { roots, libs };
@@ -44,7 +47,7 @@ export async function updatePins(): Promise<void> {
   );
   const dirs = new Map<string, string>();
   await timer.step('unpack', async () => {
-    // The kernel is not needed to work out libraries.
+    // The kernel source is not needed to work out libraries.
     for (const p of hashed.slice(1)) dirs.set(p.name, await unpack(p));
   });
   const used = await timer.step('libraries', async () => {
