@@ -135,3 +135,13 @@ export async function candidateVersions(names: string[]): Promise<PkgRef[]> {
     return { name, version };
   });
 }
+
+/**
+ * The source package (and its version) a binary package at a version was built from: the
+ * "Source:" field, which names a version only when it differs (a binNMU such as +b6).
+ */
+export async function sourceOf(p: PkgRef): Promise<PkgRef> {
+  const out = await run('apt-cache', ['show', '--no-all-versions', `${p.name}=${p.version}`]);
+  const m = /^Source:\s*(\S+)(?:\s+\(([^)]+)\))?$/m.exec(out);
+  return m ? { name: m[1], version: m[2] ?? p.version } : { ...p };
+}

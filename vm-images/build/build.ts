@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { KERNEL_CMDLINE, OUT_DIR, VM_DIR } from './config';
 import { dirSize } from './fsutil';
 import { buildInitramfs } from './initramfs';
+import { ENGINE_PROGRAMS, guestEngine } from './engine';
 import { guestKernel } from './kernel';
 import { info, StepTimer } from './log';
 import { artifactInfo, computeInputsHash, isUpToDate, Manifest } from './manifest';
@@ -28,6 +29,11 @@ export async function buildImage(opts: { force?: boolean } = {}): Promise<Manife
   const pk = await preparePackages({ timer });
   const kernel = await timer.step('kernel', () => guestKernel(pk.lock));
   const iptables = await timer.step('iptables', () => staticIptables(pk.lock));
+  const engine = await timer.step('engine', () => guestEngine(pk.lock));
+  const built = [
+    { file: iptables, at: '/usr/sbin/xtables-legacy-multi' },
+    ...Object.entries(ENGINE_PROGRAMS).map(([name, at]) => ({ file: path.join(engine, name), at })),
+  ];
   const busybox = path.join(pk.roots.get('busybox-static')!, 'bin/busybox');
   const work = await fs.mkdtemp(path.join(VM_DIR, '.build-'));
   try {
@@ -38,7 +44,7 @@ export async function buildImage(opts: { force?: boolean } = {}): Promise<Manife
     // Roots first, so a root package's own copy of a library wins over a dependency's.
     const providers = pk.lock.packages.filter((p) => p.role !== 'kernel').sort((a, b) => Number(a.role === 'library') - Number(b.role === 'library')).map((p) => p.name);
     await timer.step('root', async () => {
-      const r = await buildRoot({ root, pkgRoots: pk.roots, libraryProviders: providers, busybox, built: [{ file: iptables, at: '/usr/sbin/xtables-legacy-multi' }] });
+      const r = await buildRoot({ root, pkgRoots: pk.roots, libraryProviders: providers, busybox, built });
       info(`${r.libs} libraries`);
     });
     await timer.step('initramfs', () => buildInitramfs({ stage: path.join(work, 'initramfs'), out: path.join(out, 'initrd.img'), busybox }));
@@ -55,6 +61,7 @@ export async function buildImage(opts: { force?: boolean } = {}): Promise<Manife
         squashfsCompression: comp,
         artifacts: await artifactInfo(out),
         packages: pk.lock.packages.map((p) => ({ name: p.name, version: p.version, sha256: p.sha256 })),
+        sources: (pk.lock.sources ?? []).map((s) => ({ name: s.name, version: s.version })),
       };
       await fs.writeFile(path.join(out, 'manifest.json'), JSON.stringify(m, null, 2) + '\n');
       return m;

@@ -25,8 +25,6 @@ export const KERNEL_META = 'linux-image-amd64';
 /** Packages we take files from directly. Libraries they need are found from ELF DT_NEEDED. */
 export const ROOT_PACKAGES = [
   'busybox-static',
-  'docker.io',
-  'containerd',
   'runc',
   'tini',
   'iptables',
@@ -52,14 +50,11 @@ export interface Pick {
 }
 
 export const ROOT_PICKS: Pick[] = [
-  // Docker engine. No docker CLI in the guest: the host talks to the socket.
-  { pkg: 'docker.io', from: '/usr/sbin/dockerd' },
-  { pkg: 'docker.io', from: '/usr/sbin/docker-proxy' },
+  // The Docker engine (dockerd, docker-proxy, containerd and its v2 runc shim) is compiled from
+  // Debian's source packages (engine.ts). No docker CLI in the guest: the host talks to the socket.
   // dockerd looks up docker-init on PATH for `docker run --init`; Debian points it at tini-static.
   { pkg: 'tini', from: '/usr/bin/tini-static', to: '/usr/bin/docker-init' },
-  // containerd and the v2 runc shim only (no ctr, no v1 shims, no containerd-stress).
-  { pkg: 'containerd', from: '/usr/bin/containerd' },
-  { pkg: 'containerd', from: '/usr/bin/containerd-shim-runc-v2' },
+  // runc stays Debian's binary: it needs libseccomp (cgo) to load containers' seccomp filters.
   { pkg: 'runc', from: '/usr/sbin/runc' },
   // iptables (legacy backend) is built static from Debian's source of the pinned package
   // (static-iptables.ts); command links are made in ROOT_LINKS.

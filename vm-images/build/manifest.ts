@@ -15,15 +15,17 @@ export interface Manifest {
   squashfsCompression: string;
   artifacts: Record<ArtifactName, { sha256: string; size: number }>;
   packages: { name: string; version: string; sha256: string }[];
+  /** Debian source packages compiled into the image (kernel source is a package above). */
+  sources?: { name: string; version: string }[];
 }
 
-/** sha256 over the pinned list, every guest file and the build code (TypeScript sources), plus options. */
+/** sha256 over the pinned list, every guest file and the build code (TypeScript sources and patches), plus options. */
 export async function computeInputsHash(options: string[]): Promise<string> {
   const lock = await fs.readFile(LOCK_FILE, 'utf8').catch(() => '');
   return hashInputs(
     [
       { label: 'guest', dir: GUEST_DIR },
-      { label: 'build', dir: BUILD_SRC_DIR, filter: (rel) => rel.endsWith('.ts') },
+      { label: 'build', dir: BUILD_SRC_DIR, filter: (rel) => rel.endsWith('.ts') || rel.endsWith('.patch') },
     ],
     [`lock\0${lock}`, ...options],
   );

@@ -24,7 +24,7 @@ export async function preparePackages(opts: { timer?: StepTimer; only?: string[]
   await timer.step('verify', () => verify(pins));
   const roots = new Map<string, string>();
   await timer.step('unpack', async () => {
-    // A few at a time: docker.io and containerd dominate, the rest are small.
+    // A few at a time: runc, openssh and e2fsprogs dominate, the rest are small.
     const queue = [...pins];
     await Promise.all(
       Array.from({ length: 3 }, async () => {

@@ -8,12 +8,11 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { aptError } from './apt';
 import { CACHE_DIR } from './config';
 import { readElfDeps } from './elf';
+import { sourcePin, unpackSource } from './debsrc';
 import { run, runCapture } from './exec';
 import { exists } from './fsutil';
-import { sha256File } from './hash';
 import { BuildError, info } from './log';
 import { Lock, REFRESH_HINT, SourcePin } from './pins';
 
@@ -25,65 +24,13 @@ const CONFIGURE = [
   '--disable-connlabel', '--disable-bpf-compiler', '--disable-nfsynproxy', '--disable-libipq',
 ];
 
-const SRC_DIR = path.join(CACHE_DIR, 'src');
 const BUILT_DIR = path.join(CACHE_DIR, 'built');
-const DEB_SRC_HINT = 'add a deb-src entry for bookworm to apt\'s sources and run apt-get update (see vm-images/README.md)';
-
-const srcDir = (pin: SourcePin) => path.join(SRC_DIR, `${pin.name}_${pin.version}`);
-const srcFile = (pin: SourcePin, name: string) => path.join(srcDir(pin), name);
-
-/** `apt-get source --download-only name=version` into a fresh directory; returns it. */
-async function aptSource(name: string, version: string): Promise<string> {
-  await fs.mkdir(SRC_DIR, { recursive: true });
-  const tmp = await fs.mkdtemp(path.join(SRC_DIR, '.dl-'));
-  // apt's sandbox user must be able to write here, or apt warns and downloads as root anyway.
-  await fs.chmod(tmp, 0o777);
-  const r = await runCapture('apt-get', ['source', '--download-only', '-q', `${name}=${version}`], { cwd: tmp });
-  if (r.code !== 0) {
-    await fs.rm(tmp, { recursive: true, force: true });
-    throw new BuildError(`the source of ${name} ${version} cannot be downloaded (${aptError(r.stderr)}): ${DEB_SRC_HINT}`);
-  }
-  return tmp;
-}
-
-/** For --update-pins: the source files of `name` at `version` and their digests (the .dsc is not needed). */
-export async function pinSource(name: string, version: string): Promise<SourcePin> {
-  const tmp = await aptSource(name, version);
-  try {
-    const files = (await fs.readdir(tmp)).filter((f) => /\.tar\.(xz|gz|bz2)$/.test(f)).sort();
-    return { name, version, files: await Promise.all(files.map(async (f) => ({ name: f, sha256: await sha256File(path.join(tmp, f)) }))) };
-  } finally {
-    await fs.rm(tmp, { recursive: true, force: true });
-  }
-}
-
-/** The pinned source files in the cache, downloaded if missing, each checked against its digest. */
-async function fetchSource(pin: SourcePin): Promise<void> {
-  const have = await Promise.all(pin.files.map((f) => exists(srcFile(pin, f.name))));
-  if (have.includes(false)) {
-    const tmp = await aptSource(pin.name, pin.version);
-    try {
-      await fs.mkdir(srcDir(pin), { recursive: true });
-      for (const f of pin.files) await fs.rename(path.join(tmp, f.name), srcFile(pin, f.name)).catch(() => undefined);
-    } finally {
-      await fs.rm(tmp, { recursive: true, force: true });
-    }
-  }
-  for (const f of pin.files) {
-    const file = srcFile(pin, f.name);
-    if (!(await exists(file))) throw new BuildError(`source ${pin.name} ${pin.version} has no ${f.name}; ${REFRESH_HINT}`);
-    const got = await sha256File(file);
-    if (got !== f.sha256) {
-      throw new BuildError(`source ${f.name}: sha256 mismatch (pinned ${f.sha256.slice(0, 12)}..., got ${got.slice(0, 12)}...; delete ${file} to re-download, or ${REFRESH_HINT})`);
-    }
-  }
-}
 
 /** The pinned iptables source, which must be the version of the pinned iptables package. */
 export function iptablesSourcePin(lock: Lock): SourcePin {
   const bin = lock.packages.find((p) => p.name === IPTABLES);
-  const src = lock.sources?.find((s) => s.name === IPTABLES);
-  if (!bin || !src) throw new BuildError(`${IPTABLES} (package and source) must both be pinned; ${REFRESH_HINT}`);
+  const src = sourcePin(lock, IPTABLES);
+  if (!bin) throw new BuildError(`${IPTABLES} (package and source) must both be pinned; ${REFRESH_HINT}`);
   if (src.version !== bin.version) throw new BuildError(`${IPTABLES} source ${src.version} is not the pinned package version ${bin.version}; ${REFRESH_HINT}`);
   return src;
 }
@@ -109,19 +56,10 @@ export async function staticIptables(lock: Lock): Promise<string> {
     return out;
   }
   await needTools();
-  await fetchSource(pin);
   await fs.mkdir(BUILT_DIR, { recursive: true });
   const work = await fs.mkdtemp(path.join(BUILT_DIR, '.build-'));
   try {
-    const orig = pin.files.find((f) => f.name.includes('.orig.'));
-    const debian = pin.files.find((f) => f.name.includes('.debian.'));
-    if (!orig || !debian) throw new BuildError(`source ${pin.name} ${pin.version} is not an orig + debian pair; ${REFRESH_HINT}`);
-    await run('tar', ['-xf', srcFile(pin, orig.name), '--strip-components=1', '-C', work]);
-    await run('tar', ['-xf', srcFile(pin, debian.name), '-C', work]);
-    const series = await fs.readFile(path.join(work, 'debian/patches/series'), 'utf8').catch(() => '');
-    const patches = series.split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);
-    for (const p of patches) await run('patch', ['-p1', '-s', '-i', path.join('debian/patches', p)], { cwd: work });
-    info(`iptables ${pin.version}: ${patches.length} Debian patches applied, configuring`);
+    await unpackSource(pin, work);
     await run('./configure', ['--quiet', ...CONFIGURE], { cwd: work });
     const jobs = String(Math.max(1, os.cpus().length));
     await run('make', ['-s', '-j', jobs], { cwd: work });

@@ -2,14 +2,16 @@
 // packages their binaries need (found by building a root with every plausible provider available).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { candidateVersions, debPath, ensureDownloaded, unpack } from './apt';
+import { candidateVersions, debPath, ensureDownloaded, sourceOf, unpack } from './apt';
 import { KERNEL_META, KERNEL_SOURCE, LIBRARY_PROVIDER_EXCLUDES, ROOT_PACKAGES, VM_DIR } from './config';
+import { pinSource } from './debsrc';
+import { CONTAINERD_SOURCE, DOCKER_SOURCE } from './engine';
 import { run } from './exec';
 import { sha256File } from './hash';
 import { BuildError, info, StepTimer } from './log';
 import { Pin, writeLock } from './pins';
 import { buildRoot } from './rootfs';
-import { IPTABLES, pinSource } from './static-iptables';
+import { IPTABLES } from './static-iptables';
 
 async function kernelPackage(): Promise<string> {
   const out = await run('apt-cache', ['depends', KERNEL_META]);
@@ -69,7 +71,11 @@ export async function updatePins(): Promise<void> {
     .map((p, i) => ({ name: p.name, version: p.version, sha256: p.sha256, role: i === 0 ? 'kernel' : i < roots.length ? 'root' : 'library' }));
   const iptables = pins.find((p) => p.name === IPTABLES);
   if (!iptables) throw new BuildError(`${IPTABLES} is not among the root packages`);
-  const sources = await timer.step('sources', async () => [await pinSource(IPTABLES, iptables.version)]);
+  const sources = await timer.step('sources', async () => {
+    // The engine is built from the sources of Debian's current docker.io and containerd packages.
+    const engine = await Promise.all((await candidateVersions([DOCKER_SOURCE, CONTAINERD_SOURCE])).map(sourceOf));
+    return [await pinSource(IPTABLES, iptables.version), ...(await Promise.all(engine.map((s) => pinSource(s.name, s.version))))];
+  });
   await writeLock(pins, sources);
   info(`pinned ${pins.length} packages (${pins.filter((p) => p.role === 'library').length} libraries) in ${timer.total()}`);
 }
