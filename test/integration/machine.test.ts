@@ -106,6 +106,12 @@ describe('a real machine', { concurrency: false }, () => {
     assert.equal(await httpPing(sock), true);
     const v = JSON.parse(await docker('version', '--format', '{{json .Server}}'));
     assert.match(v.Version, /^20\.10\./);
+    // The engine built from Debian's sources (vm-images/build/engine.ts): overlay2 on the data disk,
+    // containers confined by seccomp, the local log drivers in and the cloud ones out.
+    const info = JSON.parse(await docker('info', '--format', '{{json .}}'));
+    assert.equal(info.Driver, 'overlay2');
+    assert.ok(info.SecurityOptions.some((o: string) => o.includes('seccomp')), info.SecurityOptions.join(','));
+    assert.deepEqual(info.Plugins.Log.filter((d: string) => ['json-file', 'local', 'awslogs', 'gcplogs'].includes(d)).sort(), ['json-file', 'local']);
     await docker('import', busyboxRootfsTar(), 'tiny:1');
     assert.equal((await docker('run', '--rm', 'tiny:1', '/bin/busybox', 'echo', 'hello from berth')).trim(), 'hello from berth');
     await docker('run', '-d', '--name', 'logger', 'tiny:1', '/bin/sh', '-c', 'echo line-one; echo line-two >&2; sleep 3600');
