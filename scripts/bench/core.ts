@@ -1,7 +1,7 @@
 // The core's benchmark: boot time against the kernel's floor, engine round
 // trips against a raw TCP forward and against dockerode's own ssh transport,
 // image size, and QEMU's idle memory.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
@@ -81,14 +81,15 @@ async function latency(opts: http.RequestOptions, n: number): Promise<number> {
   return median(times);
 }
 
-/** Copies the docker CLI into the guest's tmpfs: dockerode's ssh transport runs `docker system dial-stdio` there. */
+/**
+ * Copies the host's docker CLI into the guest's tmpfs: dockerode's ssh transport runs
+ * `docker system dial-stdio` there. Debian's docker CLI is a static program, so it runs in the guest.
+ */
 function installGuestDockerCli(home: string): void {
-  const cache = path.resolve(__dirname, '../../../vm-images/cache/debs');
-  const deb = fs.readdirSync(cache).find((f) => /^docker\.io_.*\.deb$/.test(f));
-  if (!deb) throw new Error('docker.io .deb not in vm-images/cache: run npm run build:vm');
-  const x = fs.mkdtempSync('/tmp/berth-bench-docker-');
-  execFileSync('dpkg-deb', ['-x', path.join(cache, deb), x]);
-  const bin = fs.readFileSync(path.join(x, 'usr/bin/docker'));
+  const which = spawnSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' });
+  const cli = which.stdout.trim();
+  if (which.status !== 0 || !cli) throw new Error('the docker CLI is not installed on this machine (apt-get install docker.io)');
+  const bin = fs.readFileSync(fs.realpathSync(cli));
   const r = berthCli(home, ['ssh', '--', 'sh', '-c', '"mkdir -p /usr/local/bin && cat > /usr/local/bin/docker && chmod +x /usr/local/bin/docker"'], bin);
   if (r.status !== 0) throw new Error(`could not copy the docker CLI into the guest: ${r.stderr}`);
 }

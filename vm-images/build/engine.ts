@@ -5,7 +5,9 @@
 // - static and not position-independent (CGO_ENABLED=0): no dynamic loader work at every start,
 //   and none of the libraries Debian's dockerd links (libsystemd, libgcrypt, libdevmapper, ...);
 // - without the storage drivers the VM cannot use (aufs, btrfs, devicemapper, zfs), containerd's
-//   Kubernetes CRI plugin, and the log drivers of patches/dockerd-log-drivers.patch.
+//   Kubernetes CRI plugin, and the log drivers of patches/dockerd-log-drivers.patch;
+// - and dockerd serves its API without first running runc and docker-init for metrics
+//   (patches/dockerd-info-metrics-later.patch).
 // Debian's binaries were 130 MB (33 MB compressed in the root); these are ~80 MB (~24 MB).
 // Built once, then kept in cache/built/ under a name made of all its inputs.
 import { createHash } from 'node:crypto';
@@ -39,7 +41,7 @@ const DOCKERD_TAGS = [
 const CONTAINERD_TAGS = ['no_cri', 'no_aufs', 'no_btrfs', 'no_devmapper', 'no_zfs'];
 
 /** Our own patches on top of Debian's, in vm-images/build/patches/. */
-const PATCHES = { [DOCKER_SOURCE]: ['dockerd-log-drivers.patch'], [CONTAINERD_SOURCE]: [] as string[] };
+const PATCHES = { [DOCKER_SOURCE]: ['dockerd-log-drivers.patch', 'dockerd-info-metrics-later.patch'], [CONTAINERD_SOURCE]: [] as string[] };
 const KEY_SOURCES = ['engine.ts', 'debsrc.ts', ...PATCHES[DOCKER_SOURCE].map((p) => `patches/${p}`)];
 const BUILT_DIR = path.join(CACHE_DIR, 'built');
 const BUILD_DEPS_HINT = `apt-get build-dep ${DOCKER_SOURCE} ${CONTAINERD_SOURCE} (needs a deb-src entry, see vm-images/README.md)`;
