@@ -8,7 +8,7 @@
 //   Kubernetes CRI plugin, and the log drivers of patches/dockerd-log-drivers.patch;
 // - and dockerd serves its API without first running runc and docker-init for metrics
 //   (patches/dockerd-info-metrics-later.patch).
-// Debian's binaries were 130 MB (33 MB compressed in the root); these are ~80 MB (~24 MB).
+// Debian's four programs were ~136 MB (~38 MB compressed in the root); these are ~79 MB (~24 MB).
 // Built once, then kept in cache/built/ under a name made of all its inputs.
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -31,7 +31,6 @@ export const ENGINE_PROGRAMS = {
   containerd: '/usr/bin/containerd',
   'containerd-shim-runc-v2': '/usr/bin/containerd-shim-runc-v2',
 } as const;
-export type EngineProgram = keyof typeof ENGINE_PROGRAMS;
 
 /** Build tags: what each program leaves out (the tags are upstream's own). */
 const DOCKERD_TAGS = [
