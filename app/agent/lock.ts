@@ -1,7 +1,7 @@
 // One agent per machine: the agent pid file is created exclusively; a stale
 // one (its process gone or not an agent) is replaced.
 import * as fs from 'node:fs';
-import { pidIs, readPid } from '../core/proc';
+import { pidAlive, pidIs, readPid } from '../core/proc';
 
 export const AGENT_MARKER = 'berth-agent';
 
@@ -12,24 +12,22 @@ export function agentPidIfAlive(pidFile: string, machineDir: string): number | u
 
 /**
  * Returns true when this process now owns the machine. The pid file appears with its content
- * already in it (written aside, then hard-linked into place, which fails if the name exists): a
- * second agent started at the same moment must never read it empty, take it for stale and
- * replace it, leaving two agents of which the first no longer shows as the owner.
+ * already in it (written aside, then hard-linked into place, which fails if the name exists), so a
+ * second agent started at the same moment never reads it empty and takes it for stale. Replacing a
+ * stale file (its agent is gone) happens under a guard file that only one agent holds at a time,
+ * so two agents can never both replace it and both believe they own the machine.
  */
 export function acquireAgentLock(pidFile: string, machineDir: string): boolean {
   const mine = `${pidFile}.${process.pid}`;
   fs.writeFileSync(mine, String(process.pid), { mode: 0o600 });
   try {
-    for (let i = 0; i < 3; i++) {
-      try {
-        fs.linkSync(mine, pidFile);
-        return true;
-      } catch (e: any) {
-        if (e.code !== 'EEXIST') throw e;
-        const other = agentPidIfAlive(pidFile, machineDir);
-        if (other && other !== process.pid) return false;
-        removeStale(pidFile, readPid(pidFile));
-      }
+    for (let i = 0; i < 100; i++) {
+      if (linked(mine, pidFile)) return true;
+      const other = agentPidIfAlive(pidFile, machineDir);
+      if (other && other !== process.pid) return false;
+      const taken = replaceStale(pidFile, machineDir, mine);
+      if (taken !== undefined) return taken;
+      sleepMs(10); // another agent holds the guard: look again
     }
     return false;
   } finally {
@@ -37,25 +35,39 @@ export function acquireAgentLock(pidFile: string, machineDir: string): boolean {
   }
 }
 
-/**
- * Move a stale pid file out of the way, unless another agent replaced it since it was judged
- * stale: then its file is put back (it raced us and won).
- */
-function removeStale(pidFile: string, stalePid: number | undefined): void {
-  const aside = `${pidFile}.stale.${process.pid}`;
+/** link(2): true if `to` was created, false if it exists. */
+function linked(from: string, to: string): boolean {
   try {
-    fs.renameSync(pidFile, aside);
-  } catch {
-    return; // gone already
+    fs.linkSync(from, to);
+    return true;
+  } catch (e: any) {
+    if (e.code !== 'EEXIST') throw e;
+    return false;
   }
-  if (readPid(aside) !== stalePid) {
-    try {
-      fs.linkSync(aside, pidFile);
-    } catch {
-      /* a third agent got there: it owns the machine */
-    }
+}
+
+/** Under the guard: true = now ours, false = a live agent owns it, undefined = guard busy. */
+function replaceStale(pidFile: string, machineDir: string, mine: string): boolean | undefined {
+  const guard = `${pidFile}.takeover`;
+  if (!linked(mine, guard)) {
+    // A guard whose holder died (held for microseconds, so only after a crash) is cleared.
+    const holder = readPid(guard);
+    if (holder !== undefined && !pidAlive(holder)) fs.rmSync(guard, { force: true });
+    return undefined;
   }
-  fs.rmSync(aside, { force: true });
+  try {
+    const other = agentPidIfAlive(pidFile, machineDir);
+    if (other && other !== process.pid) return false;
+    fs.rmSync(pidFile, { force: true });
+    // A newcomer may link between the removal and this link: then it owns the machine.
+    return linked(mine, pidFile);
+  } finally {
+    fs.rmSync(guard, { force: true });
+  }
+}
+
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 export function releaseAgentLock(pidFile: string): void {
