@@ -6,6 +6,8 @@ import * as path from 'node:path';
 export const VM_DIR = path.resolve(__dirname, '..', '..', '..', 'vm-images');
 export const LOCK_FILE = path.join(VM_DIR, 'packages.lock.json');
 export const CACHE_DIR = path.join(VM_DIR, 'cache');
+/** What the build compiles (kernel, iptables, engine), each under a name made of its inputs. */
+export const BUILT_DIR = path.join(CACHE_DIR, 'built');
 export const OUT_DIR = path.join(VM_DIR, 'out');
 export const GUEST_DIR = path.join(VM_DIR, 'guest');
 export const BUILD_SRC_DIR = path.join(VM_DIR, 'build');

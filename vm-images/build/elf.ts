@@ -1,6 +1,7 @@
 // A minimal ELF64 little-endian reader: just enough to find a binary's program interpreter and
 // DT_NEEDED libraries. Avoids depending on binutils.
 import { promises as fs } from 'node:fs';
+import { BuildError } from './log';
 
 const PT_LOAD = 1;
 const PT_DYNAMIC = 2;
@@ -104,4 +105,10 @@ export async function readElfDeps(file: string): Promise<ElfInfo> {
   } finally {
     await fh.close();
   }
+}
+
+/** Throws naming `what` if `file` needs a program interpreter or shared libraries. */
+export async function assertStatic(file: string, what: string): Promise<void> {
+  const elf = await readElfDeps(file);
+  if (elf.interp || elf.needed.length) throw new BuildError(`${what} is not static (needs ${[elf.interp, ...elf.needed].filter(Boolean).join(', ')})`);
 }

@@ -13,9 +13,9 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { BUILD_SRC_DIR, CACHE_DIR } from './config';
+import { BUILD_SRC_DIR, BUILT_DIR } from './config';
 import { applyPatch, sourcePin, unpackSource } from './debsrc';
-import { readElfDeps } from './elf';
+import { assertStatic } from './elf';
 import { run, runCapture } from './exec';
 import { exists } from './fsutil';
 import { BuildError, info } from './log';
@@ -42,7 +42,6 @@ const CONTAINERD_TAGS = ['no_cri', 'no_aufs', 'no_btrfs', 'no_devmapper', 'no_zf
 /** Our own patches on top of Debian's, in vm-images/build/patches/. */
 const PATCHES = { [DOCKER_SOURCE]: ['dockerd-log-drivers.patch', 'dockerd-info-metrics-later.patch'], [CONTAINERD_SOURCE]: [] as string[] };
 const KEY_SOURCES = ['engine.ts', 'debsrc.ts', ...PATCHES[DOCKER_SOURCE].map((p) => `patches/${p}`)];
-const BUILT_DIR = path.join(CACHE_DIR, 'built');
 const BUILD_DEPS_HINT = `apt-get build-dep ${DOCKER_SOURCE} ${CONTAINERD_SOURCE} (needs a deb-src entry, see vm-images/README.md)`;
 
 /** Debian version -> upstream version as Debian's rules use it: no epoch, no revision. */
@@ -168,10 +167,7 @@ export async function guestEngine(lock: Lock): Promise<string> {
     info(go);
     await buildDocker(pins[0], work, out);
     await buildContainerd(pins[1], work, out);
-    for (const name of Object.keys(ENGINE_PROGRAMS)) {
-      const elf = await readElfDeps(path.join(out, name));
-      if (elf.interp || elf.needed.length) throw new BuildError(`the engine build of ${name} is not static (needs ${[elf.interp, ...elf.needed].filter(Boolean).join(', ')})`);
-    }
+    for (const name of Object.keys(ENGINE_PROGRAMS)) await assertStatic(path.join(out, name), `the engine build of ${name}`);
     await fs.rename(out, dir);
     const sizes = await Promise.all(Object.keys(ENGINE_PROGRAMS).map(async (n) => `${n} ${((await fs.stat(path.join(dir, n))).size / 1048576).toFixed(1)} MiB`));
     info(`engine built: ${sizes.join(', ')}`);

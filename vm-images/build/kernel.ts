@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { debPath, ensureDownloaded, verify } from './apt';
-import { BUILD_SRC_DIR, CACHE_DIR, KERNEL_SOURCE } from './config';
+import { BUILD_SRC_DIR, BUILT_DIR, KERNEL_SOURCE } from './config';
 import { run, runCapture } from './exec';
 import { exists } from './fsutil';
 import { configMismatches, renderFragment } from './kconfig';
@@ -23,7 +23,6 @@ export interface GuestKernel {
   release: string;
 }
 
-const BUILT_DIR = path.join(CACHE_DIR, 'built');
 /** The kernel build's own files: a change to any of them is a new kernel. */
 const KEY_SOURCES = ['kernel.ts', 'kernel-config.ts', 'kconfig.ts'];
 const MAKE_ARGS = ['ARCH=x86_64'];

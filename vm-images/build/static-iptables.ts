@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CACHE_DIR } from './config';
-import { readElfDeps } from './elf';
+import { BUILT_DIR } from './config';
+import { assertStatic } from './elf';
 import { sourcePin, unpackSource } from './debsrc';
 import { run, runCapture } from './exec';
 import { exists } from './fsutil';
@@ -24,7 +24,6 @@ const CONFIGURE = [
   '--disable-connlabel', '--disable-bpf-compiler', '--disable-nfsynproxy', '--disable-libipq',
 ];
 
-const BUILT_DIR = path.join(CACHE_DIR, 'built');
 
 /** The pinned iptables source, which must be the version of the pinned iptables package. */
 export function iptablesSourcePin(lock: Lock): SourcePin {
@@ -68,8 +67,7 @@ export async function staticIptables(lock: Lock): Promise<string> {
     await fs.rm(bin, { force: true });
     await run('make', ['-s', '-C', 'iptables', 'LDFLAGS=-all-static', 'xtables-legacy-multi'], { cwd: work });
     await run('strip', [bin]);
-    const elf = await readElfDeps(bin);
-    if (elf.interp || elf.needed.length) throw new BuildError(`the iptables build is not static (needs ${[elf.interp, ...elf.needed].filter(Boolean).join(', ')})`);
+    await assertStatic(bin, 'the iptables build');
     await fs.copyFile(bin, `${out}.tmp`);
     await fs.chmod(`${out}.tmp`, 0o755);
     await fs.rename(`${out}.tmp`, out);
