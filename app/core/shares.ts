@@ -20,7 +20,7 @@ export function sharedFolders(shares: string[], home = os.homedir(), platform: N
 }
 
 /** The machine's own folders: a share mounted over one would hide the system the engine runs on. */
-const GUEST_SYSTEM_FOLDERS = ['/bin', '/dev', '/etc', '/lib', '/lib64', '/mnt', '/proc', '/run', '/sbin', '/sys', '/usr', '/var'];
+export const GUEST_SYSTEM_FOLDERS = ['/bin', '/dev', '/etc', '/lib', '/lib64', '/mnt', '/proc', '/run', '/sbin', '/sys', '/usr', '/var'];
 
 /** The machine folder a guest path would cover ("/" for the root itself), or undefined if none. */
 export function coveredSystemFolder(guestPath: string): string | undefined {

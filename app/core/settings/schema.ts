@@ -3,7 +3,7 @@
 // settings form) and the validation of every value that comes in.
 import Ajv, { ErrorObject } from 'ajv';
 import { UserError } from '../errors';
-import { coveredSystemFolder, sharedFolders } from '../shares';
+import { coveredSystemFolder, GUEST_SYSTEM_FOLDERS, sharedFolders } from '../shares';
 
 export const SETTINGS_VERSION = 2;
 
@@ -128,7 +128,7 @@ function checkShares(shares: string[], where: string): void {
     const covered = coveredSystemFolder(f.guestPath);
     if (covered) {
       throw new UserError(
-        `${where}: shares.${i} = ${JSON.stringify(shares[i])} would hide the machine's own ${covered}: share a folder outside /, /bin, /dev, /etc, /lib, /mnt, /proc, /run, /sbin, /sys, /usr and /var`,
+        `${where}: shares.${i} = ${JSON.stringify(shares[i])} would hide the machine's own ${covered}: share a folder outside /, ${GUEST_SYSTEM_FOLDERS.join(', ')}`,
         { code: 'ESETTINGS' },
       );
     }

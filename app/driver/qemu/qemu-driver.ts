@@ -159,9 +159,8 @@ export class QemuDriver implements Driver {
     const present: SharedFolder[] = [];
     for (const share of spec.shares) {
       const covered = coveredSystemFolder(share.guestPath);
-      const isDir = await stat(share.hostPath).then((st) => st.isDirectory(), () => false);
       if (covered) progress(`Shared folder ${share.hostPath} is not shared: it would hide the machine's own ${covered}`);
-      else if (isDir) present.push(share);
+      else if (await stat(share.hostPath).then((st) => st.isDirectory(), () => false)) present.push(share);
       else progress(`Shared folder ${share.hostPath} is not there: not shared this time`);
     }
     return present;
