@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import Docker from 'dockerode';
-import { kernelCmdline, machineArgs, memoryArgs } from '../../app/driver/qemu/argv';
+import { machineArgs, memoryArgs } from '../../app/driver/qemu/argv';
 import { locateImage } from '../../app/core/image';
 import { Machines } from '../../app/core/machines';
 import { readRuntime } from '../../app/core/runtime';
@@ -23,7 +23,7 @@ export async function floorBoot(memoryMiB: number, cpus: number): Promise<number
     ...machineArgs({ accel: 'tcg', arch: 'x86_64' }),
     '-smp', String(cpus), ...memoryArgs(memoryMiB, process.platform),
     '-nodefaults', '-no-user-config', '-display', 'none',
-    '-kernel', image.kernel, '-initrd', floor.initrd, '-append', kernelCmdline(image.cmdline, 'tcg'),
+    '-kernel', image.kernel, '-initrd', floor.initrd, '-append', image.cmdline,
     '-serial', 'stdio',
   ];
   const t0 = process.hrtime.bigint();

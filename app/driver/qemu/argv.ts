@@ -36,7 +36,7 @@ export function buildQemuArgv(input: ArgvInput): string[] {
     '-nodefaults', '-no-user-config', '-display', 'none',
     '-kernel', spec.image.kernel,
     '-initrd', spec.image.initrd,
-    '-append', kernelCmdline(spec.image.cmdline, input.accel),
+    '-append', spec.image.cmdline,
     // The guest finds its disks by serial (/dev/disk/by-id/virtio-berth-*), not by probe order.
     '-drive', `file=${esc(spec.image.rootfs)},if=none,id=root,format=raw,readonly=on`,
     '-device', 'virtio-blk-pci,drive=root,serial=berth-root',
@@ -55,19 +55,6 @@ export function buildQemuArgv(input: ArgvInput): string[] {
     '-qmp', qmpOption(input.qmp),
     '-pidfile', files.pidfile,
   ];
-}
-
-/**
- * The image's kernel command line, plus what the accelerator calls for. Under TCG every vCPU's
- * time stamp counter is read from the same host clock, so the counters agree by construction, but
- * the guest cannot know that (TCG's CPU is not Intel and has no invariant-TSC flag, so with two
- * CPUs Linux assumes they drift) and falls back to the HPET. An HPET read is an emulated device
- * access that the vDSO cannot do, so every clock_gettime becomes a system call plus that access:
- * the Go runtimes of dockerd and containerd read the clock constantly. tsc=reliable keeps the TSC.
- * With KVM, HVF or WHPX the guest has kvm-clock or a real invariant TSC and decides for itself.
- */
-export function kernelCmdline(imageCmdline: string, accel: ConcreteAccel): string {
-  return accel === 'tcg' ? `${imageCmdline} tsc=reliable` : imageCmdline;
 }
 
 /** -machine, -accel and -cpu for the host architecture and accelerator. */
