@@ -6,8 +6,10 @@
 //   and none of the libraries Debian's dockerd links (libsystemd, libgcrypt, libdevmapper, ...);
 // - without the storage drivers the VM cannot use (aufs, btrfs, devicemapper, zfs), containerd's
 //   Kubernetes CRI plugin, and the log drivers of patches/dockerd-log-drivers.patch;
-// - and dockerd serves its API without first running runc and docker-init for metrics
-//   (patches/dockerd-info-metrics-later.patch).
+// - dockerd serves its API without first running runc and docker-init for metrics
+//   (patches/dockerd-info-metrics-later.patch);
+// - and after a fresh boot it no longer restores the default bridge network only to delete it
+//   (patches/libnetwork-default-bridge-not-restored.patch).
 // Debian's four programs were ~136 MB (~38 MB compressed in the root); these are ~79 MB (~24 MB).
 // Built once, then kept in cache/built/ under a name made of all its inputs.
 import { createHash } from 'node:crypto';
@@ -40,7 +42,10 @@ const DOCKERD_TAGS = [
 const CONTAINERD_TAGS = ['no_cri', 'no_aufs', 'no_btrfs', 'no_devmapper', 'no_zfs'];
 
 /** Our own patches on top of Debian's, in vm-images/build/patches/. */
-const PATCHES = { [DOCKER_SOURCE]: ['dockerd-log-drivers.patch', 'dockerd-info-metrics-later.patch'], [CONTAINERD_SOURCE]: [] as string[] };
+const PATCHES = {
+  [DOCKER_SOURCE]: ['dockerd-log-drivers.patch', 'dockerd-info-metrics-later.patch', 'libnetwork-default-bridge-not-restored.patch'],
+  [CONTAINERD_SOURCE]: [] as string[],
+};
 const KEY_SOURCES = ['engine.ts', 'debsrc.ts', ...PATCHES[DOCKER_SOURCE].map((p) => `patches/${p}`)];
 const BUILD_DEPS_HINT = `apt-get build-dep ${DOCKER_SOURCE} ${CONTAINERD_SOURCE} (needs a deb-src entry, see vm-images/README.md)`;
 
