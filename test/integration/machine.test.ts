@@ -273,6 +273,14 @@ describe('a real machine', { concurrency: false }, () => {
     assert.equal(r.code, 0, r.stderr);
     await docker('image', 'inspect', 'tiny:1');
     assert.equal((await docker('run', '--rm', 'tiny:1', '/bin/busybox', 'echo', 'still here')).trim(), 'still here');
+    // The default bridge is made anew at each boot (not restored first: see the engine's patches),
+    // also after a crash: one network named bridge, a container's route through its gateway, the
+    // gateway answering, and the rule that lets containers out.
+    assert.equal((await docker('network', 'ls', '--filter', 'name=^bridge$', '--format', '{{.Name}}')).trim(), 'bridge');
+    assert.match(await docker('run', '--rm', 'tiny:1', '/bin/busybox', 'ip', 'route'), /^default via 172\.17\.0\.1 dev eth0/m);
+    await docker('run', '--rm', 'tiny:1', '/bin/busybox', 'ping', '-c', '1', '-W', '5', '172.17.0.1');
+    const nat = await berth(home, ['ssh', '--', 'iptables -t nat -S POSTROUTING']);
+    assert.match(nat.stdout, /-A POSTROUTING -s 172\.17\.0\.0\/16 ! -o docker0 -j MASQUERADE/, nat.stdout + nat.stderr);
   });
 
   test('a VM whose agent died is broken, and up reattaches to the same VM', async () => {
