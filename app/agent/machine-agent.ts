@@ -217,7 +217,13 @@ export class MachineAgent extends EventEmitter {
   /** Published container ports follow the engine onto the host's loopback (not a step: up does not wait for it). */
   private forwardPorts(): void {
     const link = this.link!;
-    const forwarder = new PortForwarder({ dial: (host, port) => link.openTcp(host, port), log: (m) => this.d.log(m) });
+    const { driver } = this.d;
+    const spec = this.spec!;
+    const udp =
+      driver.forwardUdp && driver.unforwardUdp
+        ? { open: (port: number) => driver.forwardUdp!(spec, port, port), close: (port: number) => driver.unforwardUdp!(spec, port) }
+        : undefined;
+    const forwarder = new PortForwarder({ dial: (host, port) => link.openTcp(host, port), udp, log: (m) => this.d.log(m) });
     const watch = new PortWatch(this.d.paths.dockerSock, forwarder, () => this.publish({ ports: forwarder.list() }), (m) => this.d.log(m));
     this.ports = { forwarder, watch };
     watch.start();

@@ -4,7 +4,8 @@
 // connection (direct-tcpip) to docker-proxy there. So `docker run -p 8080:80`
 // answers on http://localhost:8080 as it does with Docker Desktop, whichever
 // address the client tries for localhost (Node and browsers try ::1 first).
-// UDP cannot ride an SSH channel: such ports are listed with the reason instead.
+// UDP cannot ride an SSH channel: a UDP port is handed to the hypervisor's own
+// forwarding (udp deps) where the driver has it, and listed with the reason where not.
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ForwardedPort } from '../core/machine-types';
@@ -14,12 +15,16 @@ import { splice } from './splice';
 export interface PortForwarderDeps {
   /** Opens a connection to host:port as seen from inside the VM. */
   dial: (host: string, port: number) => Promise<Duplex>;
+  /** Forwards the host's 127.0.0.1:port to the same UDP port of the VM, and stops; absent when the driver cannot. */
+  udp?: { open: (port: number) => Promise<void>; close: (port: number) => Promise<void> };
   log: (msg: string) => void;
 }
 
 interface Listener {
   want: WantedPort;
   servers: net.Server[];
+  /** A UDP port the hypervisor forwards. */
+  udp?: boolean;
   error?: string;
 }
 
@@ -54,7 +59,7 @@ export class PortForwarder {
         l.want = w;
         continue;
       }
-      this.stop(key, l);
+      await this.stop(key, l);
     }
     for (const [key, w] of next) {
       if (this.listeners.has(key)) continue;
@@ -75,9 +80,7 @@ export class PortForwarder {
   }
 
   private async start(want: WantedPort): Promise<Listener> {
-    if (want.protocol !== 'tcp') {
-      return { want, servers: [], error: 'UDP ports are not forwarded to the host (SSH carries TCP only)' };
-    }
+    if (want.protocol === 'udp') return this.startUdp(want);
     const servers: net.Server[] = [];
     try {
       servers.push(await this.listenOn(IPV4_LOOPBACK, want.hostPort));
@@ -103,6 +106,20 @@ export class PortForwarder {
     return { want, servers };
   }
 
+  /** 127.0.0.1 only: the hypervisor's forwarding has no IPv6 loopback. */
+  private async startUdp(want: WantedPort): Promise<Listener> {
+    if (!this.d.udp) return { want, servers: [], error: 'UDP ports are not forwarded to the host by this hypervisor' };
+    try {
+      await this.d.udp.open(want.hostPort);
+    } catch (e) {
+      const error = (e as Error).message;
+      this.d.log(`ports: ${want.container}: ${error}`);
+      return { want, servers: [], error };
+    }
+    this.d.log(`ports: forwarding 127.0.0.1:${want.hostPort}/udp to ${want.container}:${want.containerPort}`);
+    return { want, servers: [], udp: true };
+  }
+
   private carry(sock: net.Socket, hostPort: number): void {
     this.open.add(sock);
     sock.on('close', () => this.open.delete(sock));
@@ -113,8 +130,14 @@ export class PortForwarder {
     splice(sock, this.d.dial(l.want.guestHost, hostPort), (err) => this.d.log(`ports: ${hostPort}: could not reach it in the VM: ${err.message}`));
   }
 
-  private stop(key: string, l: Listener): void {
+  private async stop(key: string, l: Listener): Promise<void> {
     this.listeners.delete(key);
+    if (l.udp) {
+      // Before anything reopens the port: QEMU's rule holds it on the host.
+      await this.d.udp?.close(l.want.hostPort).catch((e: Error) => this.d.log(`ports: ${l.want.hostPort}/udp: ${e.message}`));
+      this.d.log(`ports: ${l.want.hostPort}/udp no longer published; closed`);
+      return;
+    }
     if (!l.servers.length) return;
     this.d.log(`ports: ${l.want.hostPort} no longer published; closed`);
     // Stops listening at once; connections still open end when the VM side closes them.
@@ -139,6 +162,6 @@ export class PortForwarder {
     this.closed = true;
     await this.queue.catch(() => undefined);
     for (const s of this.open) s.destroy();
-    for (const [k, l] of [...this.listeners]) this.stop(k, l);
+    for (const [k, l] of [...this.listeners]) await this.stop(k, l);
   }
 }

@@ -37,13 +37,13 @@ export interface ProblemReport {
  * to the host's loopback (the way Docker Desktop and Lima do).
  */
 export interface ForwardedPort {
-  /** The port on the host's loopback, 127.0.0.1 and ::1 (the same number the container publishes in the VM). */
+  /** The port on the host's loopback, 127.0.0.1 and ::1 (UDP: 127.0.0.1); the same number the container publishes in the VM. */
   hostPort: number;
   protocol: 'tcp' | 'udp';
   /** Container name (without the leading slash) and the port inside it. */
   container: string;
   containerPort: number;
-  /** Why it is not forwarded: the host port is taken, or UDP (SSH carries TCP only). */
+  /** Why it is not forwarded: the host port is taken, or (UDP) the hypervisor cannot forward it. */
   error?: string;
 }
 

@@ -94,4 +94,12 @@ export interface Driver {
   inspect(spec: VmSpec): Promise<VmState>;
   /** Pid of the running VM process, if any. */
   pid(spec: VmSpec): Promise<number | undefined>;
+  /**
+   * Forwards UDP datagrams sent to the host's 127.0.0.1:hostPort to guestPort in the running VM,
+   * for a container's published UDP port (the SSH connection carries TCP only). Optional: without
+   * it such ports are listed as not forwarded. Throws an Error saying why when the port cannot open.
+   */
+  forwardUdp?(spec: VmSpec, hostPort: number, guestPort: number): Promise<void>;
+  /** Ends a forwardUdp; one that is already gone is fine. */
+  unforwardUdp?(spec: VmSpec, hostPort: number): Promise<void>;
 }

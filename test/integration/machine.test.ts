@@ -6,6 +6,7 @@ import { execFile, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import * as dgram from 'node:dgram';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -13,6 +14,7 @@ import { httpPing } from '../../app/agent/machine-agent';
 import { freePort } from '../../app/core/net-util';
 import { berth, berthSync, tempHome } from '../helpers/cli';
 import { busyboxRootfsTar } from '../helpers/tiny-image';
+import { udpEchoRootfsTar } from '../helpers/udp-echo-image';
 import { until } from '../helpers/wait';
 
 const run = promisify(execFile);
@@ -48,6 +50,34 @@ function connects(port: number, host: string): Promise<boolean> {
     const s = net.connect({ port, host });
     s.on('connect', () => (s.destroy(), resolve(true)));
     s.on('error', () => resolve(false));
+  });
+}
+
+/** Sends one datagram to 127.0.0.1:port; the reply, or undefined after a second without one. */
+function udpAsk(port: number, text: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const s = dgram.createSocket('udp4');
+    const done = (v: string | undefined) => {
+      clearTimeout(t);
+      s.close();
+      resolve(v);
+    };
+    const t = setTimeout(() => done(undefined), 1000);
+    s.on('message', (m) => done(m.toString()));
+    s.on('error', () => done(undefined));
+    s.send(text, port, '127.0.0.1');
+  });
+}
+
+/** Whether this process can bind UDP 127.0.0.1:port (0: any free port); the port bound, else 0. */
+function bindUdp(port: number): Promise<number> {
+  return new Promise((resolve) => {
+    const s = dgram.createSocket('udp4');
+    s.on('error', () => resolve(0));
+    s.bind(port, '127.0.0.1', () => {
+      const got = s.address().port;
+      s.close(() => resolve(got));
+    });
   });
 }
 
@@ -178,6 +208,20 @@ describe('a real machine', { concurrency: false }, () => {
     await docker('rm', '-f', 'web');
     await until(async () => !(await connects(port, '127.0.0.1')), 'the host port to close after the container went');
     await until(() => status().agent.ports?.length === 0, 'the status to list no ports');
+  });
+
+  test('a published UDP port answers on the host\'s 127.0.0.1, and the host port is released when the container stops', async () => {
+    await docker('import', udpEchoRootfsTar(), 'udp-echo:1');
+    const port = await bindUdp(0);
+    await docker('run', '-d', '--name', 'echo', '-p', `${port}:7/udp`, 'udp-echo:1', '/udp-echo', '7');
+    const reply = await until(() => udpAsk(port, 'ping'), 'the published UDP port to answer on the host');
+    assert.equal(reply, 'echo: ping');
+    assert.deepEqual(status().agent.ports, [{ hostPort: port, protocol: 'udp', container: 'echo', containerPort: 7 }]);
+    assert.match(berthSync(home, ['status']).stdout, new RegExp(`^port: +localhost:${port} -> echo:7/udp$`, 'm'));
+    await docker('rm', '-f', 'echo');
+    await until(() => status().agent.ports?.length === 0, 'the status to list no ports');
+    // QEMU let go of the host port: it can be bound again.
+    await until(() => bindUdp(port), 'the host UDP port to be released');
   });
 
   test('docker compose works on the socket unchanged', async (t) => {

@@ -131,13 +131,49 @@ test('a host port already taken is reported in one line naming it; the others st
   await f.close();
 });
 
-test('UDP ports are listed with the reason they are not forwarded', async () => {
+test('UDP ports are listed with the reason they are not forwarded when the driver cannot forward them', async () => {
   const f = forwarder(new Map());
   const port = await freePort();
   await f.apply([want(port, { protocol: 'udp', container: 'dns', containerPort: 53 })]);
   assert.deepEqual(f.list(), [
-    { hostPort: port, protocol: 'udp', container: 'dns', containerPort: 53, error: 'UDP ports are not forwarded to the host (SSH carries TCP only)' },
+    { hostPort: port, protocol: 'udp', container: 'dns', containerPort: 53, error: 'UDP ports are not forwarded to the host by this hypervisor' },
   ]);
+  await f.close();
+});
+
+test('UDP ports go to the driver: opened once, closed before the same port opens again, failures listed', async () => {
+  const calls: string[] = [];
+  const busy = new Set<number>();
+  const f = new PortForwarder({
+    dial: () => Promise.reject(new Error('no TCP here')),
+    udp: {
+      open: async (p) => {
+        if (busy.has(p)) throw new Error(`UDP port ${p} is already in use on this computer: stop what uses it, or publish another port`);
+        busy.add(p);
+        calls.push(`open ${p}`);
+      },
+      close: async (p) => {
+        busy.delete(p);
+        calls.push(`close ${p}`);
+      },
+    },
+    log: (m) => logs.push(m),
+  });
+  const dns = want(5353, { protocol: 'udp', container: 'dns', containerPort: 53 });
+  await f.apply([dns]);
+  await f.apply([dns]);
+  assert.deepEqual(f.list(), [{ hostPort: 5353, protocol: 'udp', container: 'dns', containerPort: 53 }]);
+  // The same port now published by another container in another place: closed, then opened anew.
+  await f.apply([{ ...dns, container: 'dns2', guestHost: '10.0.2.15' }]);
+  assert.deepEqual(calls, ['open 5353', 'close 5353', 'open 5353']);
+  busy.add(6000);
+  await f.apply([want(6000, { protocol: 'udp', container: 'syslog', containerPort: 514 })]);
+  assert.deepEqual(calls, ['open 5353', 'close 5353', 'open 5353', 'close 5353']);
+  assert.deepEqual(f.list(), [
+    { hostPort: 6000, protocol: 'udp', container: 'syslog', containerPort: 514, error: 'UDP port 6000 is already in use on this computer: stop what uses it, or publish another port' },
+  ]);
+  await f.apply([]);
+  assert.deepEqual(calls.length, 4, 'a port that never opened is not closed');
   await f.close();
 });
 

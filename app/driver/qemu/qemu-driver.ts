@@ -13,6 +13,7 @@ import { findQemu, installHint, parseQemuVersion, realHostFacts, type HostFacts,
 import { launch, readLaunchRecord, readPidfile, type LaunchOutcome } from './launch';
 import { machineFiles, type MachineFiles } from './machine-files';
 import { QemuImg } from './qemu-img';
+import { checkAddReply, checkRemoveReply, hostfwdAdd, hostfwdRemove } from './hostfwd';
 import { QmpClient } from './qmp';
 import { currentQmpEndpoint, newQmpEndpoint } from './qmp-endpoint';
 import { realProcessHost, type ProcessHost } from './process-host';
@@ -243,6 +244,28 @@ export class QemuDriver implements Driver {
     }
     await rm(files.pidfile, { force: true });
     return outcome;
+  }
+
+  async forwardUdp(spec: VmSpec, hostPort: number, guestPort: number): Promise<void> {
+    // A rule left by an agent that died (this one adopted its VM) holds the port: it goes first.
+    checkRemoveReply(hostPort, await this.monitor(spec, hostfwdRemove(hostPort)));
+    checkAddReply(hostPort, await this.monitor(spec, hostfwdAdd(hostPort, guestPort)));
+  }
+
+  async unforwardUdp(spec: VmSpec, hostPort: number): Promise<void> {
+    checkRemoveReply(hostPort, await this.monitor(spec, hostfwdRemove(hostPort)));
+  }
+
+  /** Runs one human-monitor command in the running VM's QEMU; resolves with its text. */
+  private async monitor(spec: VmSpec, commandLine: string): Promise<unknown> {
+    const ep = await currentQmpEndpoint(this.host.platform, machineFiles(spec.dir));
+    if (!ep) throw new Error(`the machine "${spec.name}" is not running`);
+    const qmp = await QmpClient.connect(ep, 5000);
+    try {
+      return await qmp.execute('human-monitor-command', { 'command-line': commandLine });
+    } finally {
+      qmp.close();
+    }
   }
 
   async kill(spec: VmSpec): Promise<void> {

@@ -1,5 +1,5 @@
 // The container ports the host agent carries to this computer's localhost, and
-// the ones it cannot (a host port already taken, UDP), each saying why.
+// the ones it cannot (a host port already taken), each saying why.
 import type { ForwardedPort } from '../../../../app/core/machine-types';
 
 export function PublishedPorts({ ports }: { ports: ForwardedPort[] }) {
