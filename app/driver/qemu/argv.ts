@@ -2,6 +2,7 @@
 // platform variant is pinned by a unit test with the exact argv.
 import type { SharedFolder, VmSpec } from '../driver';
 import type { ConcreteAccel } from './accel';
+import { NETDEV_ID } from './hostfwd';
 import type { GuestArch } from './find-qemu';
 import type { MachineFiles } from './machine-files';
 import { qmpOption, type QmpEndpoint } from './qmp-endpoint';
@@ -44,7 +45,7 @@ export function buildQemuArgv(input: ArgvInput): string[] {
     '-drive', `file=${esc(files.dataDisk)},if=none,id=data,format=qcow2,discard=unmap`,
     '-device', 'virtio-blk-pci,drive=data,serial=berth-data',
     '-netdev', netdevOption(spec),
-    '-device', 'virtio-net-pci,netdev=net0',
+    '-device', `virtio-net-pci,netdev=${NETDEV_ID}`,
     '-device', 'virtio-rng-pci',
     // Idle guest memory goes back to the host (needs virtio_balloon in the guest).
     '-device', 'virtio-balloon-pci,free-page-reporting=on',
@@ -98,7 +99,7 @@ function netdevOption(spec: VmSpec): string {
   // Loopback only: nothing on the network can reach the guest's sshd or engine.
   const fwd = [`hostfwd=tcp:127.0.0.1:${spec.sshPort}-:22`];
   if (spec.engineTcpPort !== undefined) fwd.push(`hostfwd=tcp:127.0.0.1:${spec.engineTcpPort}-:${ENGINE_TCP_GUEST_PORT}`);
-  return ['user', 'id=net0', ...fwd].join(',');
+  return ['user', `id=${NETDEV_ID}`, ...fwd].join(',');
 }
 
 /**

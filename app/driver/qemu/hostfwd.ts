@@ -5,7 +5,7 @@
 // where the engine's rules take the datagrams on to the container. Pure: the monitor's
 // replies are checked against those QEMU 7.2 gives (test/unit/qemu-hostfwd.test.ts).
 
-/** The user-networking netdev of buildQemuArgv. */
+/** The user-networking netdev (buildQemuArgv names it so; the monitor commands refer to it). */
 export const NETDEV_ID = 'net0';
 
 export function hostfwdAdd(hostPort: number, guestPort: number): string {
