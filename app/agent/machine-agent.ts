@@ -80,10 +80,20 @@ export class MachineAgent extends EventEmitter {
 
   /** Starts the machine, or joins the start already under way. */
   up(): Promise<AgentStatus> {
+    // An agent on its way out must not start a VM it will not stay to own (the client then
+    // starts a new agent). Checked again for an up that waited for a stop to finish.
+    if (this.retiring) return Promise.reject(new UserError('the host agent is exiting: try again', { code: 'EAGENTEXIT' }));
     if (this.status.state === 'running') return Promise.resolve(this.status);
     if (this.downRun) return this.downRun.then(() => this.up());
     if (!this.upRun) this.upRun = this.runUp().finally(() => (this.upRun = undefined));
     return this.upRun;
+  }
+
+  private retiring = false;
+
+  /** From now on this agent starts nothing: it is leaving (SIGTERM, or its VM stopped and no start waits). */
+  retire(): void {
+    this.retiring = true;
   }
 
   private async runUp(): Promise<AgentStatus> {

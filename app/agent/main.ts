@@ -39,6 +39,7 @@ async function main(): Promise<void> {
   const exit = async (why: string) => {
     if (exiting) return;
     exiting = true;
+    agent.retire();
     log(`agent exiting: ${why}`);
     // Stop taking clients first, then give up the machine (a client that finds
     // the pid but no answer retries briefly, and spawns a new agent once the pid
@@ -50,11 +51,16 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   await control.listen();
-  agent.on('stopped', () => exit('the VM stopped'));
+  // A start asked for while the machine was stopping runs once the stop is done (it begins in
+  // the same turn of the event loop): then this agent stays to own the new VM.
+  agent.on('stopped', () => setImmediate(() => agent.status.state === 'stopped' && exit('the VM stopped')));
   setTimeout(() => {
     if (agent.status.state === 'stopped') exit('nothing to do');
   }, IDLE_EXIT_MS).unref();
-  process.on('SIGTERM', () => agent.down().finally(() => exit('SIGTERM')));
+  process.on('SIGTERM', () => {
+    agent.retire();
+    agent.down().finally(() => exit('SIGTERM'));
+  });
   process.on('SIGINT', () => undefined); // a terminal's Ctrl-C must not take the machine down
   process.on('uncaughtException', (e) => {
     log(`agent bug: ${e.stack ?? oneLine(e)}`);

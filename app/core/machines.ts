@@ -26,6 +26,15 @@ export interface ProgressHandlers {
   onStatus?: (s: AgentStatus) => void;
 }
 
+/** An agent on its way out may first have to stop its VM: the guest's 30 s, then a kill. */
+const AGENT_EXIT_WAIT_MS = 45000;
+
+/** Resolves once the machine's agent process is gone, or after timeoutMs (the caller then finds out). */
+async function agentGone(p: MachinePaths, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (agentPidIfAlive(p.agentPid, p.dir) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+}
+
 export class Machines {
   constructor(private readonly home?: string) {}
 
@@ -139,8 +148,11 @@ export class Machines {
     try {
       return await this.upOnce(name, p, h);
     } catch (e) {
-      // We reached an agent in its last moments: the next one is ours.
+      // We reached an agent on its way out (terminated, or its VM just stopped): once it has
+      // finished stopping the machine and gone, the next agent is ours.
       if ((e as UserError).code !== 'EAGENTEXIT') throw e;
+      h.onNote?.('waiting for the previous host agent to finish stopping the machine');
+      await agentGone(p, AGENT_EXIT_WAIT_MS);
       return this.upOnce(name, p, h);
     }
   }

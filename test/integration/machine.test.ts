@@ -81,6 +81,15 @@ function bindUdp(port: number): Promise<number> {
   });
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const status = () => JSON.parse(berthSync(home, ['status', '--json']).stdout);
 
 /** The machine's own logs, for a failure message: what the agent, QEMU and the guest said last. */
@@ -338,6 +347,30 @@ describe('a real machine', { concurrency: false }, () => {
     const after = status();
     assert.equal(after.state, 'running');
     assert.equal(after.agent.vmPid, before.agent.vmPid, 'the same QEMU process');
+    assert.equal(await httpPing(sock), true);
+  });
+
+  test('an up asked for while the machine is stopping starts it again, and an agent stays to own it', async () => {
+    const down = berth(home, ['down']);
+    await until(() => status().state === 'stopping', 'the machine to be stopping', 15000, 50);
+    const up = await berth(home, ['up']);
+    assert.equal((await down).code, 0);
+    assert.equal(up.code, 0, up.stderr);
+    const s = status();
+    assert.equal(s.state, 'running', machineLogs());
+    assert.equal(await httpPing(sock), true);
+  });
+
+  test('an up asked for while the agent is being terminated gets a new agent that owns the new VM', async () => {
+    const old = status().agent.agentPid;
+    process.kill(old, 'SIGTERM');
+    await until(() => status().state === 'stopping', 'the machine to be stopping', 15000, 50);
+    const up = await berth(home, ['up']);
+    assert.equal(up.code, 0, up.stderr);
+    await until(() => !alive(old), 'the terminated agent to exit');
+    const s = status();
+    assert.equal(s.state, 'running', machineLogs());
+    assert.notEqual(s.agent.agentPid, old, 'a new agent');
     assert.equal(await httpPing(sock), true);
   });
 
