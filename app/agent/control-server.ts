@@ -3,7 +3,7 @@
 // the same status and, once subscribed, the same stream of events.
 import * as net from 'node:net';
 import { closeSocket, listenPrivate } from '../core/private-socket';
-import { isUserError, oneLine, UserError } from '../core/errors';
+import { isUserError, oneLine } from '../core/errors';
 import type { MachineAgent } from './machine-agent';
 import { AGENT_METHODS, AgentEvent, AgentReply, AgentRequest, onJsonLines } from './protocol';
 
@@ -68,8 +68,7 @@ export class ControlServer {
         return this.agent.status;
       case 'up':
         this.log('request: up');
-        // An agent on its way out must not start a VM it will not stay to own.
-        if (this.leaving) throw new UserError('the host agent is exiting: try again', { code: 'EAGENTEXIT' });
+        // An agent on its way out refuses (EAGENTEXIT): it is retired before it stops accepting.
         return this.agent.up();
       case 'down':
         this.log('request: down');
@@ -77,11 +76,8 @@ export class ControlServer {
     }
   }
 
-  private leaving = false;
-
   /** Takes no new clients (a new agent may take over at once); those attached still get the last events. */
   async stopAccepting(): Promise<void> {
-    this.leaving = true;
     await closeSocket(this.server, this.sockPath);
   }
 

@@ -12,6 +12,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import { httpPing } from '../../app/agent/machine-agent';
 import { freePort } from '../../app/core/net-util';
+import { pidAlive } from '../../app/core/proc';
 import { berth, berthSync, tempHome } from '../helpers/cli';
 import { busyboxRootfsTar } from '../helpers/tiny-image';
 import { udpEchoRootfsTar } from '../helpers/udp-echo-image';
@@ -79,15 +80,6 @@ function bindUdp(port: number): Promise<number> {
       s.close(() => resolve(got));
     });
   });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const status = () => JSON.parse(berthSync(home, ['status', '--json']).stdout);
@@ -367,7 +359,7 @@ describe('a real machine', { concurrency: false }, () => {
     await until(() => status().state === 'stopping', 'the machine to be stopping', 15000, 50);
     const up = await berth(home, ['up']);
     assert.equal(up.code, 0, up.stderr);
-    await until(() => !alive(old), 'the terminated agent to exit');
+    await until(() => !pidAlive(old), 'the terminated agent to exit');
     const s = status();
     assert.equal(s.state, 'running', machineLogs());
     assert.notEqual(s.agent.agentPid, old, 'a new agent');

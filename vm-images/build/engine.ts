@@ -41,12 +41,9 @@ const DOCKERD_TAGS = [
 ];
 const CONTAINERD_TAGS = ['no_cri', 'no_aufs', 'no_btrfs', 'no_devmapper', 'no_zfs'];
 
-/** Our own patches on top of Debian's, in vm-images/build/patches/. */
-const PATCHES = {
-  [DOCKER_SOURCE]: ['dockerd-log-drivers.patch', 'dockerd-info-metrics-later.patch', 'libnetwork-default-bridge-not-restored.patch'],
-  [CONTAINERD_SOURCE]: [] as string[],
-};
-const KEY_SOURCES = ['engine.ts', 'debsrc.ts', ...PATCHES[DOCKER_SOURCE].map((p) => `patches/${p}`)];
+/** Our own patches on top of Debian's docker.io, in vm-images/build/patches/ (containerd has none). */
+const DOCKER_PATCHES = ['dockerd-log-drivers.patch', 'dockerd-info-metrics-later.patch', 'libnetwork-default-bridge-not-restored.patch'];
+const KEY_SOURCES = ['engine.ts', 'debsrc.ts', ...DOCKER_PATCHES.map((p) => `patches/${p}`)];
 const BUILD_DEPS_HINT = `apt-get build-dep ${DOCKER_SOURCE} ${CONTAINERD_SOURCE} (needs a deb-src entry, see vm-images/README.md)`;
 
 /** Debian version -> upstream version as Debian's rules use it: no epoch, no revision. */
@@ -123,7 +120,7 @@ async function buildDocker(pin: SourcePin, work: string, out: string): Promise<v
   const src = path.join(work, 'docker-src');
   await fs.mkdir(src);
   await unpackSource(pin, src);
-  for (const p of PATCHES[DOCKER_SOURCE]) await applyPatch(src, path.join(BUILD_SRC_DIR, 'patches', p));
+  for (const p of DOCKER_PATCHES) await applyPatch(src, path.join(BUILD_SRC_DIR, 'patches', p));
   const upstream = upstreamVersion(pin.version);
   const commit = await engineCommit(src, upstream);
   const built = await changelogDate(src);
