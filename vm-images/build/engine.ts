@@ -12,7 +12,6 @@
 //   (patches/libnetwork-default-bridge-not-restored.patch).
 // Debian's four programs were ~136 MB (~38 MB compressed in the root); these are ~79 MB (~24 MB).
 // Built once, then kept in cache/built/ under a name made of all its inputs.
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { BUILD_SRC_DIR, BUILT_DIR } from './config';
@@ -20,6 +19,7 @@ import { applyPatch, sourcePin, unpackSource } from './debsrc';
 import { assertStatic } from './elf';
 import { run, runCapture } from './exec';
 import { exists } from './fsutil';
+import { buildKey } from './hash';
 import { BuildError, info } from './log';
 import { Lock, SourcePin } from './pins';
 
@@ -64,10 +64,8 @@ async function goLibraries(): Promise<string> {
   return r.stdout.split('\n').filter((l) => /=\S/.test(l)).sort().join('\n');
 }
 
-async function cacheKey(pins: SourcePin[], go: string, libs: string): Promise<string> {
-  const h = createHash('sha256').update(JSON.stringify({ pins, go, DOCKERD_TAGS, CONTAINERD_TAGS })).update(libs);
-  for (const f of KEY_SOURCES) h.update(await fs.readFile(path.join(BUILD_SRC_DIR, f))).update('\0');
-  return h.digest('hex').slice(0, 16);
+function cacheKey(pins: SourcePin[], go: string, libs: string): Promise<string> {
+  return buildKey(JSON.stringify({ pins, go, DOCKERD_TAGS, CONTAINERD_TAGS }) + libs, KEY_SOURCES);
 }
 
 /** `go build` in GOPATH mode against /usr/share/gocode (as Debian's rules do: GO111MODULE=off). */

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { BUILD_SRC_DIR } from './config';
 
 export function sha256File(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -46,4 +47,14 @@ export async function hashInputs(dirs: { label: string; dir: string; filter?: (r
   }
   for (const e of extra) h.update(`extra\0${e}\0`);
   return h.digest('hex');
+}
+
+/**
+ * The cache key of something the build compiles (kernel, iptables, engine): its settings and the
+ * build files (under vm-images/build) that make it, so that a change to any of them is a rebuild.
+ */
+export async function buildKey(settings: string, buildFiles: string[]): Promise<string> {
+  const h = createHash('sha256').update(settings);
+  for (const f of buildFiles) h.update(await fs.readFile(path.join(BUILD_SRC_DIR, f))).update('\0');
+  return h.digest('hex').slice(0, 16);
 }

@@ -3,14 +3,14 @@
 // built in. Why not Debian's linux-image: its vmlinuz is 8 MB because it carries drivers for any
 // machine, and the ~55 modules the guest needed added ~7 MB to the root and initramfs plus a
 // modprobe pass at every boot. Built once, then kept in cache/built/ under a name made of its inputs.
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { debPath, ensureDownloaded, verify } from './apt';
-import { BUILD_SRC_DIR, BUILT_DIR, KERNEL_SOURCE } from './config';
+import { BUILT_DIR, KERNEL_SOURCE } from './config';
 import { run, runCapture } from './exec';
 import { exists } from './fsutil';
+import { buildKey } from './hash';
 import { configMismatches, renderFragment } from './kconfig';
 import { KERNEL_OPTIONS } from './kernel-config';
 import { BuildError, info } from './log';
@@ -51,10 +51,8 @@ async function needTools(): Promise<void> {
 }
 
 /** Cache key: the source .deb's digest, the option list and the code that builds and checks it. */
-async function cacheKey(sha256: string): Promise<string> {
-  const h = createHash('sha256').update(`${sha256}\0${KERNEL_OPTIONS.join('\n')}\0`);
-  for (const f of KEY_SOURCES) h.update(await fs.readFile(path.join(BUILD_SRC_DIR, f))).update('\0');
-  return h.digest('hex').slice(0, 16);
+function cacheKey(sha256: string): Promise<string> {
+  return buildKey(`${sha256}\0${KERNEL_OPTIONS.join('\n')}\0`, KEY_SOURCES);
 }
 
 /** Unpack the source tree from the .deb: usr/src/linux-source-X.Y.tar.xz, one top directory. */

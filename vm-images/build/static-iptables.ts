@@ -4,7 +4,6 @@
 // about ten times per published port). Debian's binary loads libc, libxtables,
 // libip4tc, libip6tc and one dlopen'd .so per match; under emulation that loading
 // was ~25 ms of each ~31 ms call. Static, a call takes ~5 ms: ~2.5 s less boot.
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,6 +12,7 @@ import { assertStatic } from './elf';
 import { sourcePin, unpackSource } from './debsrc';
 import { run, runCapture } from './exec';
 import { exists } from './fsutil';
+import { buildKey } from './hash';
 import { BuildError, info } from './log';
 import { Lock, REFRESH_HINT, SourcePin } from './pins';
 
@@ -48,7 +48,8 @@ async function needTools(): Promise<void> {
  */
 export async function staticIptables(lock: Lock): Promise<string> {
   const pin = iptablesSourcePin(lock);
-  const key = createHash('sha256').update(JSON.stringify({ pin, CONFIGURE })).digest('hex').slice(0, 16);
+  // The build code counts too: a change to how the source is unpacked or built is a rebuild.
+  const key = await buildKey(JSON.stringify({ pin, CONFIGURE }), ['static-iptables.ts', 'debsrc.ts']);
   const out = path.join(BUILT_DIR, `xtables-legacy-multi-${pin.version}-${key}`);
   if (await exists(out)) {
     info(`static iptables ${pin.version} cached`);
