@@ -73,6 +73,9 @@ export class ControlServer {
       case 'down':
         this.log('request: down');
         return this.agent.down();
+      case 'poweroff':
+        this.log('request: poweroff');
+        return this.agent.down(false);
     }
   }
 

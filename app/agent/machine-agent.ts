@@ -112,6 +112,7 @@ export class MachineAgent extends EventEmitter {
         (i) => `${(i.sizeBytes / 1e6).toFixed(1)} MB`,
       );
       const keys = this.d.keys();
+      let resumed = false;
       const adopted = readRuntime(this.d.paths);
       const prior = adopted ? vmSpec(this.d.name, this.d.paths, settings, image, adopted, keys.publicKey) : undefined;
       if (prior && (await this.d.driver.inspect(prior)) === 'running') {
@@ -128,14 +129,18 @@ export class MachineAgent extends EventEmitter {
         const started = await this.step(
           'boot',
           () => this.d.driver.start(spec, (m) => this.note(m)),
-          (r) => `${r.accel}${r.note ? `; ${r.note}` : ''}`,
+          (r) => `${r.accel}${r.resumed ? ', resumed from saved memory' : ''}${r.note ? `; ${r.note}` : ''}`,
         );
         writeRuntime(this.d.paths, { ...ports, accel: started.accel, note: started.note, startedAt: new Date().toISOString() });
         this.publish({ accel: started.accel, note: started.note, sshPort: ports.sshPort, vmPid: await this.d.driver.pid(spec) });
+        resumed = started.resumed === true;
       }
       this.watchVm();
-      await this.step('ssh', () => this.connectSsh(keys.privateKey));
+      await this.step('ssh', () => this.connectSsh(keys.privateKey, resumed));
+      // Alongside the engine check: the clock and the shared folders of a resumed guest.
+      const settled = resumed ? this.settleResumed() : undefined;
       await this.step('engine', () => this.waitEngine());
+      await settled;
       await this.step('socket', () => this.openSocket());
       this.forwardPorts();
       // Registered before "running" so `docker --context berth` works as soon as up returns.
@@ -186,8 +191,9 @@ export class MachineAgent extends EventEmitter {
     return false;
   }
 
-  private async connectSsh(privateKey: string): Promise<void> {
-    if (!(await this.consoleMarker('berth: sshd started', 60000))) this.d.log('no "sshd started" line on the console; dialing SSH anyway');
+  private async connectSsh(privateKey: string, resumed: boolean): Promise<void> {
+    // A resumed guest prints nothing: its sshd has been listening since before it was saved.
+    if (!resumed && !(await this.consoleMarker('berth: sshd started', 60000))) this.d.log('no "sshd started" line on the console; dialing SSH anyway');
     const link = new SshLink({
       port: this.status.sshPort!,
       privateKey,
@@ -199,6 +205,19 @@ export class MachineAgent extends EventEmitter {
     });
     this.link = link;
     await withTimeout(link.connect(), this.d.timeouts?.ssh ?? 180000, 'the VM did not answer SSH');
+  }
+
+  /**
+   * A resumed guest's clock stood still while it was saved (TLS needs it right), and the shared
+   * folders the suspend unmounted come back. Not fatal: the engine works without either.
+   */
+  private async settleResumed(): Promise<void> {
+    try {
+      const r = await withTimeout(this.link!.exec(`/etc/berth/resume ${Math.round(Date.now() / 1000)}`), 30000, 'the guest did not finish resuming');
+      if (r.code !== 0) throw new Error(firstLine(r.stdout + r.stderr) || `exit code ${r.code}`);
+    } catch (e) {
+      this.note(`After the resume, setting the guest's clock or mounting the shared folders failed (${oneLine(e)}): "berth restart" boots afresh`);
+    }
   }
 
   private async waitEngine(): Promise<void> {
@@ -254,12 +273,17 @@ export class MachineAgent extends EventEmitter {
     }, 1000);
   }
 
-  down(): Promise<AgentStatus> {
-    if (!this.downRun) this.downRun = this.runDown().finally(() => (this.downRun = undefined));
+  /**
+   * Stops the machine. With save (the default) its memory is saved when the driver can, so the
+   * next up resumes it in about a second; when that cannot be done it is shut down, as without.
+   * A down already under way is joined, whichever way it stops.
+   */
+  down(save = true): Promise<AgentStatus> {
+    if (!this.downRun) this.downRun = this.runDown(save).finally(() => (this.downRun = undefined));
     return this.downRun;
   }
 
-  private async runDown(): Promise<AgentStatus> {
+  private async runDown(save: boolean): Promise<AgentStatus> {
     const spec = this.spec ?? this.adoptedSpec();
     this.publish({ state: 'stopping' });
     this.d.log('down: stopping');
@@ -269,7 +293,9 @@ export class MachineAgent extends EventEmitter {
     await this.socket?.close();
     this.socket = undefined;
     if (spec && (await this.d.driver.inspect(spec)) === 'running') {
-      await this.d.driver.stop(spec, this.d.timeouts?.stop ?? 30000);
+      if (!(save && (await this.suspend(spec)))) await this.d.driver.stop(spec, this.d.timeouts?.stop ?? 30000);
+    } else if (spec && !save) {
+      await this.d.driver.discardSaved?.(spec);
     }
     if (this.upRun) await this.upRun.catch(() => undefined);
     await this.teardown(false);
@@ -277,6 +303,25 @@ export class MachineAgent extends EventEmitter {
     this.d.log('down: stopped');
     this.emit('stopped');
     return this.status;
+  }
+
+  /** Saves the running VM's memory for the next up; false (with a note) when it could not. */
+  private async suspend(spec: VmSpec): Promise<boolean> {
+    const { driver } = this.d;
+    if (!driver.capabilities.suspend || !driver.suspend || !this.link) return false;
+    try {
+      this.note('Saving the machine\'s memory');
+      // The guest syncs its disk and lets go of what QEMU cannot save (see /etc/berth/suspend).
+      const r = await withTimeout(this.link.exec('/etc/berth/suspend'), 30000, 'the guest did not get ready to be saved');
+      if (r.code !== 0) throw new Error(firstLine(r.stdout + r.stderr) || `exit code ${r.code}`);
+      this.link.close();
+      await driver.suspend(spec);
+      this.note('The machine\'s memory is saved: the next up resumes it');
+      return true;
+    } catch (e) {
+      this.note(`The machine's memory could not be saved (${oneLine(e)}): shutting it down instead`);
+      return false;
+    }
   }
 
   private adoptedSpec(): VmSpec | undefined {
@@ -313,6 +358,10 @@ export class MachineAgent extends EventEmitter {
   get ssh(): SshLink | undefined {
     return this.link;
   }
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0] ?? '';
 }
 
 function sleep(ms: number): Promise<void> {

@@ -3,7 +3,8 @@
 // Requests carry an id; answers carry the same id; events carry none.
 import type { AgentStatus, Step } from '../core/machine-types';
 
-export type AgentMethod = 'status' | 'up' | 'down' | 'subscribe';
+/** down saves the machine's memory when it can (the next up resumes it); poweroff shuts it down. */
+export type AgentMethod = 'status' | 'up' | 'down' | 'poweroff' | 'subscribe';
 
 export interface AgentRequest {
   id: number;
@@ -43,4 +44,4 @@ export function onJsonLines(stream: NodeJS.ReadableStream, fn: (msg: any) => voi
   });
 }
 
-export const AGENT_METHODS: ReadonlySet<string> = new Set<AgentMethod>(['status', 'up', 'down', 'subscribe']);
+export const AGENT_METHODS: ReadonlySet<string> = new Set<AgentMethod>(['status', 'up', 'down', 'poweroff', 'subscribe']);

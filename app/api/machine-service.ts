@@ -157,7 +157,8 @@ export class MachineService {
 
   restart(): Promise<MachineInfo> {
     return this.run('restart', async () => {
-      await this.machines.down(this.name, this.handlers());
+      // A restart boots afresh (settings apply, the engine starts anew): no saved memory.
+      await this.machines.down(this.name, this.handlers(), true);
       await this.machines.up(this.name, this.handlers());
     });
   }

@@ -76,4 +76,6 @@ export interface MachineStatus {
   shares?: string[];
   agent?: AgentStatus;
   lastError?: ProblemReport;
+  /** A stopped machine's saved memory: its next up resumes it instead of booting. */
+  saved?: { savedAt: string; bytes: number };
 }

@@ -19,6 +19,7 @@ import { applyChange, loadSettings, mergeSettings, saveSettings } from './settin
 import { ensureUserKey } from './ssh-keys';
 import { vmSpec } from './vm-spec';
 import { agentPidIfAlive } from '../agent/lock';
+import type { SavedVm } from '../driver/driver';
 
 export interface ProgressHandlers {
   onStep?: (s: Step) => void;
@@ -94,6 +95,7 @@ export class Machines {
       shares: s ? sharedFolders(s.shares).map((f) => f.hostPath) : undefined,
       agent: typeof agent === 'object' ? agent : undefined,
       lastError: state === 'stopped' ? this.lastError(p) : undefined,
+      saved: state === 'stopped' ? await this.savedMemory(name, p) : undefined,
     };
   }
 
@@ -129,6 +131,25 @@ export class Machines {
     } catch {
       return 'stopped';
     }
+  }
+
+  /** A stopped machine's spec, for the driver's questions about what it left on disk. */
+  private stoppedSpec(name: string, p: MachinePaths) {
+    return vmSpec(name, p, this.settings(name), locateImage({ verify: false }), { sshPort: 0 }, '');
+  }
+
+  /** Memory a stopped machine saved for its next up to resume. */
+  private async savedMemory(name: string, p: MachinePaths): Promise<SavedVm | undefined> {
+    const driver = createDriver();
+    try {
+      return await driver.saved?.(this.stoppedSpec(name, p));
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async forgetSaved(name: string, p: MachinePaths): Promise<void> {
+    await createDriver().discardSaved?.(this.stoppedSpec(name, p));
   }
 
   private lastError(p: MachinePaths): ProblemReport | undefined {
@@ -170,15 +191,20 @@ export class Machines {
     }
   }
 
-  async down(name: string, h: ProgressHandlers = {}): Promise<'stopped' | 'was stopped'> {
+  /**
+   * Stops the machine. Its memory is saved for the next up to resume, unless shutdown is set (or
+   * it cannot be saved): then the guest shuts down, and memory saved earlier is forgotten.
+   */
+  async down(name: string, h: ProgressHandlers = {}, shutdown = false): Promise<'stopped' | 'was stopped'> {
     const p = this.paths(name);
     this.settings(name); // a clear error for a machine that does not exist
     const c = await AgentClient.connect(p);
     if (c) {
       try {
         if (h.onStatus) c.on('status', h.onStatus);
+        if (h.onNote) c.on('note', h.onNote);
         await c.call('subscribe');
-        await c.call('down');
+        await c.call(shutdown ? 'poweroff' : 'down');
         return 'stopped';
       } finally {
         c.close();
@@ -195,6 +221,7 @@ export class Machines {
         return 'stopped';
       }
     }
+    if (shutdown) await this.forgetSaved(name, p);
     return 'was stopped';
   }
 

@@ -63,6 +63,14 @@ export interface DriverCapabilities {
   freePageReporting: boolean;
   /** Host folders can be shared with the guest. */
   fileSharing: boolean;
+  /** A running VM's memory can be saved on stop and resumed on the next start. */
+  suspend: boolean;
+}
+
+/** Memory a stopped VM left to be resumed. */
+export interface SavedVm {
+  savedAt: string;
+  bytes: number;
 }
 
 /** A named step of long work, reported as it happens. */
@@ -73,6 +81,8 @@ export interface StartResult {
   accel: Exclude<Accel, 'auto'>;
   /** Human-readable note, e.g. why auto fell back to TCG. */
   note?: string;
+  /** The VM went on from saved memory instead of booting: its guest did not start afresh. */
+  resumed?: boolean;
 }
 
 export interface Driver {
@@ -82,8 +92,20 @@ export interface Driver {
   validate(): Promise<void>;
   /** Creates the data disk if it does not exist; grows it if diskGiB grew. Never shrinks or reformats. */
   createDisk(spec: VmSpec): Promise<void>;
-  /** Starts the VM and resolves once it is running (serial output seen). */
+  /**
+   * Starts the VM and resolves once it is running (serial output seen), or resumes it from the
+   * memory suspend() saved when that still fits the spec, the image and the disk.
+   */
   start(spec: VmSpec, progress: ProgressFn): Promise<StartResult>;
+  /**
+   * Saves the running VM's memory for the next start() and ends the VM (capability `suspend`).
+   * The guest must have synced its disks. Throws, with the VM still running, when it cannot.
+   */
+  suspend?(spec: VmSpec): Promise<void>;
+  /** The memory a stopped VM saved, if any. */
+  saved?(spec: VmSpec): Promise<SavedVm | undefined>;
+  /** Forgets saved memory: the next start() boots afresh. */
+  discardSaved?(spec: VmSpec): Promise<void>;
   /** Asks the guest to power off; kills the VM if it has not stopped within timeoutMs. */
   stop(spec: VmSpec, timeoutMs: number): Promise<void>;
   /** Kills the VM process at once. */

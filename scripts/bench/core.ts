@@ -21,7 +21,7 @@ export async function floorBoot(memoryMiB: number, cpus: number): Promise<number
   const floor = await buildFloorInitramfs(path.join(image.dir, 'floor'));
   const args = [
     ...machineArgs({ accel: 'tcg', arch: 'x86_64' }),
-    '-smp', String(cpus), ...memoryArgs(memoryMiB, process.platform),
+    '-smp', String(cpus), ...memoryArgs(memoryMiB),
     '-nodefaults', '-no-user-config', '-display', 'none',
     '-kernel', image.kernel, '-initrd', floor.initrd, '-append', image.cmdline,
     '-serial', 'stdio',

@@ -20,10 +20,10 @@ const files = machineFiles(dir, path.posix);
 const unixQmp = { kind: 'unix', path: `${dir}/qmp.sock` } as const;
 
 test('x86_64 TCG: the whole argv', () => {
-  assert.deepEqual(buildQemuArgv({ spec: spec(), accel: 'tcg', arch: 'x86_64', files, qmp: unixQmp, hostPlatform: 'linux' }), [
+  assert.deepEqual(buildQemuArgv({ spec: spec(), accel: 'tcg', arch: 'x86_64', files, qmp: unixQmp }), [
     '-name', 'berth-default',
     '-machine', 'q35', '-accel', 'tcg,tb-size=64', '-cpu', 'max',
-    '-smp', '2', '-m', '2048', '-object', 'memory-backend-memfd,id=ram,size=2048M', '-machine', 'memory-backend=ram',
+    '-smp', '2', '-m', '2048',
     '-nodefaults', '-no-user-config', '-display', 'none',
     '-kernel', '/img/vmlinuz', '-initrd', '/img/initrd.img', '-append', 'console=ttyS0 quiet',
     '-drive', 'file=/img/root.squashfs,if=none,id=root,format=raw,readonly=on',
@@ -65,7 +65,7 @@ test('win32 WHPX: kernel-irqchip off, default CPU model, QMP over loopback TCP',
   const wfiles = machineFiles(wdir, path.win32);
   const argv = buildQemuArgv({
     spec: spec({ dir: wdir }), accel: 'whpx', arch: 'x86_64', files: wfiles,
-    qmp: { kind: 'tcp', host: '127.0.0.1', port: 50123 }, hostPlatform: 'win32',
+    qmp: { kind: 'tcp', host: '127.0.0.1', port: 50123 },
   });
   assert.deepEqual(argv.slice(0, 6), ['-name', 'berth-default', '-machine', 'q35', '-accel', 'whpx,kernel-irqchip=off']);
   assert.equal(argv[6], '-smp', 'no -cpu for WHPX');
@@ -81,7 +81,7 @@ test('aarch64 WHPX keeps the in-hypervisor irqchip (the only mode QEMU accepts o
 test('engine TCP on: second loopback forward and the fw_cfg flag', () => {
   const argv = buildQemuArgv({
     spec: spec({ engineTcpPort: 52375, guestConfig: { ...spec().guestConfig, engineTcp: true } }),
-    accel: 'kvm', arch: 'x86_64', files, qmp: unixQmp, hostPlatform: 'linux',
+    accel: 'kvm', arch: 'x86_64', files, qmp: unixQmp,
   });
   assert.equal(argv[argv.indexOf('-netdev') + 1], 'user,id=net0,hostfwd=tcp:127.0.0.1:52022-:22,hostfwd=tcp:127.0.0.1:52375-:2375');
   const fw = argv.filter((_, i) => argv[i - 1] === '-fw_cfg');
@@ -89,24 +89,22 @@ test('engine TCP on: second loopback forward and the fw_cfg flag', () => {
 });
 
 test('engine TCP off: no forward, no flag', () => {
-  const argv = buildQemuArgv({ spec: spec(), accel: 'kvm', arch: 'x86_64', files, qmp: unixQmp, hostPlatform: 'linux' });
+  const argv = buildQemuArgv({ spec: spec(), accel: 'kvm', arch: 'x86_64', files, qmp: unixQmp });
   assert.equal(argv[argv.indexOf('-netdev') + 1], 'user,id=net0,hostfwd=tcp:127.0.0.1:52022-:22');
   assert.equal(argv.filter((a) => a.includes('engine-tcp')).length, 0);
 });
 
-test('guest RAM: a memfd on Linux hosts (no transparent huge pages to keep freed memory resident), plain -m elsewhere', () => {
-  for (const platform of ['darwin', 'win32'] as const) {
-    const argv = buildQemuArgv({ spec: spec(), accel: platform === 'darwin' ? 'hvf' : 'whpx', arch: 'x86_64', files, qmp: unixQmp, hostPlatform: platform });
-    assert.deepEqual(argv.slice(argv.indexOf('-m'), argv.indexOf('-m') + 3), ['-m', '2048', '-nodefaults'], platform);
-    assert.equal(argv.some((a) => a.includes('memory-backend')), false, platform);
+test('guest RAM is plain anonymous memory on every host (a memfd cannot be saved and resumed without holding all of it)', () => {
+  for (const accel of ['hvf', 'whpx', 'kvm', 'tcg'] as const) {
+    const argv = buildQemuArgv({ spec: spec({ memoryMiB: 4096 }), accel, arch: 'x86_64', files, qmp: unixQmp });
+    assert.deepEqual(argv.slice(argv.indexOf('-m'), argv.indexOf('-m') + 3), ['-m', '4096', '-nodefaults'], accel);
+    assert.equal(argv.some((a) => a.includes('memory-backend')), false, accel);
   }
-  const kvm = buildQemuArgv({ spec: spec({ memoryMiB: 4096 }), accel: 'kvm', arch: 'x86_64', files, qmp: unixQmp, hostPlatform: 'linux' });
-  assert.deepEqual(kvm.slice(kvm.indexOf('-m'), kvm.indexOf('-m') + 6), ['-m', '4096', '-object', 'memory-backend-memfd,id=ram,size=4096M', '-machine', 'memory-backend=ram']);
 });
 
 test('commas in paths are doubled inside option values, not in plain arguments', () => {
   const d = '/tmp/a,b';
-  const argv = buildQemuArgv({ spec: spec({ dir: d }), accel: 'tcg', arch: 'x86_64', files: machineFiles(d, path.posix), qmp: { kind: 'unix', path: `${d}/qmp.sock` }, hostPlatform: 'linux' });
+  const argv = buildQemuArgv({ spec: spec({ dir: d }), accel: 'tcg', arch: 'x86_64', files: machineFiles(d, path.posix), qmp: { kind: 'unix', path: `${d}/qmp.sock` } });
   assert.equal(esc('a,b,c'), 'a,,b,,c');
   assert.ok(argv.includes('file=/tmp/a,,b/data.qcow2,if=none,id=data,format=qcow2,discard=unmap'));
   assert.ok(argv.includes('unix:/tmp/a,,b/qmp.sock,server=on,wait=off'));
@@ -118,7 +116,7 @@ test('shared folders: one 9p file server each (commas doubled), and the guest ta
     { hostPath: '/home/u', guestPath: '/home/u', tag: 'berth0' },
     { hostPath: '/srv/a,b', guestPath: '/srv/a,b', tag: 'berth1' },
   ];
-  const argv = buildQemuArgv({ spec: spec({ shares }), accel: 'tcg', arch: 'x86_64', files, qmp: unixQmp, hostPlatform: 'linux' });
+  const argv = buildQemuArgv({ spec: spec({ shares }), accel: 'tcg', arch: 'x86_64', files, qmp: unixQmp });
   const at = argv.indexOf('-fsdev');
   assert.deepEqual(argv.slice(at, at + 8), [
     '-fsdev', 'local,id=share0,path=/home/u,security_model=none', '-device', 'virtio-9p-pci,fsdev=share0,mount_tag=berth0',
@@ -126,6 +124,6 @@ test('shared folders: one 9p file server each (commas doubled), and the guest ta
   ]);
   assert.ok(argv.includes(`name=opt/berth/shares,file=${dir}/guest/shares`));
   assert.equal(sharesTable(shares), 'berth0\t/home/u\nberth1\t/srv/a,b\n');
-  const none = buildQemuArgv({ spec: spec(), accel: 'tcg', arch: 'x86_64', files, qmp: unixQmp, hostPlatform: 'linux' });
+  const none = buildQemuArgv({ spec: spec(), accel: 'tcg', arch: 'x86_64', files, qmp: unixQmp });
   assert.equal(none.some((a) => a === '-fsdev' || a.includes('opt/berth/shares')), false);
 });

@@ -37,6 +37,10 @@ function describe(st: MachineStatus): string {
     const what = `${p.container}:${p.containerPort}/${p.protocol}`;
     lines.push(`port:    ${p.error ? `${p.hostPort} -> ${what} not forwarded: ${p.error}` : `localhost:${p.hostPort} -> ${what}`}`);
   }
+  if (st.saved) {
+    const mib = Math.round(st.saved.bytes / 2 ** 20);
+    lines.push(`saved:   memory saved ${new Date(st.saved.savedAt).toLocaleString()} (${mib} MiB): "berth up" resumes it; "berth restart" boots afresh`);
+  }
   if (st.lastError) lines.push(`last start failed: ${st.lastError.message} (details: berth logs)`);
   return lines.join('\n') + '\n';
 }

@@ -79,17 +79,23 @@ export async function up(m: Machines, argv: string[], command = 'up'): Promise<n
 }
 
 export async function down(m: Machines, argv: string[], command = 'down'): Promise<number> {
-  const { values } = parse(command, argv, NAME_OPTION);
-  const name = values.name as string;
+  const { values } = parse(command, argv, { ...NAME_OPTION, shutdown: { type: 'boolean', default: false } });
+  return stop(m, values.name as string, values.shutdown as boolean);
+}
+
+/** Stops the machine; its memory is saved for the next up unless shutdown (see Machines.down). */
+async function stop(m: Machines, name: string, shutdown: boolean): Promise<number> {
   m.settings(name);
   process.stderr.write(`stopping machine "${name}" ...\n`);
-  const r = await m.down(name);
+  const r = await m.down(name, { onNote: (n) => process.stderr.write(`  ${n}\n`) }, shutdown);
   process.stdout.write(r === 'stopped' ? `machine "${name}" stopped\n` : `machine "${name}" was not running\n`);
   return 0;
 }
 
 export async function restart(m: Machines, argv: string[]): Promise<number> {
-  await down(m, argv, 'restart');
+  const { values } = parse('restart', argv, NAME_OPTION);
+  // A restart boots afresh: settings apply and the engine starts anew.
+  await stop(m, values.name as string, true);
   return up(m, argv, 'restart');
 }
 

@@ -13,8 +13,6 @@ export interface ArgvInput {
   arch: GuestArch;
   files: MachineFiles;
   qmp: QmpEndpoint;
-  /** The host's OS: guest RAM is backed differently on Linux (see memoryArgs). */
-  hostPlatform: NodeJS.Platform;
 }
 
 /** The guest port a benchmark-only TCP dockerd listens on. */
@@ -32,7 +30,7 @@ export function buildQemuArgv(input: ArgvInput): string[] {
     '-name', `berth-${spec.name}`,
     ...machineArgs(input),
     '-smp', String(spec.cpus),
-    ...memoryArgs(spec.memoryMiB, input.hostPlatform),
+    ...memoryArgs(spec.memoryMiB),
     // No default NIC/VGA/serial and no host config file: only what is listed here exists.
     '-nodefaults', '-no-user-config', '-display', 'none',
     '-kernel', spec.image.kernel,
@@ -65,17 +63,14 @@ export function machineArgs({ accel, arch }: Pick<ArgvInput, 'accel' | 'arch'>):
 }
 
 /**
- * -m, and on a Linux host guest RAM in a memfd. QEMU asks for transparent huge
- * pages on anonymous guest RAM, so a single 4 KiB page the guest still uses
- * keeps its whole 2 MiB resident on the host, and khugepaged folds freed runs
- * back in: what free-page reporting gives back stays counted. Shared memory
- * gets no huge pages by default and a reported page is punched out of the file.
- * Measured here: 396 -> 370 MiB RSS for an idle 2 GiB machine, same boot time.
+ * -m: guest RAM is QEMU's default anonymous memory. A memfd (tried: pages free-page reporting
+ * gives back are punched out of the file, ~26 MiB less RSS idle) cannot be saved and resumed:
+ * QEMU reads every guest page while saving and loading, and a read of a hole in shared memory
+ * allocates it, so a resumed 2 GiB machine held all 2 GiB. A read of untouched anonymous memory
+ * maps the zero page and costs nothing.
  */
-export function memoryArgs(memoryMiB: number, hostPlatform: NodeJS.Platform): string[] {
-  const m = ['-m', String(memoryMiB)];
-  if (hostPlatform !== 'linux') return m;
-  return [...m, '-object', `memory-backend-memfd,id=ram,size=${memoryMiB}M`, '-machine', 'memory-backend=ram'];
+export function memoryArgs(memoryMiB: number): string[] {
+  return ['-m', String(memoryMiB)];
 }
 
 function accelOption(accel: ConcreteAccel, arch: GuestArch): string {

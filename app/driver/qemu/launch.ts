@@ -19,6 +19,10 @@ export interface LaunchRequest {
   /** How long the console may stay silent before the launch counts as stalled. */
   progressTimeoutMs: number;
   pollMs: number;
+  /** fitOf() this launch, kept in the launch record for a later save of its memory. */
+  fit: string;
+  /** A VM loading saved memory prints nothing: it has started once QEMU wrote its pidfile. */
+  resuming?: boolean;
 }
 
 export type LaunchOutcome =
@@ -32,6 +36,7 @@ export interface LaunchRecord {
   program: string;
   args: string[];
   startedAt: string;
+  fit?: string;
 }
 
 export async function readPidfile(file: string): Promise<number | undefined> {
@@ -55,7 +60,7 @@ export async function launch(req: LaunchRequest, spawn: Spawner, procs: ProcessH
   const { files } = req;
   await rotate(files.console, files.consoleOld);
   await rm(files.pidfile, { force: true });
-  const record: LaunchRecord = { accel: req.accel, program: req.program, args: req.args, startedAt: new Date().toISOString() };
+  const record: LaunchRecord = { accel: req.accel, program: req.program, args: req.args, startedAt: new Date().toISOString(), fit: req.fit };
   await writeFile(files.launchFile, JSON.stringify(record, null, 2) + '\n', { mode: 0o600 });
 
   const child = spawn(req.program, req.args, files.stderrLog);
@@ -70,6 +75,7 @@ export async function launch(req: LaunchRequest, spawn: Spawner, procs: ProcessH
   const pidSeen = await pollUntil(async () => exit !== undefined || (await readPidfile(files.pidfile)) !== undefined,
     req.pidfileTimeoutMs, req.pollMs);
   if (exit) return exitedOutcome();
+  if (pidSeen && req.resuming) return { ok: true, pid: child.pid };
 
   // First byte on the serial console: firmware or kernel is executing, the accelerator works.
   const progressed = pidSeen && await pollUntil(async () => exit !== undefined || (await hasOutput(files.console)),

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { oneLine, UserError } from '../../core/errors';
 import { coveredSystemFolder } from '../../core/shares';
-import type { Driver, DriverCapabilities, ProgressFn, SharedFolder, StartResult, VmSpec, VmState } from '../driver';
+import type { Driver, DriverCapabilities, ProgressFn, SavedVm, SharedFolder, StartResult, VmSpec, VmState } from '../driver';
 import { isHardwareAccel, kvmDeviceUsable, resolveAccel, type ConcreteAccel } from './accel';
 import { buildQemuArgv, sharesTable } from './argv';
 import { tail } from './console-log';
@@ -14,12 +14,14 @@ import { launch, readLaunchRecord, readPidfile, type LaunchOutcome } from './lau
 import { machineFiles, type MachineFiles } from './machine-files';
 import { QemuImg } from './qemu-img';
 import { checkAddReply, checkRemoveReply, hostfwdAdd, hostfwdRemove } from './hostfwd';
+import { loadFromFile, saveToFile } from './migration';
 import { QmpClient } from './qmp';
-import { currentQmpEndpoint, newQmpEndpoint } from './qmp-endpoint';
+import { currentQmpEndpoint, newQmpEndpoint, type QmpEndpoint } from './qmp-endpoint';
+import { commitSaved, diskStamp, discardSaved, fitOf, readSavedMeta, savedVmFiles, unfit } from './saved-vm';
 import { realProcessHost, type ProcessHost } from './process-host';
 import { execFileRunner, firstLine, type Runner } from './runner';
 import { detachedSpawner, type Spawner } from './spawner';
-import { pollUntil } from './wait';
+import { pollUntil, sleep } from './wait';
 
 export interface QemuDriverOptions {
   /** Diagnostic lines (not user-facing progress). */
@@ -42,6 +44,10 @@ export interface QemuDriverOptions {
 
 /** How stop() ended; the Driver contract only needs "stopped", the agent may want to say how. */
 export type StopOutcome = 'not-running' | 'powered-off' | 'terminated' | 'killed';
+
+/** Memory is written and read at disk speed: generous bounds for a machine with many GiB in use. */
+const SAVE_TIMEOUT_MS = 300_000;
+const RESUME_TIMEOUT_MS = 300_000;
 
 /** Oldest QEMU with everything the argv uses (tb-size as an accel option, free-page-reporting, server=on). */
 const MIN_QEMU = { major: 6, minor: 0 };
@@ -76,8 +82,10 @@ export class QemuDriver implements Driver {
     this.bootTimeoutMs = opts.bootProgressTimeoutMs ?? 120_000;
     this.pidfileTimeoutMs = opts.pidfileTimeoutMs ?? 10_000;
     this.pollMs = opts.pollMs ?? 100;
-    // QEMU's Windows builds have no 9p file server (-fsdev/-virtfs).
-    this.capabilities = { gracefulStop: true, diskResize: true, freePageReporting: true, fileSharing: this.host.platform !== 'win32' };
+    // QEMU's Windows builds have no 9p file server (-fsdev/-virtfs), and saving memory goes
+    // through /bin/sh (an exec: migration URI).
+    const posix = this.host.platform !== 'win32';
+    this.capabilities = { gracefulStop: true, diskResize: true, freePageReporting: true, fileSharing: posix, suspend: posix };
   }
 
   private programs(): QemuPrograms {
@@ -128,6 +136,7 @@ export class QemuDriver implements Driver {
     await this.writeGuestConfig(spec, files);
 
     const accel = resolveAccel(spec.accel, { platform: this.host.platform, kvmUsable: this.kvmUsable() });
+    if (await this.resumeIfSaved(spec, files, accel, progress)) return { accel, resumed: true };
     if (spec.accel === 'auto' && isHardwareAccel(accel)) {
       const first = await this.launchWith(spec, files, accel, this.hwTimeoutMs, progress);
       if (first.ok) return { accel };
@@ -180,16 +189,140 @@ export class QemuDriver implements Driver {
     }
   }
 
-  private async launchWith(spec: VmSpec, files: MachineFiles, accel: ConcreteAccel, progressTimeoutMs: number, progress: ProgressFn): Promise<LaunchOutcome> {
+  /** QEMU's command line for this spec, and its fit (what saved memory must match to be resumed). */
+  private async plan(spec: VmSpec, files: MachineFiles, accel: ConcreteAccel): Promise<{ args: string[]; fit: string; qmp: QmpEndpoint }> {
     const { system, arch } = this.programs();
     const qmp = await newQmpEndpoint(this.host.platform, files);
-    const args = buildQemuArgv({ spec, accel, arch, files, qmp, hostPlatform: this.host.platform });
+    const args = buildQemuArgv({ spec, accel, arch, files, qmp });
+    const v = this.version;
+    const fit = fitOf({
+      program: system,
+      qemuVersion: v && `${v.major}.${v.minor}.${v.micro} ${v.package ?? ''}`,
+      accel,
+      args,
+      images: [spec.image.kernel, spec.image.initrd, spec.image.rootfs],
+      configs: [files.authorizedKeys, files.daemonJson, files.shares],
+    });
+    return { args, fit, qmp };
+  }
+
+  private async launchWith(spec: VmSpec, files: MachineFiles, accel: ConcreteAccel, progressTimeoutMs: number, progress: ProgressFn): Promise<LaunchOutcome> {
+    const { system } = this.programs();
+    const { args, fit } = await this.plan(spec, files, accel);
     progress(`Starting QEMU (${accel})`);
     this.log(`${system} ${args.join(' ')}`);
-    const outcome = await launch({ program: system, args, accel, files, pidfileTimeoutMs: this.pidfileTimeoutMs, progressTimeoutMs, pollMs: this.pollMs },
+    const outcome = await launch({ program: system, args, accel, files, pidfileTimeoutMs: this.pidfileTimeoutMs, progressTimeoutMs, pollMs: this.pollMs, fit },
       this.spawn, this.procs);
     if (outcome.ok) progress('The machine is booting (console output seen)');
     return outcome;
+  }
+
+  /**
+   * Resumes the VM from the memory suspend() saved, if there is some and it still fits; true if
+   * the VM now runs. Memory that does not fit, or fails to load, is thrown away (the guest synced
+   * its disk before it was saved) and the caller boots afresh.
+   */
+  private async resumeIfSaved(spec: VmSpec, files: MachineFiles, accel: ConcreteAccel, progress: ProgressFn): Promise<boolean> {
+    const saved = savedVmFiles(spec.dir);
+    if (![saved.state, saved.meta, saved.partial].some((f) => existsSync(f))) return false;
+    if (!this.capabilities.suspend) {
+      await discardSaved(saved);
+      return false;
+    }
+    const { system } = this.programs();
+    const { args, fit, qmp: ep } = await this.plan(spec, files, accel);
+    const why = unfit(readSavedMeta(saved), fit, await diskStamp(files.dataDisk).catch(() => undefined));
+    if (why) {
+      progress(`The saved memory is not resumed (${why}): booting afresh`);
+      await discardSaved(saved);
+      return false;
+    }
+    // From here on this memory is never resumed again, whatever happens: without its description
+    // it is only a file to delete.
+    await rm(saved.meta, { force: true });
+    progress(`Resuming QEMU (${accel}) from the saved memory`);
+    this.log(`${system} ${args.join(' ')} -incoming defer`);
+    const outcome = await launch({ program: system, args: [...args, '-incoming', 'defer'], accel, files, pidfileTimeoutMs: this.pidfileTimeoutMs,
+      progressTimeoutMs: 0, pollMs: this.pollMs, fit, resuming: true }, this.spawn, this.procs);
+    try {
+      if (!outcome.ok) throw new Error(firstLine(await tail(files.stderrLog, 5)) || (outcome.reason === 'exited' ? exitText(outcome) : 'QEMU did not start'));
+      this.log('resume: QEMU started');
+      const qmp = await this.connectQmp(ep, outcome.pid);
+      this.log('resume: QMP connected');
+      try {
+        await loadFromFile(qmp, saved.state, RESUME_TIMEOUT_MS);
+        this.log('resume: loaded');
+        await rm(saved.state, { force: true });
+        await qmp.execute('cont');
+      } finally {
+        qmp.close();
+      }
+    } catch (e) {
+      const stderr = firstLine(await tail(files.stderrLog, 5));
+      const reason = stderr || oneLine(e);
+      this.log(`resume failed: ${reason}`);
+      await this.kill(spec);
+      await discardSaved(saved);
+      progress(`The saved memory could not be resumed (${reason}): booting afresh`);
+      return false;
+    }
+    progress('The machine resumed from its saved memory');
+    return true;
+  }
+
+  /** QEMU writes its pidfile before it opens the QMP socket: a few tries while it comes up. */
+  private async connectQmp(ep: QmpEndpoint, pid: number): Promise<QmpClient> {
+    for (let tries = 0; ; tries++) {
+      try {
+        return await QmpClient.connect(ep, 5000);
+      } catch (e) {
+        if (tries >= 100 || !this.procs.alive(pid)) throw e;
+        await sleep(20);
+      }
+    }
+  }
+
+  async suspend(spec: VmSpec): Promise<void> {
+    const files = machineFiles(spec.dir);
+    const saved = savedVmFiles(spec.dir);
+    const pid = await this.pid(spec);
+    if (pid === undefined) throw new Error('the VM is not running');
+    const rec = await readLaunchRecord(files.launchFile);
+    if (!rec?.fit) throw new Error('the VM was started by an earlier version of Berth');
+    const ep = await currentQmpEndpoint(this.host.platform, files);
+    if (!ep) throw new Error('no QMP endpoint recorded');
+    await discardSaved(saved);
+    // Created here so that it is the user's alone from the first byte (cat only writes into it).
+    await writeFile(saved.partial, '', { mode: 0o600 });
+    const qmp = await QmpClient.connect(ep, 5000);
+    try {
+      const info = await saveToFile(qmp, saved.partial, SAVE_TIMEOUT_MS);
+      this.log(`saved the VM's memory: ${info.bytes ?? '?'} bytes`);
+      // QEMU flushed the disks when the save completed; it has nothing left to do.
+      await qmp.quit().catch(() => undefined);
+    } catch (e) {
+      await rm(saved.partial, { force: true });
+      throw e;
+    } finally {
+      qmp.close();
+    }
+    if (!(await this.waitGone(pid, 10_000))) {
+      this.procs.kill(pid, 'SIGKILL');
+      await this.waitGone(pid, 5000);
+    }
+    await rm(files.pidfile, { force: true });
+    // The disk's stamp is taken once no process has it open: any later write shows.
+    const bytes = (await stat(saved.partial)).size;
+    await commitSaved(saved, { version: 1, fit: rec.fit, disk: await diskStamp(files.dataDisk), savedAt: new Date().toISOString(), bytes });
+  }
+
+  async saved(spec: VmSpec): Promise<SavedVm | undefined> {
+    const meta = readSavedMeta(savedVmFiles(spec.dir));
+    return meta && { savedAt: meta.savedAt, bytes: meta.bytes };
+  }
+
+  async discardSaved(spec: VmSpec): Promise<void> {
+    await discardSaved(savedVmFiles(spec.dir));
   }
 
   private async startFailure(spec: VmSpec, files: MachineFiles, accel: ConcreteAccel, o: Exclude<LaunchOutcome, { ok: true }>): Promise<UserError> {
@@ -279,6 +412,7 @@ export class QemuDriver implements Driver {
   async delete(spec: VmSpec, keepDisk: boolean): Promise<void> {
     await this.kill(spec);
     const f = machineFiles(spec.dir);
+    await discardSaved(savedVmFiles(spec.dir));
     const owned = [f.pidfile, f.console, f.consoleOld, f.stderrLog, f.qmpSocket, f.qmpEndpointFile, f.launchFile, f.guestDir];
     if (!keepDisk) owned.push(f.dataDisk);
     for (const p of owned) await rm(p, { recursive: true, force: true });
