@@ -288,8 +288,67 @@ describe('a real machine', { concurrency: false }, () => {
     assert.ok(full - freed > 64 * 1024 * 1024, `${full} -> ${freed} bytes on the host`);
   });
 
-  test('down stops cleanly; two concurrent ups start one VM; data survives', async () => {
+  test('down saves the memory and up resumes it: containers run on, the clock is right, the shared folder is back', async () => {
+    await docker('run', '-d', '--name', 'napper', 'tiny:1', '/bin/busybox', 'sleep', '3600');
+    await docker('run', '--rm', '-v', 'keep:/v', 'tiny:1', '/bin/sh', '-c', 'echo kept >/v/f');
     const d = await berth(home, ['down']);
+    assert.equal(d.code, 0, d.stderr);
+    assert.match(d.stderr, /memory is saved/, d.stderr + machineLogs());
+    const st = status();
+    assert.equal(st.state, 'stopped');
+    assert.ok(st.saved.bytes > 1e6, JSON.stringify(st.saved));
+    assert.equal(fs.statSync(path.join(dir, 'saved-vm.state')).mode & 0o777, 0o600);
+    assert.match(berthSync(home, ['status']).stdout, /^saved: {3}memory saved .*"berth up" resumes it/m);
+    // The guest's clock stands still while it is saved: after the resume it must be right again.
+    await new Promise((r) => setTimeout(r, 5000));
+    const r = await berth(home, ['up']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /resumed from saved memory/);
+    assert.equal(fs.existsSync(path.join(dir, 'saved-vm.state')), false, 'saved memory is resumed once only');
+    assert.equal(status().saved, undefined);
+    assert.match(await docker('ps', '--filter', 'name=napper', '--format', '{{.Status}}'), /^Up /);
+    assert.equal((await docker('run', '--rm', '-v', 'keep:/v', 'tiny:1', '/bin/busybox', 'cat', '/v/f')).trim(), 'kept');
+    const guest = Number((await berth(home, ['ssh', '--', 'date +%s'])).stdout.trim());
+    assert.ok(Math.abs(guest - Date.now() / 1000) < 3, `guest clock ${guest}, host ${Date.now() / 1000}`);
+    fs.writeFileSync(path.join(shared, 'after-resume.txt'), 'back');
+    assert.equal((await docker('run', '--rm', '-v', `${shared}:/s`, 'tiny:1', '/bin/busybox', 'cat', '/s/after-resume.txt')).trim(), 'back');
+    await docker('rm', '-f', 'napper');
+  });
+
+  test('saved memory that no longer fits the disk is thrown away: up boots afresh and nothing written is lost', async () => {
+    await docker('run', '--rm', '-v', 'keep:/v', 'tiny:1', '/bin/sh', '-c', 'echo second >/v/g');
+    assert.equal((await berth(home, ['down'])).code, 0);
+    assert.ok(status().saved);
+    // Another program wrote the disk meanwhile (here only its time changes: that is enough).
+    const later = new Date(Date.now() + 10_000);
+    fs.utimesSync(path.join(dir, 'data.qcow2'), later, later);
+    const r = await berth(home, ['up']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /saved memory is not resumed \(the data disk changed since it was stopped\): booting afresh/);
+    assert.match(r.stderr, /The machine is booting/);
+    assert.equal(fs.existsSync(path.join(dir, 'saved-vm.state')), false);
+    assert.equal((await docker('run', '--rm', '-v', 'keep:/v', 'tiny:1', '/bin/busybox', 'cat', '/v/f', '/v/g')).trim(), 'kept\nsecond');
+    // down --shutdown on a stopped machine forgets memory saved before.
+    assert.equal((await berth(home, ['down'])).code, 0);
+    assert.ok(status().saved);
+    assert.equal((await berth(home, ['down', '--shutdown'])).code, 0);
+    assert.equal(status().saved, undefined);
+    assert.equal((await berth(home, ['up'])).code, 0);
+  });
+
+  test('a shared folder in use keeps the memory from being saved: down shuts down cleanly instead', async () => {
+    await docker('run', '-d', '--name', 'holder', '-v', `${shared}:/s`, 'tiny:1', '/bin/busybox', 'sleep', '3600');
+    const d = await berth(home, ['down']);
+    assert.equal(d.code, 0, d.stderr);
+    assert.match(d.stderr, /memory could not be saved \(.+\): shutting it down instead/, d.stderr);
+    assert.equal(status().saved, undefined);
+    assert.match(fs.readFileSync(path.join(dir, 'console.log'), 'utf8'), /berth: stopped/);
+    assert.equal((await berth(home, ['up'])).code, 0);
+    await docker('rm', '-f', 'holder');
+  });
+
+  test('down --shutdown stops cleanly; two concurrent ups start one VM; data survives', async () => {
+    const d = await berth(home, ['down', '--shutdown']);
     assert.equal(d.code, 0, d.stderr);
     assert.equal(status().state, 'stopped');
     assert.equal(fs.existsSync(sock), false);
@@ -300,8 +359,9 @@ describe('a real machine', { concurrency: false }, () => {
     const [a, b] = await Promise.all([berth(home, ['up']), berth(home, ['up'])]);
     assert.equal(a.code, 0, a.stderr);
     assert.equal(b.code, 0, b.stderr);
-    const starts = fs.readFileSync(path.join(dir, 'agent.log'), 'utf8').split('\n').filter((l) => l.includes('up: starting'));
-    assert.equal(starts.length, 2, 'one start for the first boot, one for this one: the two ups joined');
+    const log = fs.readFileSync(path.join(dir, 'agent.log'), 'utf8');
+    const starts = log.slice(log.lastIndexOf('request: poweroff')).split('\n').filter((l) => l.includes('up: starting'));
+    assert.equal(starts.length, 1, 'one start after the shutdown: the two ups joined');
     await docker('image', 'inspect', 'tiny:1');
     assert.match(await docker('ps', '-a', '--format', '{{.Names}}'), /logger/);
     const df = await berth(home, ['ssh', '--', 'df -k /var/lib/docker | tail -n 1']);
