@@ -60,8 +60,11 @@ export function berthUp(home: string): number {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
-export function berthDown(home: string): void {
-  berthCli(home, ['down']);
+/** Stops the machine: shut down (the next up boots afresh), or with its memory saved (the next up resumes). */
+export function berthDown(home: string, how: 'shutdown' | 'save' = 'shutdown'): void {
+  const r = berthCli(home, how === 'shutdown' ? ['down', '--shutdown'] : ['down']);
+  if (r.status !== 0) throw new Error(`berth down failed: ${r.stderr}`);
+  if (how === 'save' && !/memory is saved/.test(r.stderr)) throw new Error(`berth down did not save the memory: ${r.stderr}`);
 }
 
 /** Median milliseconds of `n` requests, each on a new connection (as a CLI invocation would). */

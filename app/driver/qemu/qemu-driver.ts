@@ -136,7 +136,11 @@ export class QemuDriver implements Driver {
     await this.writeGuestConfig(spec, files);
 
     const accel = resolveAccel(spec.accel, { platform: this.host.platform, kvmUsable: this.kvmUsable() });
-    if (await this.resumeIfSaved(spec, files, accel, progress)) return { accel, resumed: true };
+    // A machine auto fell back to TCG for ran under TCG: its memory resumes only under TCG.
+    const resumable: ConcreteAccel[] = spec.accel === 'auto' && isHardwareAccel(accel) ? [accel, 'tcg'] : [accel];
+    const resumed = await this.resumeIfSaved(spec, files, resumable, progress);
+    if (resumed === accel) return { accel, resumed: true };
+    if (resumed) return { accel: resumed, resumed: true, note: `resumed under ${resumed.toUpperCase()}, as the machine ran before it was saved` };
     if (spec.accel === 'auto' && isHardwareAccel(accel)) {
       const first = await this.launchWith(spec, files, accel, this.hwTimeoutMs, progress);
       if (first.ok) return { accel };
@@ -222,21 +226,34 @@ export class QemuDriver implements Driver {
    * the VM now runs. Memory that does not fit, or fails to load, is thrown away (the guest synced
    * its disk before it was saved) and the caller boots afresh.
    */
-  private async resumeIfSaved(spec: VmSpec, files: MachineFiles, accel: ConcreteAccel, progress: ProgressFn): Promise<boolean> {
+  private async resumeIfSaved(spec: VmSpec, files: MachineFiles, accels: ConcreteAccel[], progress: ProgressFn): Promise<ConcreteAccel | undefined> {
     const saved = savedVmFiles(spec.dir);
-    if (![saved.state, saved.meta, saved.partial].some((f) => existsSync(f))) return false;
+    if (![saved.state, saved.meta, saved.partial].some((f) => existsSync(f))) return undefined;
     if (!this.capabilities.suspend) {
       await discardSaved(saved);
-      return false;
+      return undefined;
     }
     const { system } = this.programs();
-    const { args, fit, qmp: ep } = await this.plan(spec, files, accel);
-    const why = unfit(readSavedMeta(saved), fit, await diskStamp(files.dataDisk).catch(() => undefined));
-    if (why) {
+    const meta = readSavedMeta(saved);
+    const disk = await diskStamp(files.dataDisk).catch(() => undefined);
+    let why = 'its description is missing or unreadable';
+    let plan: { args: string[]; fit: string; qmp: QmpEndpoint; accel: ConcreteAccel } | undefined;
+    for (const accel of accels) {
+      const p = { ...(await this.plan(spec, files, accel)), accel };
+      const no = unfit(meta, p.fit, disk);
+      if (!no) {
+        plan = p;
+        break;
+      }
+      // The reason worth telling is the one of the accelerator the memory was saved under.
+      if (accel === accels[0] || meta?.fit === p.fit) why = no;
+    }
+    if (!plan) {
       progress(`The saved memory is not resumed (${why}): booting afresh`);
       await discardSaved(saved);
-      return false;
+      return undefined;
     }
+    const { args, fit, qmp: ep, accel } = plan;
     // From here on this memory is never resumed again, whatever happens: without its description
     // it is only a file to delete.
     await rm(saved.meta, { force: true });
@@ -264,10 +281,10 @@ export class QemuDriver implements Driver {
       await this.kill(spec);
       await discardSaved(saved);
       progress(`The saved memory could not be resumed (${reason}): booting afresh`);
-      return false;
+      return undefined;
     }
     progress('The machine resumed from its saved memory');
-    return true;
+    return accel;
   }
 
   /** QEMU writes its pidfile before it opens the QMP socket: a few tries while it comes up. */
