@@ -285,6 +285,8 @@ export class MachineAgent extends EventEmitter {
 
   private async runDown(save: boolean): Promise<AgentStatus> {
     const spec = this.spec ?? this.adoptedSpec();
+    // Only a machine that is up can be saved: one still starting has no guest ready to sync.
+    const saving = save && this.status.state === 'running';
     this.publish({ state: 'stopping' });
     this.d.log('down: stopping');
     clearInterval(this.watchTimer);
@@ -293,7 +295,7 @@ export class MachineAgent extends EventEmitter {
     await this.socket?.close();
     this.socket = undefined;
     if (spec && (await this.d.driver.inspect(spec)) === 'running') {
-      if (!(save && (await this.suspend(spec)))) await this.d.driver.stop(spec, this.d.timeouts?.stop ?? 30000);
+      if (!(saving && (await this.suspend(spec)))) await this.d.driver.stop(spec, this.d.timeouts?.stop ?? 30000);
     } else if (spec && !save) {
       await this.d.driver.discardSaved?.(spec);
     }
@@ -312,7 +314,8 @@ export class MachineAgent extends EventEmitter {
     try {
       this.note('Saving the machine\'s memory');
       // The guest syncs its disk and lets go of what QEMU cannot save (see /etc/berth/suspend).
-      const r = await withTimeout(this.link.exec('/etc/berth/suspend'), 30000, 'the guest did not get ready to be saved');
+      // From /: a session starts in root's home, which a shared home folder (/root) may be.
+      const r = await withTimeout(this.link.exec('cd / && exec /etc/berth/suspend'), 30000, 'the guest did not get ready to be saved');
       if (r.code !== 0) throw new Error(firstLine(r.stdout + r.stderr) || `exit code ${r.code}`);
       this.link.close();
       await driver.suspend(spec);
