@@ -136,7 +136,7 @@ export class QemuDriver implements Driver {
     await this.writeGuestConfig(spec, files);
 
     const accel = resolveAccel(spec.accel, { platform: this.host.platform, kvmUsable: this.kvmUsable() });
-    // A machine auto fell back to TCG for ran under TCG: its memory resumes only under TCG.
+    // A machine that auto fell back to TCG for ran under TCG: its memory resumes only there.
     const resumable: ConcreteAccel[] = spec.accel === 'auto' && isHardwareAccel(accel) ? [accel, 'tcg'] : [accel];
     const resumed = await this.resumeIfSaved(spec, files, resumable, progress);
     if (resumed === accel) return { accel, resumed: true };
@@ -222,8 +222,8 @@ export class QemuDriver implements Driver {
   }
 
   /**
-   * Resumes the VM from the memory suspend() saved, if there is some and it still fits; true if
-   * the VM now runs. Memory that does not fit, or fails to load, is thrown away (the guest synced
+   * Resumes the VM from the memory suspend() saved, if there is some and it still fits under one
+   * of the accelerators; the one it now runs under, else undefined. Memory that does not fit, or fails to load, is thrown away (the guest synced
    * its disk before it was saved) and the caller boots afresh.
    */
   private async resumeIfSaved(spec: VmSpec, files: MachineFiles, accels: ConcreteAccel[], progress: ProgressFn): Promise<ConcreteAccel | undefined> {
