@@ -17,6 +17,7 @@ import type { MachineSettings } from '../core/settings/schema';
 import { hostKeyVerifier } from '../core/ssh-keys';
 import { vmSpec } from '../core/vm-spec';
 import { EngineSocket, GUEST_DOCKER_SOCK, pingOver } from './engine-socket';
+import { GuestClock } from './guest-clock';
 import { PortForwarder } from './port-forwarder';
 import { PortWatch } from './port-watch';
 import { SshLink } from './ssh-link';
@@ -42,6 +43,7 @@ export class MachineAgent extends EventEmitter {
   private link?: SshLink;
   private socket?: EngineSocket;
   private ports?: { forwarder: PortForwarder; watch: PortWatch };
+  private clock?: GuestClock;
   private spec?: VmSpec;
   private upRun?: Promise<AgentStatus>;
   private downRun?: Promise<AgentStatus>;
@@ -113,11 +115,13 @@ export class MachineAgent extends EventEmitter {
       );
       const keys = this.d.keys();
       let resumed = false;
+      let reattached = false;
       const adopted = readRuntime(this.d.paths);
       const prior = adopted ? vmSpec(this.d.name, this.d.paths, settings, image, adopted, keys.publicKey) : undefined;
       if (prior && (await this.d.driver.inspect(prior)) === 'running') {
         // The VM outlived an earlier agent: take it over instead of starting another.
         this.spec = prior;
+        reattached = true;
         this.setStep('disk', { status: 'done', ms: 0, detail: 'VM already running' });
         this.setStep('boot', { status: 'done', ms: 0, detail: 'reattached to the running VM' });
         this.publish({ accel: adopted!.accel, note: adopted!.note, sshPort: adopted!.sshPort, vmPid: await this.d.driver.pid(prior) });
@@ -143,6 +147,7 @@ export class MachineAgent extends EventEmitter {
       await settled;
       await this.step('socket', () => this.openSocket());
       this.forwardPorts();
+      this.keepClock(reattached);
       // Registered before "running" so `docker --context berth` works as soon as up returns.
       this.d.log(await registerDockerContext(this.d.name, dockerHost(this.d.paths)));
       this.publish({ state: 'running', readyAt: new Date().toISOString() });
@@ -243,6 +248,21 @@ export class MachineAgent extends EventEmitter {
     if (!ok) throw new UserError(`the Docker socket ${this.d.paths.dockerSock} did not answer`);
   }
 
+  /**
+   * The guest's clock follows the host's: after the host slept, every few minutes, and whenever
+   * the SSH connection comes back (a sleep often cuts it). A fresh boot takes the host's time from
+   * the VM's clock chip and a resume sets it (/etc/berth/resume): no check then; a VM an earlier
+   * agent left running is checked at once.
+   */
+  private keepClock(reattached: boolean): void {
+    const link = this.link!;
+    const clock = new GuestClock({ exec: (command) => link.exec(command), log: (m) => this.d.log(m) });
+    link.on('up', () => void clock.check('the SSH connection came back'));
+    this.clock = clock;
+    clock.start();
+    if (reattached) void clock.check('reattached to a running VM');
+  }
+
   /** Published container ports follow the engine onto the host's loopback (not a step: up does not wait for it). */
   private forwardPorts(): void {
     const link = this.link!;
@@ -290,6 +310,7 @@ export class MachineAgent extends EventEmitter {
     this.publish({ state: 'stopping' });
     this.d.log('down: stopping');
     clearInterval(this.watchTimer);
+    this.clock?.stop();
     // Close the socket first so no client starts work that the stop would cut.
     await this.closePorts();
     await this.socket?.close();
@@ -348,6 +369,8 @@ export class MachineAgent extends EventEmitter {
 
   private async teardown(killVm: boolean): Promise<void> {
     clearInterval(this.watchTimer);
+    this.clock?.stop();
+    this.clock = undefined;
     await this.closePorts();
     this.link?.close();
     this.link = undefined;

@@ -262,7 +262,12 @@ describe('a real machine', { concurrency: false }, () => {
     assert.doesNotMatch(libs.stdout, /libxtables/, 'no shared iptables libraries in the image');
   });
 
-  test('the socket works again after the SSH connection is cut', async () => {
+  test('the socket works again after the SSH connection is cut, and the guest clock is set right', async () => {
+    // As after the host slept: the guest's clock an hour behind, and the SSH connection gone.
+    const guestNow = async () => Number((await berth(home, ['ssh', '--', 'date +%s'])).stdout.trim());
+    const back = await berth(home, ['ssh', '--', `date -u -s @${Math.round(Date.now() / 1000) - 3600} >/dev/null`]);
+    assert.equal(back.code, 0, back.stderr);
+    assert.ok(Math.abs((await guestNow()) - (Date.now() / 1000 - 3600)) < 5, 'the guest clock went back an hour');
     // Kill every sshd session process in the guest (the listener stays): this
     // cuts the agent's connection, and this command's own.
     // Like ssh, berth ssh joins its arguments into one remote command line.
@@ -272,6 +277,11 @@ describe('a real machine', { concurrency: false }, () => {
     // connection, not hang on a channel of the dead one.
     const r = await run('docker', ['ps', '-a', '--format', '{{.Names}}'], { env: dockerEnv, timeout: 30000 });
     assert.match(r.stdout, /logger/);
+    // The agent checks the guest's clock when the connection comes back.
+    await until(() => /guest clock was 3[56]\d\d s behind the host's, now set \(the SSH connection came back\)/.test(fs.readFileSync(path.join(dir, 'agent.log'), 'utf8')),
+      'the agent to set the guest clock', 30000);
+    const skew = (await guestNow()) - Date.now() / 1000;
+    assert.ok(Math.abs(skew) < 3, `guest clock ${skew.toFixed(1)} s off the host's`);
   });
 
   test('space freed in the machine goes back to the host: the disk file shrinks after a volume is removed', async () => {
