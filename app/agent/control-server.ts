@@ -1,8 +1,9 @@
 // Serves the agent's control protocol on the agent socket. Any number of
 // clients (the CLI, the desktop app, the browser mode) may attach; each sees
 // the same status and, once subscribed, the same stream of events.
+import * as fs from 'node:fs';
 import * as net from 'node:net';
-import { closeSocket, listenPrivate } from '../core/private-socket';
+import { listenPrivate } from '../core/private-socket';
 import { isUserError, oneLine } from '../core/errors';
 import type { MachineAgent } from './machine-agent';
 import { AGENT_METHODS, AgentEvent, AgentReply, AgentRequest, onJsonLines } from './protocol';
@@ -81,7 +82,11 @@ export class ControlServer {
 
   /** Takes no new clients (a new agent may take over at once); those attached still get the last events. */
   async stopAccepting(): Promise<void> {
-    await closeSocket(this.server, this.sockPath);
+    // Not closeSocket(): it waits for every client to leave, and a dashboard that follows the
+    // status stays attached until close(): the leaving agent lived on, unanswering, and the
+    // machine showed as broken for as long as a window was open.
+    this.server?.close();
+    if (process.platform !== 'win32') fs.rmSync(this.sockPath, { force: true });
   }
 
   close(): void {
