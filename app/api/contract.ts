@@ -200,7 +200,11 @@ export interface Methods {
   'machine.status': { params: NoParams; result: MachineInfo };
   /** Resolves when the machine is running; steps arrive on 'machine.progress'. A second call joins the first. */
   'machine.start': { params: NoParams; result: MachineInfo };
-  'machine.stop': { params: NoParams; result: MachineInfo };
+  /**
+   * Stops the machine, saving its memory so that the next start resumes it; with shutdown, the
+   * engine and the VM shut down instead (and memory saved earlier is forgotten, also when stopped).
+   */
+  'machine.stop': { params: { shutdown?: boolean }; result: MachineInfo };
   'machine.restart': { params: NoParams; result: MachineInfo };
   /** First run: creates the machine with these settings (does not start it). */
   'machine.create': { params: { settings?: SettingsChange }; result: SettingsView };
@@ -280,7 +284,7 @@ const settingsChangeSchema: Schema = obj({
 export const METHOD_SCHEMAS: { [M in MethodName]: Schema } = {
   'machine.status': none,
   'machine.start': none,
-  'machine.stop': none,
+  'machine.stop': obj({ shutdown: { type: 'boolean' } }),
   'machine.restart': none,
   'machine.create': obj({ settings: settingsChangeSchema }),
   'machine.console': obj({ lines: { type: 'integer', minimum: 1, maximum: 5000 } }),

@@ -45,7 +45,7 @@ export function createImplementation(o: HandlerOptions = {}): Implementation & {
     methods: {
       'machine.status': () => machine.info(),
       'machine.start': () => machine.start(),
-      'machine.stop': () => machine.stop(),
+      'machine.stop': (p) => machine.stop(p.shutdown === true),
       'machine.restart': () => machine.restart(),
       'machine.create': async (p) => machine.create(p.settings ?? {}),
       'machine.console': async (p) => machine.console(p.lines),

@@ -151,8 +151,9 @@ export class MachineService {
     return this.run('start', () => this.machines.up(this.name, this.handlers()));
   }
 
-  stop(): Promise<MachineInfo> {
-    return this.run('stop', () => this.machines.down(this.name, this.handlers()));
+  /** Saves the machine's memory for the next start; with shutdown, shuts it down (see Machines.down). */
+  stop(shutdown = false): Promise<MachineInfo> {
+    return this.run('stop', () => this.machines.down(this.name, this.handlers(), shutdown));
   }
 
   restart(): Promise<MachineInfo> {

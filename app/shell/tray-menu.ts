@@ -7,6 +7,7 @@ import type { AppSettings, Theme } from './app-settings';
 export type TrayAction =
   | 'start'
   | 'stop'
+  | 'shutdown'
   | 'restart'
   | 'open-dashboard'
   | 'copy-docker-host'
@@ -86,7 +87,9 @@ export function trayMenuTemplate(v: TrayView, o: TrayOptions): TrayItem[] {
   items.push(
     { type: 'separator' },
     { id: 'start', label: v.state === 'not created' ? 'Create and Start Machine' : 'Start Machine', enabled: canStart },
-    { id: 'stop', label: 'Stop Machine', enabled: canStop },
+    // Stop saves the machine's memory (the next start resumes it); Shut Down stops its engine and VM.
+    { id: 'stop', label: 'Stop Machine', enabled: canStop, toolTip: 'Saves its memory: Start resumes it where it stopped, in about a second' },
+    { id: 'shutdown', label: 'Shut Down Machine', enabled: canStop, toolTip: 'Stops its engine and VM: the next start boots afresh' },
     { id: 'restart', label: 'Restart Machine', enabled: canStop },
     { type: 'separator' },
     { id: 'open-dashboard', label: 'Open Dashboard', enabled: true },

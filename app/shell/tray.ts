@@ -51,17 +51,18 @@ export function setupTray(d: TrayDeps): BerthTray {
   const first = icon(view());
   const tray = new Tray(first.img);
 
-  const lifecycle = (what: 'start' | 'stop' | 'restart') => {
-    busy = what;
+  const lifecycle = (what: 'start' | 'stop' | 'shutdown' | 'restart') => {
+    const shown = what === 'shutdown' ? 'stop' : what;
+    busy = shown;
     redraw();
-    d.machine[what]()
+    (what === 'shutdown' ? d.machine.stop(true) : d.machine[what]())
       .catch((e) => {
         const err = toApiError(e);
         d.log(`machine ${what} failed: ${err.message}`);
         void dialog.showMessageBox({ type: 'error', message: err.message, detail: err.details?.slice(-4000), buttons: ['OK'] });
       })
       .finally(() => {
-        if (busy === what) busy = undefined;
+        if (busy === shown) busy = undefined;
         void d.watcher.refresh();
         redraw();
       });
@@ -70,6 +71,7 @@ export function setupTray(d: TrayDeps): BerthTray {
   const actions: Record<TrayAction, () => void> = {
     start: () => lifecycle('start'),
     stop: () => lifecycle('stop'),
+    shutdown: () => lifecycle('shutdown'),
     restart: () => lifecycle('restart'),
     'open-dashboard': () => d.openDashboard(),
     'copy-docker-host': () => clipboard.writeText(host),

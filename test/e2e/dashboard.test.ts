@@ -89,6 +89,19 @@ describe('berth ui with a real machine', { timeout: 900_000 }, () => {
     await page.locator('[data-testid=machine-state]', { hasText: 'running' }).waitFor({ timeout: BOOT });
   });
 
+  test('Stop from the dashboard saves the machine and shows it stopped; Start resumes it', { timeout: BOOT + 60_000 }, async () => {
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    // The agent leaves while this page follows its status: the page must not take that for a broken machine.
+    await page.locator('[data-testid=machine-state]', { hasText: 'stopped' }).waitFor({ timeout: 60_000 });
+    assert.match(await page.getByTestId('saved-memory').innerText(), /^Memory saved .* MB on this computer\): Start resumes the machine/);
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.equal(await page.getByTestId('machine-state').innerText(), 'stopped', 'still stopped, not broken, once the agent is gone');
+    await page.screenshot({ path: path.join(SHOTS, 'machine-saved-light.png') });
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await page.locator('[data-testid=machine-state]', { hasText: 'running' }).waitFor({ timeout: BOOT });
+    assert.equal(await page.getByTestId('saved-memory').count(), 0);
+  });
+
   test('a container started with the docker CLI appears without a reload', async () => {
     const work = path.join(home, 'work');
     fs.mkdirSync(work, { recursive: true });

@@ -20,8 +20,8 @@ function fakeMachines(dir: string) {
       await new Promise((r) => setTimeout(r, 30));
       m.state = 'running';
     },
-    down: async () => {
-      m.calls.push('down');
+    down: async (_name: string, _h: unknown, shutdown?: boolean) => {
+      m.calls.push(shutdown ? 'down --shutdown' : 'down');
       m.state = 'stopped';
     },
   };
@@ -40,6 +40,17 @@ test('a second start while one runs joins it; the end is reported as a state eve
   assert.equal(b.status.state, 'running');
   await new Promise((r) => setTimeout(r, 10));
   assert.ok(seen.some((p) => p.kind === 'state' && p.info.status.state === 'running'));
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('stop saves the memory unless asked to shut down; restart always shuts down', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-ms-'));
+  const m = fakeMachines(dir);
+  const svc = new MachineService(m as any, 'default');
+  await svc.stop();
+  await svc.stop(true);
+  await svc.restart();
+  assert.deepEqual(m.calls, ['down', 'down --shutdown', 'down --shutdown', 'up']);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -42,6 +42,16 @@ test('params are validated against the schema, with a one-line error naming the 
   await assert.rejects(client.invoke('container.start', { id: '../../etc' }), /params\.id = "\.\.\/\.\.\/etc" must match pattern/);
 });
 
+test('machine.stop takes an optional shutdown flag, and nothing else', async () => {
+  const got: unknown[] = [];
+  const { client } = pair({ 'machine.stop': async (p) => (got.push(p), { name: 'default', status: { name: 'default', state: 'stopped' } }) });
+  await client.invoke('machine.stop', {});
+  await client.invoke('machine.stop', { shutdown: true });
+  assert.deepEqual(got, [{}, { shutdown: true }]);
+  await assert.rejects(client.invoke('machine.stop', { shutdown: 'yes' } as any), /params\.shutdown = "yes" must be boolean/);
+  await assert.rejects(client.invoke('machine.stop', { force: true } as any), /params: unknown field "force"/);
+});
+
 test('an unknown method is refused as data, not a crash', async () => {
   const { client } = pair({});
   await assert.rejects(client.invoke('nope' as any, {} as any), (e: any) => e.code === 'ENOMETHOD');

@@ -21,20 +21,23 @@ function item(items: TrayItem[], id: string): TrayItem {
   throw new Error(`no item ${id}`);
 }
 const enabled = (items: TrayItem[]) =>
-  Object.fromEntries(['start', 'stop', 'restart', 'open-dashboard', 'copy-docker-host', 'quit'].map((id) => [id, item(items, id).enabled]));
+  Object.fromEntries(['start', 'stop', 'shutdown', 'restart', 'open-dashboard', 'copy-docker-host', 'quit'].map((id) => [id, item(items, id).enabled]));
 
-test('running: Stop and Restart on, Start off, DOCKER_HOST copyable', () => {
+test('running: Stop, Shut Down and Restart on, Start off, DOCKER_HOST copyable', () => {
   const m = trayMenuTemplate(view({ state: 'running' }), opts());
   assert.equal(m[0].label, 'Machine "default": running');
   assert.equal(m[0].enabled, false);
-  assert.deepEqual(enabled(m), { start: false, stop: true, restart: true, 'open-dashboard': true, 'copy-docker-host': true, quit: true });
+  assert.deepEqual(enabled(m), { start: false, stop: true, shutdown: true, restart: true, 'open-dashboard': true, 'copy-docker-host': true, quit: true });
   assert.equal(item(m, 'copy-docker-host').toolTip, host);
+  // Which stop keeps the machine's memory is said where the choice is made.
+  assert.match(item(m, 'stop').toolTip!, /Saves its memory: Start resumes it/);
+  assert.match(item(m, 'shutdown').toolTip!, /the next start boots afresh/);
 });
 
 test('stopped: only Start among the lifecycle items', () => {
   const m = trayMenuTemplate(view({ state: 'stopped' }), opts());
   assert.equal(m[0].label, 'Machine "default": stopped');
-  assert.deepEqual(enabled(m), { start: true, stop: false, restart: false, 'open-dashboard': true, 'copy-docker-host': true, quit: true });
+  assert.deepEqual(enabled(m), { start: true, stop: false, shutdown: false, restart: false, 'open-dashboard': true, 'copy-docker-host': true, quit: true });
   assert.equal(item(m, 'start').label, 'Start Machine');
 });
 
@@ -58,7 +61,7 @@ test('not created: Create and Start, nothing to copy yet', () => {
   const m = trayMenuTemplate(view({ state: 'not created', dockerHost: undefined }), opts());
   assert.equal(m[0].label, 'Machine "default": not created yet');
   assert.equal(item(m, 'start').label, 'Create and Start Machine');
-  assert.deepEqual(enabled(m), { start: true, stop: false, restart: false, 'open-dashboard': true, 'copy-docker-host': false, quit: true });
+  assert.deepEqual(enabled(m), { start: true, stop: false, shutdown: false, restart: false, 'open-dashboard': true, 'copy-docker-host': false, quit: true });
 });
 
 test('broken: the reason on its own short line, whole text in the tooltip; Start, Stop and Restart all offered', () => {
@@ -83,7 +86,7 @@ test('the menu has the items in order, separators between groups', () => {
   const m = trayMenuTemplate(view({ state: 'running' }), opts());
   assert.deepEqual(
     m.map((i) => i.id ?? i.type ?? i.label),
-    ['state', 'separator', 'start', 'stop', 'restart', 'separator', 'open-dashboard', 'copy-docker-host', 'separator', 'submenu', 'separator', 'quit'],
+    ['state', 'separator', 'start', 'stop', 'shutdown', 'restart', 'separator', 'open-dashboard', 'copy-docker-host', 'separator', 'submenu', 'separator', 'quit'],
   );
 });
 

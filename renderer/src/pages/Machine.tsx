@@ -8,10 +8,11 @@ import { useApi } from '../lib/api-context';
 import { useEngine } from '../lib/engine';
 import { bytes } from '../lib/format';
 import { PublishedPorts } from './machine/PublishedPorts';
+import { SavedMemory } from './machine/SavedMemory';
 import { SettingsForm } from './machine/SettingsForm';
 import { Steps } from './machine/Steps';
 
-type Busy = 'start' | 'stop' | 'restart' | 'create';
+type Busy = 'start' | 'stop' | 'shutdown' | 'restart' | 'create';
 
 export function MachinePage() {
   const api = useApi();
@@ -52,7 +53,7 @@ export function MachinePage() {
   if (state === 'not created' || busy === 'create') return <FirstRun busy={busy} act={act} progress={progress} error={error} />;
 
   const st = machine.status;
-  const shownState = busy === 'start' || busy === 'restart' ? 'starting' : busy === 'stop' ? 'stopping' : st.state;
+  const shownState = busy === 'start' || busy === 'restart' ? 'starting' : busy === 'stop' || busy === 'shutdown' ? 'stopping' : st.state;
   const problem = st.agent?.error ?? st.lastError;
   return (
     <section className="page">
@@ -68,8 +69,21 @@ export function MachinePage() {
           </button>
         )}
         {(st.state === 'running' || st.state === 'starting' || st.state === 'broken') && (
-          <button disabled={Boolean(busy)} onClick={() => act('stop', () => api.invoke('machine.stop', {}))}>
+          <button
+            disabled={Boolean(busy)}
+            title="Saves the machine's memory: Start resumes it where it stopped, in about a second"
+            onClick={() => act('stop', () => api.invoke('machine.stop', {}))}
+          >
             {busy === 'stop' ? 'Stopping…' : 'Stop'}
+          </button>
+        )}
+        {st.state === 'running' && (
+          <button
+            disabled={Boolean(busy)}
+            title="Stops the engine and the machine: the next start boots afresh"
+            onClick={() => act('shutdown', () => api.invoke('machine.stop', { shutdown: true }))}
+          >
+            {busy === 'shutdown' ? 'Shutting down…' : 'Shut down'}
           </button>
         )}
         {st.state === 'running' && (
@@ -82,6 +96,9 @@ export function MachinePage() {
       {error && <ErrorBox error={error} onDismiss={() => setError(undefined)} />}
       {!error && problem && st.state !== 'running' && <ErrorBox error={{ message: `Last start failed: ${problem.message}`, details: problem.details }} />}
       {(busy === 'start' || busy === 'restart') && <Steps progress={progress} />}
+      {st.state === 'stopped' && st.saved && !busy && (
+        <SavedMemory saved={st.saved} busy={Boolean(busy)} onForget={() => act('shutdown', () => api.invoke('machine.stop', { shutdown: true }))} />
+      )}
       {restartNeeded && st.state === 'running' && (
         <div className="notice warn" role="status" data-testid="restart-notice">
           Saved. The machine is running: restart it for the new settings to apply.{' '}
