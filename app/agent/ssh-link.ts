@@ -3,6 +3,7 @@
 // by itself; callers that need it meanwhile wait for the next connection.
 import { EventEmitter } from 'node:events';
 import { Client, ClientChannel, ConnectConfig } from 'ssh2';
+import { coalescingConnect } from './coalescing-socket';
 
 export interface SshLinkOptions {
   port: number;
@@ -38,8 +39,8 @@ export class SshLink extends EventEmitter {
     const c = new Client();
     this.client = c;
     const cfg: ConnectConfig = {
-      host: '127.0.0.1',
-      port: this.opts.port,
+      // Our own connection, so that each SSH packet leaves in one write (coalescing-socket.ts).
+      sock: coalescingConnect(this.opts.port, '127.0.0.1'),
       username: 'root',
       privateKey: this.opts.privateKey,
       hostVerifier: this.opts.hostVerifier,
@@ -52,9 +53,6 @@ export class SshLink extends EventEmitter {
     let wasReady = false;
     c.on('ready', () => {
       wasReady = true;
-      // Every Docker request is a few small writes; with Nagle on, the second
-      // waits for the guest's delayed ACK (~40 ms) before it leaves.
-      c.setNoDelay(true);
       this.ready = c;
       const w = this.waiters;
       this.waiters = [];

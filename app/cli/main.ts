@@ -38,7 +38,7 @@ usage: berth <command> [--name MACHINE] [flags]
               --accel auto|kvm|hvf|whpx|tcg  --insecure-registry HOST:PORT  --registry-mirror URL
               --share FOLDER (repeat for more; default: your home folder)  --no-share
   up        start a machine (creating it with defaults if needed); alias: start
-  down      stop a machine, saving its memory so the next up resumes it in about a second;
+  down      stop a machine, saving its memory so the next up resumes it in seconds;
             alias: stop  (--shutdown shuts the engine and the VM down instead)
   restart   shut down then boot afresh
   status    show a machine's state (--json for scripts)

@@ -88,7 +88,7 @@ export function trayMenuTemplate(v: TrayView, o: TrayOptions): TrayItem[] {
     { type: 'separator' },
     { id: 'start', label: v.state === 'not created' ? 'Create and Start Machine' : 'Start Machine', enabled: canStart },
     // Stop saves the machine's memory (the next start resumes it); Shut Down stops its engine and VM.
-    { id: 'stop', label: 'Stop Machine', enabled: canStop, toolTip: 'Saves its memory: Start resumes it where it stopped, in about a second' },
+    { id: 'stop', label: 'Stop Machine', enabled: canStop, toolTip: 'Saves its memory: Start resumes it where it stopped, in seconds' },
     { id: 'shutdown', label: 'Shut Down Machine', enabled: canStop, toolTip: 'Stops its engine and VM: the next start boots afresh' },
     { id: 'restart', label: 'Restart Machine', enabled: canStop },
     { type: 'separator' },

@@ -223,8 +223,9 @@ export class QemuDriver implements Driver {
 
   /**
    * Resumes the VM from the memory suspend() saved, if there is some and it still fits under one
-   * of the accelerators; the one it now runs under, else undefined. Memory that does not fit, or fails to load, is thrown away (the guest synced
-   * its disk before it was saved) and the caller boots afresh.
+   * of the accelerators; the one it now runs under, else undefined. Memory that does not fit, or
+   * fails to load, is thrown away (the guest synced its disk before it was saved) and the caller
+   * boots afresh.
    */
   private async resumeIfSaved(spec: VmSpec, files: MachineFiles, accels: ConcreteAccel[], progress: ProgressFn): Promise<ConcreteAccel | undefined> {
     const saved = savedVmFiles(spec.dir);

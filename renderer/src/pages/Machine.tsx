@@ -71,7 +71,7 @@ export function MachinePage() {
         {(st.state === 'running' || st.state === 'starting' || st.state === 'broken') && (
           <button
             disabled={Boolean(busy)}
-            title="Saves the machine's memory: Start resumes it where it stopped, in about a second"
+            title="Saves the machine's memory: Start resumes it where it stopped, in seconds"
             onClick={() => act('stop', () => api.invoke('machine.stop', {}))}
           >
             {busy === 'stop' ? 'Stopping…' : 'Stop'}

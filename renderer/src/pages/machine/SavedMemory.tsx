@@ -1,5 +1,5 @@
 // A stopped machine whose memory was saved: Start resumes it where it stopped (containers still
-// running) in about a second. Says when and how much, and lets the user forget it for a fresh boot.
+// running) in seconds, not a boot. Says when and how much, and lets the user forget it for a fresh boot.
 import { ago, bytes } from '../../lib/format';
 
 export function SavedMemory({ saved, busy, onForget }: { saved: { savedAt: string; bytes: number }; busy: boolean; onForget(): void }) {
