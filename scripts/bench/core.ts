@@ -67,20 +67,22 @@ export function berthDown(home: string, how: 'shutdown' | 'save' = 'shutdown'): 
   if (how === 'save' && !/memory is saved/.test(r.stderr)) throw new Error(`berth down did not save the memory: ${r.stderr}`);
 }
 
-/** Median milliseconds of `n` requests, each on a new connection (as a CLI invocation would). */
+/** Milliseconds of one request on a new connection (as a CLI invocation would make it). */
+function requestMs(opts: http.RequestOptions): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  return new Promise<number>((resolve, reject) => {
+    const req = http.get({ ...opts, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`HTTP ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+  });
+}
+
+/** Median milliseconds of `n` requests, each on a new connection. */
 async function latency(opts: http.RequestOptions, n: number): Promise<number> {
   const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = process.hrtime.bigint();
-    await new Promise<void>((resolve, reject) => {
-      const req = http.get({ ...opts, agent: false }, (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
-      });
-      req.on('error', reject);
-    });
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
+  for (let i = 0; i < n; i++) times.push(await requestMs(opts));
   return median(times);
 }
 
@@ -108,12 +110,20 @@ export async function roundTrips(home: string, n: number): Promise<Figure[]> {
   await latency({ socketPath: p.dockerSock, path: '/_ping' }, 50);
   await latency({ host: '127.0.0.1', port: rt.engineTcpPort, path: '/_ping' }, 50);
   for (const route of ['/_ping', '/containers/json']) {
-    // Interleave the two transports so drift hits both alike.
+    // The two transports take turns request by request (each going first half the time), so the
+    // host's load, which drifts from second to second on a shared machine, hits both alike.
     const viaBerth: number[] = [];
     const viaTcp: number[] = [];
-    for (let round = 0; round < 5; round++) {
-      viaBerth.push(await latency({ socketPath: p.dockerSock, path: route }, n / 5));
-      viaTcp.push(await latency({ host: '127.0.0.1', port: rt.engineTcpPort, path: route }, n / 5));
+    const berth = { socketPath: p.dockerSock, path: route };
+    const tcp = { host: '127.0.0.1', port: rt.engineTcpPort, path: route };
+    for (let i = 0; i < n; i++) {
+      if (i % 2 === 0) {
+        viaBerth.push(await requestMs(berth));
+        viaTcp.push(await requestMs(tcp));
+      } else {
+        viaTcp.push(await requestMs(tcp));
+        viaBerth.push(await requestMs(berth));
+      }
     }
     figures.push({
       name: `engine round trip ${route} (Berth socket)`,

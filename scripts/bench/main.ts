@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   // Round trips are a steady-state figure: let the guest finish its one-off post-boot work
   // (the memory saver reclaims 5 s after the engine is ready, then the engine faults back in).
   await new Promise((r) => setTimeout(r, quick ? 5000 : 20000));
-  for (const f of await roundTrips(home, quick ? 50 : 200)) print(f);
+  for (const f of await roundTrips(home, quick ? 50 : 400)) print(f);
   berthDown(home);
 
   try {
