@@ -6,6 +6,8 @@
 // does not. Then, and every few minutes in case nothing was noticed, the agent asks the guest how
 // far off it is and sets it (/etc/berth/clock).
 
+import { firstLine } from '../core/errors';
+
 export interface ClockReadings {
   /** Wall-clock milliseconds since the epoch (Date.now). */
   wall: number;
@@ -96,9 +98,10 @@ export class GuestClock {
     this.lastCheck = now.mono;
     try {
       const r = await this.o.exec(`/etc/berth/clock ${Math.round(now.wall / 1000)}`);
-      const drift = Number(r.stdout.trim());
-      if (r.code !== 0 || r.stdout.trim() === '' || !Number.isInteger(drift)) {
-        throw new Error((r.stderr || r.stdout).trim().split('\n')[0] || `exit code ${r.code}`);
+      const out = r.stdout.trim();
+      const drift = Number(out);
+      if (r.code !== 0 || out === '' || !Number.isInteger(drift)) {
+        throw new Error(firstLine(r.stderr || r.stdout) || `exit code ${r.code}`);
       }
       if (Math.abs(drift) > 1) this.o.log(`guest clock was ${Math.abs(drift)} s ${drift < 0 ? 'behind' : 'ahead of'} the host's, now set (${why})`);
       return drift;

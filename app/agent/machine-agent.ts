@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import * as http from 'node:http';
 import type { Driver, VmSpec } from '../driver/driver';
 import { registerDockerContext } from '../core/docker-context';
-import { oneLine, UserError } from '../core/errors';
+import { firstLine, oneLine, UserError } from '../core/errors';
 import { readIfExists, tail, writePrivateFile } from '../core/fsutil';
 import type { LocatedImage } from '../core/image';
 import { AgentStatus, ProblemReport, STEP_LABELS, STEP_ORDER, Step, StepId } from '../core/machine-types';
@@ -384,10 +384,6 @@ export class MachineAgent extends EventEmitter {
   get ssh(): SshLink | undefined {
     return this.link;
   }
-}
-
-function firstLine(text: string): string {
-  return text.trim().split('\n')[0] ?? '';
 }
 
 function sleep(ms: number): Promise<void> {

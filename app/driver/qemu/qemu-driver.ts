@@ -3,7 +3,7 @@
 // any fresh process (CLI, agent, app) can tell what is going on.
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
-import { oneLine, UserError } from '../../core/errors';
+import { firstLine, oneLine, UserError } from '../../core/errors';
 import { coveredSystemFolder } from '../../core/shares';
 import type { Driver, DriverCapabilities, ProgressFn, SavedVm, SharedFolder, StartResult, VmSpec, VmState } from '../driver';
 import { isHardwareAccel, kvmDeviceUsable, resolveAccel, type ConcreteAccel } from './accel';
@@ -19,7 +19,7 @@ import { QmpClient } from './qmp';
 import { currentQmpEndpoint, newQmpEndpoint, type QmpEndpoint } from './qmp-endpoint';
 import { commitSaved, diskStamp, discardSaved, fitOf, readSavedMeta, savedVmFiles, unfit } from './saved-vm';
 import { realProcessHost, type ProcessHost } from './process-host';
-import { execFileRunner, firstLine, type Runner } from './runner';
+import { execFileRunner, type Runner } from './runner';
 import { detachedSpawner, type Spawner } from './spawner';
 import { pollUntil, sleep } from './wait';
 

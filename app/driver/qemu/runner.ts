@@ -26,7 +26,3 @@ export const execFileRunner: Runner = (file, args) =>
     });
   });
 
-/** The first non-empty line of a program's stderr, for one-line error messages. */
-export function firstLine(text: string): string {
-  return text.split(/\r?\n/).map((l) => l.trim()).find((l) => l.length > 0) ?? '';
-}
