@@ -96,7 +96,7 @@ export function MachinePage() {
       {error && <ErrorBox error={error} onDismiss={() => setError(undefined)} />}
       {!error && problem && st.state !== 'running' && <ErrorBox error={{ message: `Last start failed: ${problem.message}`, details: problem.details }} />}
       {(busy === 'start' || busy === 'restart') && <Steps progress={progress} />}
-      {st.state === 'stopped' && st.saved && !busy && (
+      {st.state === 'stopped' && st.saved && (
         <SavedMemory saved={st.saved} busy={Boolean(busy)} onForget={() => act('shutdown', () => api.invoke('machine.stop', { shutdown: true }))} />
       )}
       {restartNeeded && st.state === 'running' && (
