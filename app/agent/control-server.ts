@@ -45,7 +45,11 @@ export class ControlServer {
       sock,
       (msg: AgentRequest) => {
         if (typeof msg?.id !== 'number' || !AGENT_METHODS.has(msg.method)) {
-          return reply({ id: msg?.id ?? -1, ok: false, error: { message: `unknown request ${JSON.stringify(msg?.method)}` } });
+          return reply({
+            id: msg?.id ?? -1,
+            ok: false,
+            error: { message: `unknown request ${JSON.stringify(msg?.method)}` },
+          });
         }
         this.handle(msg).then(
           (result) => reply({ id: msg.id, ok: true, result }),
@@ -53,7 +57,11 @@ export class ControlServer {
             reply({
               id: msg.id,
               ok: false,
-              error: { message: oneLine(e), code: (e as any).code, details: isUserError(e) ? e.details : this.agent.status.error?.details },
+              error: {
+                message: oneLine(e),
+                code: (e as any).code,
+                details: isUserError(e) ? e.details : this.agent.status.error?.details,
+              },
             }),
         );
         if (msg.method === 'subscribe') this.subscribers.add(sock);

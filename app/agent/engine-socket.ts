@@ -23,7 +23,15 @@ export const GUEST_DOCKER_SOCK = '/var/run/docker.sock';
 const MAX_HEADER_BYTES = 1024 * 1024;
 
 /** Per-hop headers: each side of the agent has its own connection and framing. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+]);
 
 export class EngineSocket {
   private server?: http.Server;
@@ -44,7 +52,9 @@ export class EngineSocket {
       { maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: 0, keepAliveTimeout: 30000 },
       (req, res) => this.forward(req, res, false),
     );
-    this.server.on('upgrade', (req: http.IncomingMessage, sock: net.Socket, head: Buffer) => this.takeOver(req, sock, head));
+    this.server.on('upgrade', (req: http.IncomingMessage, sock: net.Socket, head: Buffer) =>
+      this.takeOver(req, sock, head),
+    );
     this.server.on('connection', (sock: net.Socket) => {
       this.open.add(sock);
       sock.on('close', () => this.open.delete(sock));

@@ -77,7 +77,9 @@ export class GuestClock {
     const jump = clockJump(this.last, now);
     this.last = now;
     if (Math.abs(jump) > (this.o.jumpMs ?? JUMP_MS)) {
-      return this.check(`the host's clock jumped ${Math.round(jump / 1000)} s (the computer slept, or its clock was set)`);
+      return this.check(
+        `the host's clock jumped ${Math.round(jump / 1000)} s (the computer slept, or its clock was set)`,
+      );
     }
     if (now.mono - this.lastCheck >= (this.o.checkEveryMs ?? CHECK_EVERY_MS)) return this.check('periodic check');
     return undefined;
@@ -103,7 +105,10 @@ export class GuestClock {
       if (r.code !== 0 || out === '' || !Number.isInteger(drift)) {
         throw new Error(firstLine(r.stderr || r.stdout) || `exit code ${r.code}`);
       }
-      if (Math.abs(drift) > 1) this.o.log(`guest clock was ${Math.abs(drift)} s ${drift < 0 ? 'behind' : 'ahead of'} the host's, now set (${why})`);
+      if (Math.abs(drift) > 1)
+        this.o.log(
+          `guest clock was ${Math.abs(drift)} s ${drift < 0 ? 'behind' : 'ahead of'} the host's, now set (${why})`,
+        );
       return drift;
     } catch (e) {
       this.o.log(`guest clock: could not check it (${why}): ${(e as Error).message}`);

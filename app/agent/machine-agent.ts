@@ -63,7 +63,8 @@ export class MachineAgent extends EventEmitter {
     this.status = { ...this.status, steps };
     const step = steps.find((s) => s.id === id)!;
     this.emit('step', step);
-    if (patch.status === 'done') this.d.log(`step ${step.label}: ${step.ms} ms${step.detail ? ` (${step.detail})` : ''}`);
+    if (patch.status === 'done')
+      this.d.log(`step ${step.label}: ${step.ms} ms${step.detail ? ` (${step.detail})` : ''}`);
   }
 
   private async step<T>(id: StepId, fn: () => Promise<T>, detail?: (r: T) => string | undefined): Promise<T> {
@@ -84,7 +85,8 @@ export class MachineAgent extends EventEmitter {
   up(): Promise<AgentStatus> {
     // An agent on its way out must not start a VM it will not stay to own (the client then
     // starts a new agent). Checked again for an up that waited for a stop to finish.
-    if (this.retiring) return Promise.reject(new UserError('the host agent is exiting: try again', { code: 'EAGENTEXIT' }));
+    if (this.retiring)
+      return Promise.reject(new UserError('the host agent is exiting: try again', { code: 'EAGENTEXIT' }));
     if (this.status.state === 'running') return Promise.resolve(this.status);
     if (this.downRun) return this.downRun.then(() => this.up());
     if (!this.upRun) this.upRun = this.runUp().finally(() => (this.upRun = undefined));
@@ -100,7 +102,13 @@ export class MachineAgent extends EventEmitter {
 
   private async runUp(): Promise<AgentStatus> {
     const t0 = Date.now();
-    this.publish({ state: 'starting', steps: freshSteps(), error: undefined, startedAt: new Date().toISOString(), readyAt: undefined });
+    this.publish({
+      state: 'starting',
+      steps: freshSteps(),
+      error: undefined,
+      startedAt: new Date().toISOString(),
+      readyAt: undefined,
+    });
     this.d.log('up: starting');
     try {
       const settings = this.d.settings();
@@ -124,19 +132,41 @@ export class MachineAgent extends EventEmitter {
         reattached = true;
         this.setStep('disk', { status: 'done', ms: 0, detail: 'VM already running' });
         this.setStep('boot', { status: 'done', ms: 0, detail: 'reattached to the running VM' });
-        this.publish({ accel: adopted!.accel, note: adopted!.note, sshPort: adopted!.sshPort, vmPid: await this.d.driver.pid(prior) });
+        this.publish({
+          accel: adopted!.accel,
+          note: adopted!.note,
+          sshPort: adopted!.sshPort,
+          vmPid: await this.d.driver.pid(prior),
+        });
       } else {
-        const ports = { sshPort: await freePort(), engineTcpPort: settings.engine.tcpForBenchmark ? await freePort() : undefined };
+        const ports = {
+          sshPort: await freePort(),
+          engineTcpPort: settings.engine.tcpForBenchmark ? await freePort() : undefined,
+        };
         const spec = vmSpec(this.d.name, this.d.paths, settings, image, ports, keys.publicKey);
         this.spec = spec;
-        await this.step('disk', () => this.d.driver.createDisk(spec), () => `${settings.diskGiB} GiB`);
+        await this.step(
+          'disk',
+          () => this.d.driver.createDisk(spec),
+          () => `${settings.diskGiB} GiB`,
+        );
         const started = await this.step(
           'boot',
           () => this.d.driver.start(spec, (m) => this.note(m)),
           (r) => `${r.accel}${r.resumed ? ', resumed from saved memory' : ''}${r.note ? `; ${r.note}` : ''}`,
         );
-        writeRuntime(this.d.paths, { ...ports, accel: started.accel, note: started.note, startedAt: new Date().toISOString() });
-        this.publish({ accel: started.accel, note: started.note, sshPort: ports.sshPort, vmPid: await this.d.driver.pid(spec) });
+        writeRuntime(this.d.paths, {
+          ...ports,
+          accel: started.accel,
+          note: started.note,
+          startedAt: new Date().toISOString(),
+        });
+        this.publish({
+          accel: started.accel,
+          note: started.note,
+          sshPort: ports.sshPort,
+          vmPid: await this.d.driver.pid(spec),
+        });
         resumed = started.resumed === true;
       }
       this.watchVm();
@@ -198,7 +228,8 @@ export class MachineAgent extends EventEmitter {
 
   private async connectSsh(privateKey: string, resumed: boolean): Promise<void> {
     // A resumed guest prints nothing: its sshd has been listening since before it was saved.
-    if (!resumed && !(await this.consoleMarker('berth: sshd started', 60000))) this.d.log('no "sshd started" line on the console; dialing SSH anyway');
+    if (!resumed && !(await this.consoleMarker('berth: sshd started', 60000)))
+      this.d.log('no "sshd started" line on the console; dialing SSH anyway');
     const link = new SshLink({
       port: this.status.sshPort!,
       privateKey,
@@ -218,10 +249,16 @@ export class MachineAgent extends EventEmitter {
    */
   private async settleResumed(): Promise<void> {
     try {
-      const r = await withTimeout(this.link!.exec(`/etc/berth/resume ${Math.round(Date.now() / 1000)}`), 30000, 'the guest did not finish resuming');
+      const r = await withTimeout(
+        this.link!.exec(`/etc/berth/resume ${Math.round(Date.now() / 1000)}`),
+        30000,
+        'the guest did not finish resuming',
+      );
       if (r.code !== 0) throw new Error(firstLine(r.stdout + r.stderr) || `exit code ${r.code}`);
     } catch (e) {
-      this.note(`After the resume, setting the guest's clock or mounting the shared folders failed (${oneLine(e)}): "berth restart" boots afresh`);
+      this.note(
+        `After the resume, setting the guest's clock or mounting the shared folders failed (${oneLine(e)}): "berth restart" boots afresh`,
+      );
     }
   }
 
@@ -233,14 +270,19 @@ export class MachineAgent extends EventEmitter {
       } catch {
         // Socket not there yet: dockerd is still starting.
       }
-      if (Date.now() > deadline) throw new UserError('the Docker engine in the VM did not start: see the VM console in "berth logs"');
+      if (Date.now() > deadline)
+        throw new UserError('the Docker engine in the VM did not start: see the VM console in "berth logs"');
       await sleep(250);
     }
   }
 
   private async openSocket(): Promise<void> {
     const link = this.link!;
-    const socket = new EngineSocket(this.d.paths.dockerSock, () => link.openSocket(GUEST_DOCKER_SOCK), (m) => this.d.log(m));
+    const socket = new EngineSocket(
+      this.d.paths.dockerSock,
+      () => link.openSocket(GUEST_DOCKER_SOCK),
+      (m) => this.d.log(m),
+    );
     link.on('down', () => socket.dropChannels());
     this.socket = socket;
     await this.socket.listen();
@@ -270,10 +312,22 @@ export class MachineAgent extends EventEmitter {
     const spec = this.spec!;
     const udp =
       driver.forwardUdp && driver.unforwardUdp
-        ? { open: (port: number) => driver.forwardUdp!(spec, port, port), close: (port: number) => driver.unforwardUdp!(spec, port) }
+        ? {
+            open: (port: number) => driver.forwardUdp!(spec, port, port),
+            close: (port: number) => driver.unforwardUdp!(spec, port),
+          }
         : undefined;
-    const forwarder = new PortForwarder({ dial: (host, port) => link.openTcp(host, port), udp, log: (m) => this.d.log(m) });
-    const watch = new PortWatch(this.d.paths.dockerSock, forwarder, () => this.publish({ ports: forwarder.list() }), (m) => this.d.log(m));
+    const forwarder = new PortForwarder({
+      dial: (host, port) => link.openTcp(host, port),
+      udp,
+      log: (m) => this.d.log(m),
+    });
+    const watch = new PortWatch(
+      this.d.paths.dockerSock,
+      forwarder,
+      () => this.publish({ ports: forwarder.list() }),
+      (m) => this.d.log(m),
+    );
     this.ports = { forwarder, watch };
     watch.start();
   }
@@ -288,7 +342,14 @@ export class MachineAgent extends EventEmitter {
       this.d.log('the VM stopped on its own (its process exited)');
       this.link?.fail(new Error('the VM stopped'));
       await this.teardown(false);
-      this.publish({ state: 'stopped', vmPid: undefined, error: this.status.state === 'running' ? { message: 'the VM stopped unexpectedly', details: tail(this.d.paths.consoleLog, 25) } : this.status.error });
+      this.publish({
+        state: 'stopped',
+        vmPid: undefined,
+        error:
+          this.status.state === 'running'
+            ? { message: 'the VM stopped unexpectedly', details: tail(this.d.paths.consoleLog, 25) }
+            : this.status.error,
+      });
       this.emit('stopped');
     }, 1000);
   }
@@ -333,14 +394,18 @@ export class MachineAgent extends EventEmitter {
     const { driver } = this.d;
     if (!driver.capabilities.suspend || !driver.suspend || !this.link) return false;
     try {
-      this.note('Saving the machine\'s memory');
+      this.note("Saving the machine's memory");
       // The guest syncs its disk and lets go of what QEMU cannot save (see /etc/berth/suspend).
       // From /: a session starts in root's home, which a shared home folder (/root) may be.
-      const r = await withTimeout(this.link.exec('cd / && exec /etc/berth/suspend'), 30000, 'the guest did not get ready to be saved');
+      const r = await withTimeout(
+        this.link.exec('cd / && exec /etc/berth/suspend'),
+        30000,
+        'the guest did not get ready to be saved',
+      );
       if (r.code !== 0) throw new Error(firstLine(r.stdout + r.stderr) || `exit code ${r.code}`);
       this.link.close();
       await driver.suspend(spec);
-      this.note('The machine\'s memory is saved: the next up resumes it');
+      this.note("The machine's memory is saved: the next up resumes it");
       return true;
     } catch (e) {
       this.note(`The machine's memory could not be saved (${oneLine(e)}): shutting it down instead`);
@@ -376,7 +441,8 @@ export class MachineAgent extends EventEmitter {
     this.link = undefined;
     await this.socket?.close();
     this.socket = undefined;
-    if (killVm && this.spec && (await this.d.driver.inspect(this.spec)) === 'running') await this.d.driver.kill(this.spec);
+    if (killVm && this.spec && (await this.d.driver.inspect(this.spec)) === 'running')
+      await this.d.driver.kill(this.spec);
     fs.rmSync(path.join(this.d.paths.dir, 'runtime.json'), { force: true });
   }
 
@@ -392,7 +458,10 @@ function sleep(ms: number): Promise<void> {
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new UserError(`${what} within ${Math.round(ms / 1000)} s: see the VM console in "berth logs"`)), ms);
+    const t = setTimeout(
+      () => reject(new UserError(`${what} within ${Math.round(ms / 1000)} s: see the VM console in "berth logs"`)),
+      ms,
+    );
     p.then(
       (v) => (clearTimeout(t), resolve(v)),
       (e) => (clearTimeout(t), reject(e)),

@@ -67,7 +67,8 @@ async function main(): Promise<void> {
   });
   agent.on('status', (s) => {
     // A start that failed leaves no VM behind: nothing to own any more.
-    if (s.state === 'stopped' && s.error && !agent.status.vmPid) setTimeout(() => agent.status.state === 'stopped' && exit('start failed'), 1000);
+    if (s.state === 'stopped' && s.error && !agent.status.vmPid)
+      setTimeout(() => agent.status.state === 'stopped' && exit('start failed'), 1000);
   });
 }
 

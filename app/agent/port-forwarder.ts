@@ -99,7 +99,9 @@ export class PortForwarder {
       servers.push(await this.listenOn(IPV6_LOOPBACK, want.hostPort));
     } catch (e) {
       // No IPv6 on this host, or something else holds [::1]:port: 127.0.0.1 still answers.
-      this.d.log(`ports: [::1]:${want.hostPort} not opened (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); 127.0.0.1 only`);
+      this.d.log(
+        `ports: [::1]:${want.hostPort} not opened (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); 127.0.0.1 only`,
+      );
     }
     const where = servers.length === 2 ? `127.0.0.1 and [::1]` : '127.0.0.1';
     this.d.log(`ports: forwarding ${where}:${want.hostPort} to ${want.container}:${want.containerPort}`);
@@ -127,14 +129,18 @@ export class PortForwarder {
     if (!l) return void sock.destroy();
     // The listener's current target, read at connect time: a container restarted
     // on the same port is reached without reopening the host's listener.
-    splice(sock, this.d.dial(l.want.guestHost, hostPort), (err) => this.d.log(`ports: ${hostPort}: could not reach it in the VM: ${err.message}`));
+    splice(sock, this.d.dial(l.want.guestHost, hostPort), (err) =>
+      this.d.log(`ports: ${hostPort}: could not reach it in the VM: ${err.message}`),
+    );
   }
 
   private async stop(key: string, l: Listener): Promise<void> {
     this.listeners.delete(key);
     if (l.udp) {
       // Before anything reopens the port: QEMU's rule holds it on the host.
-      await this.d.udp?.close(l.want.hostPort).catch((e: Error) => this.d.log(`ports: ${l.want.hostPort}/udp: ${e.message}`));
+      await this.d.udp
+        ?.close(l.want.hostPort)
+        .catch((e: Error) => this.d.log(`ports: ${l.want.hostPort}/udp: ${e.message}`));
       this.d.log(`ports: ${l.want.hostPort}/udp no longer published; closed`);
       return;
     }

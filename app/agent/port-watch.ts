@@ -43,7 +43,9 @@ export class PortWatch {
     try {
       // Subscribe first, then list: a change between the two is seen by the
       // stream, so the list can never be older than what follows it.
-      const stream = (await this.docker.getEvents({ filters: { type: ['container'], event: PORT_EVENTS } })) as unknown as Readable;
+      const stream = (await this.docker.getEvents({
+        filters: { type: ['container'], event: PORT_EVENTS },
+      })) as unknown as Readable;
       if (this.stopped) return void stream.destroy();
       this.stream = stream;
       onJsonLines(stream, (ev) => {

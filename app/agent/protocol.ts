@@ -16,14 +16,16 @@ export type AgentReply =
   | { id: number; ok: false; error: { message: string; code?: string; details?: string } };
 
 export type AgentEvent =
-  | { event: 'status'; data: AgentStatus }
-  | { event: 'step'; data: Step }
-  | { event: 'note'; data: string };
+  { event: 'status'; data: AgentStatus } | { event: 'step'; data: Step } | { event: 'note'; data: string };
 
 export type AgentMessage = AgentReply | AgentEvent;
 
 /** Splits a byte stream into JSON messages, one per line. */
-export function onJsonLines(stream: NodeJS.ReadableStream, fn: (msg: any) => void, onBad?: (line: string) => void): void {
+export function onJsonLines(
+  stream: NodeJS.ReadableStream,
+  fn: (msg: any) => void,
+  onBad?: (line: string) => void,
+): void {
   let buf = '';
   stream.on('data', (d: Buffer | string) => {
     buf += d.toString();
@@ -44,4 +46,10 @@ export function onJsonLines(stream: NodeJS.ReadableStream, fn: (msg: any) => voi
   });
 }
 
-export const AGENT_METHODS: ReadonlySet<string> = new Set<AgentMethod>(['status', 'up', 'down', 'poweroff', 'subscribe']);
+export const AGENT_METHODS: ReadonlySet<string> = new Set<AgentMethod>([
+  'status',
+  'up',
+  'down',
+  'poweroff',
+  'subscribe',
+]);

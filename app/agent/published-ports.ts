@@ -39,7 +39,13 @@ export function wantedPorts(containers: EngineContainer[]): WantedPort[] {
       if (!p.PublicPort || (p.Type !== 'tcp' && p.Type !== 'udp')) continue;
       const key = `${p.PublicPort}/${p.Type}`;
       if (byKey.has(key)) continue;
-      byKey.set(key, { hostPort: p.PublicPort, protocol: p.Type, guestHost: guestAddress(p.IP), container: name, containerPort: p.PrivatePort });
+      byKey.set(key, {
+        hostPort: p.PublicPort,
+        protocol: p.Type,
+        guestHost: guestAddress(p.IP),
+        container: name,
+        containerPort: p.PrivatePort,
+      });
     }
   }
   return [...byKey.values()].sort((a, b) => a.hostPort - b.hostPort || a.protocol.localeCompare(b.protocol));

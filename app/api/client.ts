@@ -39,7 +39,11 @@ export interface StreamHandlers<D> {
 
 export interface Api {
   invoke<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>>;
-  subscribe<S extends StreamName>(stream: S, params: StreamParams<S>, h: StreamHandlers<StreamData<S>>): Subscription<StreamInput<S>>;
+  subscribe<S extends StreamName>(
+    stream: S,
+    params: StreamParams<S>,
+    h: StreamHandlers<StreamData<S>>,
+  ): Subscription<StreamInput<S>>;
 }
 
 export class ApiClient implements Api {
@@ -60,7 +64,11 @@ export class ApiClient implements Api {
     });
   }
 
-  subscribe<S extends StreamName>(stream: S, params: StreamParams<S>, h: StreamHandlers<StreamData<S>>): Subscription<StreamInput<S>> {
+  subscribe<S extends StreamName>(
+    stream: S,
+    params: StreamParams<S>,
+    h: StreamHandlers<StreamData<S>>,
+  ): Subscription<StreamInput<S>> {
     const id = this.nextId++;
     this.subs.set(id, h);
     this.port.post({ t: 'sub', id, stream, params });

@@ -263,8 +263,18 @@ const obj = (properties: Record<string, Schema> = {}, required: string[] = []): 
   properties,
   required,
 });
-const containerId: Schema = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$', description: 'container id or name' };
-const imageRef: Schema = { type: 'string', minLength: 1, maxLength: 512, pattern: '^[^\\s]+$', description: 'image reference' };
+const containerId: Schema = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$',
+  description: 'container id or name',
+};
+const imageRef: Schema = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 512,
+  pattern: '^[^\\s]+$',
+  description: 'image reference',
+};
 const idParams = obj({ id: containerId }, ['id']);
 const none = obj();
 
@@ -311,13 +321,21 @@ export const METHOD_SCHEMAS: { [M in MethodName]: Schema } = {
         maxItems: 64,
         items: obj(
           {
-            container: { type: 'string', pattern: '^[0-9]{1,5}(/(tcp|udp|sctp))?$', description: 'container port (e.g. 80/tcp)' },
+            container: {
+              type: 'string',
+              pattern: '^[0-9]{1,5}(/(tcp|udp|sctp))?$',
+              description: 'container port (e.g. 80/tcp)',
+            },
             host: { type: 'integer', minimum: 1, maximum: 65535, description: 'host port' },
           },
           ['container'],
         ),
       },
-      env: { type: 'array', maxItems: 256, items: { type: 'string', pattern: '^[^=\\s]+=', description: 'environment line KEY=value' } },
+      env: {
+        type: 'array',
+        maxItems: 256,
+        items: { type: 'string', pattern: '^[^=\\s]+=', description: 'environment line KEY=value' },
+      },
       volumes: {
         type: 'array',
         maxItems: 64,
@@ -335,14 +353,28 @@ export const METHOD_SCHEMAS: { [M in MethodName]: Schema } = {
     ['image', 'ports', 'env', 'volumes'],
   ),
   'volumes.list': none,
-  'volume.remove': obj({ name: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', description: 'volume name' } }, ['name']),
+  'volume.remove': obj(
+    {
+      name: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 255,
+        pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$',
+        description: 'volume name',
+      },
+    },
+    ['name'],
+  ),
   'volumes.prune': none,
 };
 
 export const STREAM_SCHEMAS: { [S in StreamName]: { params: Schema; input?: Schema } } = {
   'engine.events': { params: none },
   'container.logs': {
-    params: obj({ id: containerId, tail: { type: 'integer', minimum: 0, maximum: 1000000 }, timestamps: { type: 'boolean' } }, ['id']),
+    params: obj(
+      { id: containerId, tail: { type: 'integer', minimum: 0, maximum: 1000000 }, timestamps: { type: 'boolean' } },
+      ['id'],
+    ),
   },
   'container.stats': { params: idParams },
   'container.exec': {
@@ -358,11 +390,14 @@ export const STREAM_SCHEMAS: { [S in StreamName]: { params: Schema; input?: Sche
     input: {
       oneOf: [
         obj({ kind: { const: 'stdin' }, data: { type: 'string', maxLength: 65536 } }, ['kind', 'data']),
-        obj({ kind: { const: 'resize' }, cols: { type: 'integer', minimum: 1, maximum: 1000 }, rows: { type: 'integer', minimum: 1, maximum: 1000 } }, [
-          'kind',
-          'cols',
-          'rows',
-        ]),
+        obj(
+          {
+            kind: { const: 'resize' },
+            cols: { type: 'integer', minimum: 1, maximum: 1000 },
+            rows: { type: 'integer', minimum: 1, maximum: 1000 },
+          },
+          ['kind', 'cols', 'rows'],
+        ),
       ],
     },
   },

@@ -34,7 +34,8 @@ export function engineUnreachable(details?: string): ApiFailure {
 }
 
 export function toApiError(e: unknown): ApiError {
-  if (e instanceof ApiFailure) return { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) };
+  if (e instanceof ApiFailure)
+    return { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) };
   if (isUserError(e)) {
     const code = e.code === 'ENOMACHINE' ? 'ENOMACHINE' : e.code === 'ESETTINGS' ? 'EINVAL' : e.code;
     return { code, message: e.message, ...(e.details ? { details: e.details } : {}) };
@@ -44,7 +45,11 @@ export function toApiError(e: unknown): ApiError {
     const msg = engineMessage(any);
     const code: ApiErrorCode = any.statusCode === 404 ? 'ENOTFOUND' : any.statusCode === 409 ? 'ECONFLICT' : 'EUSER';
     const first = msg.charAt(0).toUpperCase() + msg.slice(1);
-    return { code, message: `The engine refused: ${first}`, details: `HTTP ${any.statusCode} ${any.reason ?? ''}\n${msg}`.trim() };
+    return {
+      code,
+      message: `The engine refused: ${first}`,
+      details: `HTTP ${any.statusCode} ${any.reason ?? ''}\n${msg}`.trim(),
+    };
   }
   if (any && typeof any.code === 'string' && UNREACHABLE.has(any.code)) {
     const f = engineUnreachable(`${any.code}: ${any.message ?? ''}`);

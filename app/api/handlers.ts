@@ -18,7 +18,9 @@ export interface HandlerOptions {
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE']);
 
-export function createImplementation(o: HandlerOptions = {}): Implementation & { machine: MachineService; engine: Engine } {
+export function createImplementation(
+  o: HandlerOptions = {},
+): Implementation & { machine: MachineService; engine: Engine } {
   const machine = new MachineService(o.machines ?? new Machines(), o.name ?? 'default');
   const engine = new Engine(o.dockerSocket ?? machine.dockerSock);
 
@@ -32,7 +34,8 @@ export function createImplementation(o: HandlerOptions = {}): Implementation & {
         if (err && typeof err.code === 'string' && UNREACHABLE_CODES.has(err.code)) {
           const st = await machine.info().catch(() => undefined);
           const state = st?.status.state;
-          if (state === 'not created') throw new ApiFailure('ENOMACHINE', 'There is no machine yet: create it on the Machine page.');
+          if (state === 'not created')
+            throw new ApiFailure('ENOMACHINE', 'There is no machine yet: create it on the Machine page.');
           throw engineUnreachable(`machine state: ${state ?? 'unknown'}\n${err.code}: ${err.message}`);
         }
         throw err;

@@ -66,10 +66,14 @@ export class MachineService {
           if (info?.status.state === 'running') this.follow();
           if (!info || info.status.state === w.last) return;
           w.last = info.status.state;
-          if (info.status.state === 'running' || info.status.state === 'stopped' || info.status.state === 'broken') this.emit({ kind: 'state', info });
+          if (info.status.state === 'running' || info.status.state === 'stopped' || info.status.state === 'broken')
+            this.emit({ kind: 'state', info });
         }, 400);
       });
-      void this.info().then((i) => (w.last ??= i.status.state), () => undefined);
+      void this.info().then(
+        (i) => (w.last ??= i.status.state),
+        () => undefined,
+      );
       this.watcher = w;
       this.follow();
     }
@@ -138,7 +142,10 @@ export class MachineService {
       .then(() => this.info())
       .finally(async () => {
         if (this.busy?.done === done) this.busy = undefined;
-        const info = await this.info().catch(() => ({ name: this.name, status: { name: this.name, state: 'broken' as const } }));
+        const info = await this.info().catch(() => ({
+          name: this.name,
+          status: { name: this.name, state: 'broken' as const },
+        }));
         // The folder watch stood aside while this ran: attach to the agent this start made.
         if (info.status.state === 'running') this.follow();
         this.emit({ kind: 'state', info });

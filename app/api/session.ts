@@ -42,9 +42,14 @@ export interface Implementation {
 }
 
 const ajv = new Ajv({ allErrors: false, strict: true, strictTuples: false });
-const methodValidators = new Map<string, ValidateFunction>(Object.entries(METHOD_SCHEMAS).map(([k, s]) => [k, ajv.compile(s)]));
+const methodValidators = new Map<string, ValidateFunction>(
+  Object.entries(METHOD_SCHEMAS).map(([k, s]) => [k, ajv.compile(s)]),
+);
 const streamValidators = new Map<string, { params: ValidateFunction; input?: ValidateFunction }>(
-  Object.entries(STREAM_SCHEMAS).map(([k, s]) => [k, { params: ajv.compile(s.params), input: s.input ? ajv.compile(s.input) : undefined }]),
+  Object.entries(STREAM_SCHEMAS).map(([k, s]) => [
+    k,
+    { params: ajv.compile(s.params), input: s.input ? ajv.compile(s.input) : undefined },
+  ]),
 );
 
 /** One line naming the bad field: "params.ports.0.host = 70000 must be <= 65535". */
@@ -139,7 +144,9 @@ export class ApiSession {
   private async subscribe(id: number, stream: unknown, params: unknown): Promise<void> {
     if (this.streams.has(id)) return;
     let ended = false;
-    const entry: { stop(): void; input?(i: unknown): void; validateInput?: ValidateFunction } = { stop: () => undefined };
+    const entry: { stop(): void; input?(i: unknown): void; validateInput?: ValidateFunction } = {
+      stop: () => undefined,
+    };
     const sink: StreamSink<unknown> = {
       data: (d) => {
         if (!ended && !this.closed && this.streams.get(id) === entry) this.send({ t: 'data', id, data: d });

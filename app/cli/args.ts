@@ -12,11 +12,18 @@ export function parse(command: string, argv: string[], options: Options, allowPo
     return parseArgs({ args: argv, options, strict: true, allowPositionals });
   } catch (e: any) {
     const m = /Unknown option '([^']+)'/.exec(e.message);
-    if (m) throw new UserError(`berth ${command}: unknown flag ${m[1]} (see "berth help ${command}")`, { code: 'EUSAGE' });
+    if (m)
+      throw new UserError(`berth ${command}: unknown flag ${m[1]} (see "berth help ${command}")`, { code: 'EUSAGE' });
     const u = /Unexpected argument '([^']+)'/.exec(e.message);
-    if (u) throw new UserError(`berth ${command}: unexpected argument "${u[1]}" (see "berth help ${command}")`, { code: 'EUSAGE' });
+    if (u)
+      throw new UserError(`berth ${command}: unexpected argument "${u[1]}" (see "berth help ${command}")`, {
+        code: 'EUSAGE',
+      });
     const v = /Option '([^']+)'.*argument missing/.exec(e.message);
-    if (v) throw new UserError(`berth ${command}: ${v[1].split(',').pop()!.trim().split(' ')[0]} needs a value`, { code: 'EUSAGE' });
+    if (v)
+      throw new UserError(`berth ${command}: ${v[1].split(',').pop()!.trim().split(' ')[0]} needs a value`, {
+        code: 'EUSAGE',
+      });
     throw new UserError(`berth ${command}: ${e.message.split('\n')[0]}`, { code: 'EUSAGE' });
   }
 }
@@ -24,6 +31,7 @@ export function parse(command: string, argv: string[], options: Options, allowPo
 /** A whole number from a flag, with the flag named when it is not one. */
 export function intFlag(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^-?\d+$/.test(value.trim())) throw new UserError(`--${flag} must be a whole number, got "${value}"`, { code: 'EUSAGE' });
+  if (!/^-?\d+$/.test(value.trim()))
+    throw new UserError(`--${flag} must be a whole number, got "${value}"`, { code: 'EUSAGE' });
   return parseInt(value, 10);
 }

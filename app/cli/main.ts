@@ -83,7 +83,9 @@ export function main(argv: string[]): void {
         if (e.details && process.env.BERTH_DEBUG) process.stderr.write(e.details + '\n');
         process.exitCode = e.code === 'EUSAGE' ? 2 : 1;
       } else {
-        process.stderr.write(`berth: unexpected error: ${oneLine(e)} (set BERTH_DEBUG=1 for details, and please report it)\n`);
+        process.stderr.write(
+          `berth: unexpected error: ${oneLine(e)} (set BERTH_DEBUG=1 for details, and please report it)\n`,
+        );
         if (process.env.BERTH_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
         process.exitCode = 1;
       }

@@ -6,7 +6,11 @@ import { execFile } from 'node:child_process';
 function docker(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile('docker', args, { timeout: 15000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as any).code === 'ENOENT' ? 127 : 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
+      resolve({
+        code: err ? ((err as any).code === 'ENOENT' ? 127 : 1) : 0,
+        stdout: String(stdout),
+        stderr: String(stderr),
+      }),
     );
   });
 }
@@ -22,8 +26,18 @@ export async function registerDockerContext(machine: string, host: string): Prom
   if (exists.code === 127) return 'docker CLI not found: no docker context registered';
   if (exists.code === 0 && exists.stdout.trim() === host) return `docker context "${name}" already points at ${host}`;
   const verb = exists.code === 0 ? 'update' : 'create';
-  const r = await docker(['context', verb, name, '--description', `Berth machine "${machine}"`, '--docker', `host=${host}`]);
-  return r.code === 0 ? `docker context "${name}" points at ${host}` : `could not register docker context "${name}": ${r.stderr.trim()}`;
+  const r = await docker([
+    'context',
+    verb,
+    name,
+    '--description',
+    `Berth machine "${machine}"`,
+    '--docker',
+    `host=${host}`,
+  ]);
+  return r.code === 0
+    ? `docker context "${name}" points at ${host}`
+    : `could not register docker context "${name}": ${r.stderr.trim()}`;
 }
 
 export async function removeDockerContext(machine: string): Promise<void> {

@@ -20,7 +20,12 @@ export function isUserError(e: unknown): e is UserError {
 
 /** The first non-empty line of a program's output, for one-line error messages. */
 export function firstLine(text: string): string {
-  return text.split(/\r?\n/).map((l) => l.trim()).find((l) => l.length > 0) ?? '';
+  return (
+    text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .find((l) => l.length > 0) ?? ''
+  );
 }
 
 /** A one-line description of any error, for logs and user output. */

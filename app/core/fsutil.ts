@@ -28,5 +28,9 @@ export function readIfExists(file: string): string | undefined {
 /** The last `lines` lines of a text file, or '' when it does not exist. */
 export function tail(file: string, lines: number): string {
   const text = readIfExists(file) ?? '';
-  return text.split('\n').slice(-lines - 1).join('\n').trimEnd();
+  return text
+    .split('\n')
+    .slice(-lines - 1)
+    .join('\n')
+    .trimEnd();
 }

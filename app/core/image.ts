@@ -41,15 +41,20 @@ export interface LocatedImage extends VmImage {
 export function locateImage(opts: { verify?: boolean; env?: NodeJS.ProcessEnv } = {}): LocatedImage {
   const dir = imageCandidates(opts.env).find((d) => fs.existsSync(path.join(d, 'manifest.json')));
   if (!dir) {
-    throw new UserError('no VM image found: build it with "npm run build:vm" (or set BERTH_IMAGE_DIR to a folder holding one)', {
-      code: 'ENOIMAGE',
-    });
+    throw new UserError(
+      'no VM image found: build it with "npm run build:vm" (or set BERTH_IMAGE_DIR to a folder holding one)',
+      {
+        code: 'ENOIMAGE',
+      },
+    );
   }
   let m: Manifest;
   try {
     m = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
   } catch {
-    throw new UserError(`the VM image manifest in ${dir} is unreadable: rebuild it with "npm run build:vm"`, { code: 'EBADIMAGE' });
+    throw new UserError(`the VM image manifest in ${dir} is unreadable: rebuild it with "npm run build:vm"`, {
+      code: 'EBADIMAGE',
+    });
   }
   let sizeBytes = 0;
   for (const name of ARTIFACTS) {
@@ -57,7 +62,9 @@ export function locateImage(opts: { verify?: boolean; env?: NodeJS.ProcessEnv } 
     const want = m.artifacts?.[name];
     const st = fs.statSync(file, { throwIfNoEntry: false });
     if (!want || !st || st.size !== want.size || (opts.verify !== false && sha256File(file) !== want.sha256)) {
-      throw new UserError(`the VM image file ${file} is missing or damaged: rebuild it with "npm run build:vm"`, { code: 'EBADIMAGE' });
+      throw new UserError(`the VM image file ${file} is missing or damaged: rebuild it with "npm run build:vm"`, {
+        code: 'EBADIMAGE',
+      });
     }
     sizeBytes += st.size;
   }

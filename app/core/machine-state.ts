@@ -23,7 +23,10 @@ export function deriveState(o: Observation): { state: MachineState; reason?: str
     return { state: o.agent.state, reason: o.agent.error?.message };
   }
   if (o.vm === 'running') {
-    return { state: 'broken', reason: 'the VM runs but its host agent is gone: run "berth up" to reattach, or "berth down"' };
+    return {
+      state: 'broken',
+      reason: 'the VM runs but its host agent is gone: run "berth up" to reattach, or "berth down"',
+    };
   }
   return { state: 'stopped' };
 }

@@ -59,7 +59,10 @@ export class Machines {
   /** Loads settings; `warnings` collects a corrupt-file notice for the user. */
   settings(name: string, warnings?: string[]): MachineSettings {
     const r = loadSettings(this.paths(name).settings);
-    if (!r) throw new UserError(`machine "${name}" does not exist: create it with "berth init --name ${name}"`, { code: 'ENOMACHINE' });
+    if (!r)
+      throw new UserError(`machine "${name}" does not exist: create it with "berth init --name ${name}"`, {
+        code: 'ENOMACHINE',
+      });
     if (r.warning) warnings?.push(r.warning);
     return r.settings;
   }
@@ -67,7 +70,9 @@ export class Machines {
   create(name: string, change: Partial<MachineSettings> = {}): MachineSettings {
     const p = this.paths(name);
     if (this.exists(name)) {
-      throw new UserError(`machine "${name}" already exists: change its settings with "berth set --name ${name}"`, { code: 'EEXIST' });
+      throw new UserError(`machine "${name}" already exists: change its settings with "berth set --name ${name}"`, {
+        code: 'EEXIST',
+      });
     }
     const settings = mergeSettings(defaultSettings(), change);
     ensureMachineDir(p);
@@ -178,7 +183,11 @@ export class Machines {
     }
   }
 
-  private async upOnce(name: string, p: MachinePaths, h: ProgressHandlers): Promise<AgentStatus & { wasRunning: boolean }> {
+  private async upOnce(
+    name: string,
+    p: MachinePaths,
+    h: ProgressHandlers,
+  ): Promise<AgentStatus & { wasRunning: boolean }> {
     const c = await AgentClient.connectOrSpawn(p, name);
     try {
       if (h.onStep) c.on('step', h.onStep);
@@ -226,7 +235,10 @@ export class Machines {
   }
 
   /** Changes settings; says whether a running machine must restart for them to apply. */
-  async set(name: string, change: Partial<MachineSettings>): Promise<{ settings: MachineSettings; restartNeeded: boolean }> {
+  async set(
+    name: string,
+    change: Partial<MachineSettings>,
+  ): Promise<{ settings: MachineSettings; restartNeeded: boolean }> {
     const p = this.paths(name);
     const current = this.settings(name);
     const next = applyChange(current, change);
@@ -242,7 +254,9 @@ export class Machines {
     this.settings(name);
     const st = await this.status(name);
     if (st.state !== 'stopped') {
-      throw new UserError(`machine "${name}" is ${st.state}: stop it first with "berth down --name ${name}"`, { code: 'EBUSY' });
+      throw new UserError(`machine "${name}" is ${st.state}: stop it first with "berth down --name ${name}"`, {
+        code: 'EBUSY',
+      });
     }
     await removeDockerContext(name);
     if (!keepDisk) return void fs.rmSync(p.dir, { recursive: true, force: true });

@@ -19,7 +19,9 @@ export function parseShell(value: string | undefined): Shell | undefined {
   if (v === 'bash' || v === 'zsh' || v === 'sh') return 'sh';
   if (v === 'pwsh') return 'powershell';
   if ((SHELLS as string[]).includes(v)) return v as Shell;
-  throw new UserError(`--shell "${value}" is not supported: use sh, bash, zsh, fish, powershell or cmd`, { code: 'EUSAGE' });
+  throw new UserError(`--shell "${value}" is not supported: use sh, bash, zsh, fish, powershell or cmd`, {
+    code: 'EUSAGE',
+  });
 }
 
 /** The script to evaluate; `self` is how the user invokes berth, for the usage hint. */

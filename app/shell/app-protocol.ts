@@ -11,7 +11,9 @@ export const RENDERER_DIR = path.resolve(__dirname, '..', '..', '..', 'renderer'
 
 /** Must run before the app is ready. */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+  ]);
 }
 
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Berth</title>
@@ -30,7 +32,8 @@ export function setupAppProtocol(root = RENDERER_DIR): void {
     try {
       return new Response(await fs.readFile(file), { status: 200, headers: headers(contentType(file)) });
     } catch {
-      if (path.basename(file) === 'index.html') return new Response(NOT_BUILT, { status: 200, headers: headers('text/html; charset=utf-8') });
+      if (path.basename(file) === 'index.html')
+        return new Response(NOT_BUILT, { status: 200, headers: headers('text/html; charset=utf-8') });
       return new Response('not found', { status: 404, headers: headers('text/plain; charset=utf-8') });
     }
   });
@@ -38,6 +41,10 @@ export function setupAppProtocol(root = RENDERER_DIR): void {
 
 export function setupPermissions(): void {
   const allowed = (permission: string, url: string) => permission === 'clipboard-sanitized-write' && isAppUrl(url);
-  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback, details) => callback(allowed(permission, details.requestingUrl)));
-  session.defaultSession.setPermissionCheckHandler((_wc, permission, requestingOrigin) => allowed(permission, requestingOrigin + '/'));
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback, details) =>
+    callback(allowed(permission, details.requestingUrl)),
+  );
+  session.defaultSession.setPermissionCheckHandler((_wc, permission, requestingOrigin) =>
+    allowed(permission, requestingOrigin + '/'),
+  );
 }

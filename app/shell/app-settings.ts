@@ -27,7 +27,13 @@ export interface AppSettings {
 export type AppSettingsChange = Partial<Omit<AppSettings, 'version'>>;
 
 export function defaultAppSettings(): AppSettings {
-  return { version: APP_SETTINGS_VERSION, startMachineOnLaunch: true, openAtLogin: false, stopMachineOnQuit: false, theme: 'system' };
+  return {
+    version: APP_SETTINGS_VERSION,
+    startMachineOnLaunch: true,
+    openAtLogin: false,
+    stopMachineOnQuit: false,
+    theme: 'system',
+  };
 }
 
 const fields = {
@@ -54,7 +60,8 @@ function firstError(v: ValidateFunction, value: unknown): string {
   const field = e.instancePath.split('/').filter(Boolean).join('.') || '(file)';
   if (e.keyword === 'additionalProperties') return `unknown setting "${e.params.additionalProperty}"`;
   const got = e.instancePath ? (value as any)?.[e.instancePath.slice(1)] : value;
-  if (e.keyword === 'enum') return `${field} = ${JSON.stringify(got)} must be one of ${(e.params.allowedValues as string[]).join(', ')}`;
+  if (e.keyword === 'enum')
+    return `${field} = ${JSON.stringify(got)} must be one of ${(e.params.allowedValues as string[]).join(', ')}`;
   return `${field} = ${JSON.stringify(got)} ${e.message ?? 'is not valid'}`;
 }
 
@@ -111,7 +118,10 @@ export function loadAppSettings(file: string, now = new Date()): AppSettingsLoad
   fs.renameSync(file, aside);
   const settings = defaultAppSettings();
   saveAppSettings(file, settings);
-  return { settings, warning: `app settings file could not be used (${problem}): kept it as ${aside} and went back to the defaults` };
+  return {
+    settings,
+    warning: `app settings file could not be used (${problem}): kept it as ${aside} and went back to the defaults`,
+  };
 }
 
 /** The settings in memory, saved on every change; 'change' tells the tray and the window. */

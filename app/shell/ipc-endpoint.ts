@@ -21,7 +21,9 @@ export class WindowEndpoint {
   }
 
   private open(): ApiSession {
-    return new ApiSession(this.impl, this.send, { onInternalError: (e) => this.log(`api bug: ${(e as Error)?.stack ?? String(e)}`) });
+    return new ApiSession(this.impl, this.send, {
+      onInternalError: (e) => this.log(`api bug: ${(e as Error)?.stack ?? String(e)}`),
+    });
   }
 
   /** One IPC message. Returns whether it was accepted (for the log and tests). */

@@ -56,7 +56,8 @@ async function start(): Promise<void> {
   app.on('window-all-closed', () => undefined);
   app.on('activate', () => dashboard?.show());
 
-  if (settings.warning) void dialog.showMessageBox({ type: 'warning', message: 'Berth settings were reset', detail: settings.warning });
+  if (settings.warning)
+    void dialog.showMessageBox({ type: 'warning', message: 'Berth settings were reset', detail: settings.warning });
   const exists = impl.machine.machines.exists(MACHINE);
   // First run: the dashboard's machine page creates the machine with real progress.
   if (!openedHidden() || !exists) dashboard.show();

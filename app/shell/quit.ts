@@ -11,7 +11,13 @@ import { quitPlan } from './tray-menu';
 /** A stop that hangs must not keep the app from quitting for ever. */
 const STOP_LIMIT_MS = 90_000;
 
-export function setupQuit(d: { tray: BerthTray; machine: MachineService; settings: AppSettingsStore; watcher: MachineWatcher; log(m: string): void }): void {
+export function setupQuit(d: {
+  tray: BerthTray;
+  machine: MachineService;
+  settings: AppSettingsStore;
+  watcher: MachineWatcher;
+  log(m: string): void;
+}): void {
   let stopping = false;
   let ready = false;
   app.on('before-quit', (e) => {
@@ -26,8 +32,16 @@ export function setupQuit(d: { tray: BerthTray; machine: MachineService; setting
     stopping = true;
     d.tray.setBusy('stop');
     let timer: NodeJS.Timeout | undefined;
-    const limit = new Promise<void>((r) => (timer = setTimeout(() => (d.log('machine stop took too long: quitting anyway'), r()), STOP_LIMIT_MS)));
-    void Promise.race([d.machine.stop().then(() => undefined, (err) => d.log(`machine stop on quit failed: ${err?.message ?? err}`)), limit]).finally(() => {
+    const limit = new Promise<void>(
+      (r) => (timer = setTimeout(() => (d.log('machine stop took too long: quitting anyway'), r()), STOP_LIMIT_MS)),
+    );
+    void Promise.race([
+      d.machine.stop().then(
+        () => undefined,
+        (err) => d.log(`machine stop on quit failed: ${err?.message ?? err}`),
+      ),
+      limit,
+    ]).finally(() => {
       clearTimeout(timer);
       ready = true;
       d.watcher.stop();

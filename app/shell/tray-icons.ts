@@ -108,7 +108,12 @@ export function trayIconFor(kind: TrayIconKind, platform: NodeJS.Platform = proc
       tooltip: TOOLTIPS[kind],
       representations: ([1, 2] as const).map((scaleFactor) => {
         const size = 16 * scaleFactor;
-        return { scaleFactor, width: size, height: size, png: encodePng(size, size, drawTrayIcon(kind, size, template)) };
+        return {
+          scaleFactor,
+          width: size,
+          height: size,
+          png: encodePng(size, size, drawTrayIcon(kind, size, template)),
+        };
       }),
     };
     cache.set(key, icon);

@@ -58,7 +58,11 @@ const STATE_WORDS: Record<MachineState, string> = {
 const BUSY_WORDS = { start: 'starting…', stop: 'stopping…', restart: 'restarting…' } as const;
 
 export function stateLine(v: TrayView): string {
-  const words = v.busy ? BUSY_WORDS[v.busy] : v.state === 'stopped' && v.problem ? 'stopped after an error' : STATE_WORDS[v.state];
+  const words = v.busy
+    ? BUSY_WORDS[v.busy]
+    : v.state === 'stopped' && v.problem
+      ? 'stopped after an error'
+      : STATE_WORDS[v.state];
   return `Machine "${v.name}": ${words}`;
 }
 
@@ -70,7 +74,12 @@ export function shorten(text: string, max = 60): string {
 
 /** What Quit does for this state and these settings. */
 export function quitPlan(v: TrayView, s: AppSettings): 'stop-machine' | 'leave-running' | 'just-quit' {
-  const up = v.state === 'running' || v.state === 'starting' || v.state === 'broken' || v.busy === 'start' || v.busy === 'restart';
+  const up =
+    v.state === 'running' ||
+    v.state === 'starting' ||
+    v.state === 'broken' ||
+    v.busy === 'start' ||
+    v.busy === 'restart';
   if (!up) return 'just-quit';
   return s.stopMachineOnQuit ? 'stop-machine' : 'leave-running';
 }
@@ -88,8 +97,18 @@ export function trayMenuTemplate(v: TrayView, o: TrayOptions): TrayItem[] {
     { type: 'separator' },
     { id: 'start', label: v.state === 'not created' ? 'Create and Start Machine' : 'Start Machine', enabled: canStart },
     // Stop saves the machine's memory (the next start resumes it); Shut Down stops its engine and VM.
-    { id: 'stop', label: 'Stop Machine', enabled: canStop, toolTip: 'Saves its memory: Start resumes it where it stopped, in seconds' },
-    { id: 'shutdown', label: 'Shut Down Machine', enabled: canStop, toolTip: 'Stops its engine and VM: the next start boots afresh' },
+    {
+      id: 'stop',
+      label: 'Stop Machine',
+      enabled: canStop,
+      toolTip: 'Saves its memory: Start resumes it where it stopped, in seconds',
+    },
+    {
+      id: 'shutdown',
+      label: 'Shut Down Machine',
+      enabled: canStop,
+      toolTip: 'Stops its engine and VM: the next start boots afresh',
+    },
     { id: 'restart', label: 'Restart Machine', enabled: canStop },
     { type: 'separator' },
     { id: 'open-dashboard', label: 'Open Dashboard', enabled: true },
@@ -104,7 +123,13 @@ export function trayMenuTemplate(v: TrayView, o: TrayOptions): TrayItem[] {
       label: 'Settings',
       type: 'submenu',
       submenu: [
-        { id: 'toggle-start-on-launch', label: 'Start Machine When Berth Starts', type: 'checkbox', checked: s.startMachineOnLaunch, enabled: true },
+        {
+          id: 'toggle-start-on-launch',
+          label: 'Start Machine When Berth Starts',
+          type: 'checkbox',
+          checked: s.startMachineOnLaunch,
+          enabled: true,
+        },
         {
           id: 'toggle-open-at-login',
           label: 'Open Berth at Login',
@@ -112,9 +137,21 @@ export function trayMenuTemplate(v: TrayView, o: TrayOptions): TrayItem[] {
           checked: o.loginItemSupported && s.openAtLogin,
           enabled: o.loginItemSupported,
         },
-        { id: 'toggle-stop-on-quit', label: 'Stop Machine When Quitting', type: 'checkbox', checked: s.stopMachineOnQuit, enabled: true },
+        {
+          id: 'toggle-stop-on-quit',
+          label: 'Stop Machine When Quitting',
+          type: 'checkbox',
+          checked: s.stopMachineOnQuit,
+          enabled: true,
+        },
         { type: 'separator' },
-        { id: 'theme-system', label: 'Appearance: Follow System', type: 'radio', checked: s.theme === 'system', enabled: true },
+        {
+          id: 'theme-system',
+          label: 'Appearance: Follow System',
+          type: 'radio',
+          checked: s.theme === 'system',
+          enabled: true,
+        },
         { id: 'theme-light', label: 'Appearance: Light', type: 'radio', checked: s.theme === 'light', enabled: true },
         { id: 'theme-dark', label: 'Appearance: Dark', type: 'radio', checked: s.theme === 'dark', enabled: true },
       ],

@@ -43,7 +43,8 @@ export function setupTray(d: TrayDeps): BerthTray {
   const icon = (v: TrayView) => {
     const t = trayIconFor(trayIconKind(v.state, !!v.problem));
     const img = nativeImage.createEmpty();
-    for (const r of t.representations) img.addRepresentation({ scaleFactor: r.scaleFactor, width: r.width, height: r.height, buffer: r.png });
+    for (const r of t.representations)
+      img.addRepresentation({ scaleFactor: r.scaleFactor, width: r.width, height: r.height, buffer: r.png });
     if (t.template) img.setTemplateImage(true);
     return { img, tooltip: t.tooltip };
   };
@@ -59,7 +60,12 @@ export function setupTray(d: TrayDeps): BerthTray {
       .catch((e) => {
         const err = toApiError(e);
         d.log(`machine ${what} failed: ${err.message}`);
-        void dialog.showMessageBox({ type: 'error', message: err.message, detail: err.details?.slice(-4000), buttons: ['OK'] });
+        void dialog.showMessageBox({
+          type: 'error',
+          message: err.message,
+          detail: err.details?.slice(-4000),
+          buttons: ['OK'],
+        });
       })
       .finally(() => {
         if (busy === shown) busy = undefined;
@@ -100,7 +106,11 @@ export function setupTray(d: TrayDeps): BerthTray {
     tray.setImage(i.img);
     tray.setToolTip(i.tooltip);
     // Linux needs the menu set again for any change to show.
-    tray.setContextMenu(Menu.buildFromTemplate(toElectron(trayMenuTemplate(v, { settings: d.settings.get(), loginItemSupported: d.loginItemSupported }))));
+    tray.setContextMenu(
+      Menu.buildFromTemplate(
+        toElectron(trayMenuTemplate(v, { settings: d.settings.get(), loginItemSupported: d.loginItemSupported })),
+      ),
+    );
   }
 
   d.watcher.on('status', (s: MachineStatus) => {

@@ -73,7 +73,8 @@ export function startUiServer(o: UiServerOptions): Promise<UiServer> {
   let port = 0;
 
   const hostOk = (host: string | undefined) => host === `127.0.0.1:${port}` || host === `localhost:${port}`;
-  const originOk = (origin: string | undefined) => origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
+  const originOk = (origin: string | undefined) =>
+    origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
 
   const refuse = (res: http.ServerResponse, code: number, text: string) => {
     res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
@@ -81,7 +82,8 @@ export function startUiServer(o: UiServerOptions): Promise<UiServer> {
   };
 
   const server = http.createServer((req, res) => {
-    if (!hostOk(req.headers.host)) return refuse(res, 421, 'Berth: wrong Host header (this server answers only on 127.0.0.1 and localhost).');
+    if (!hostOk(req.headers.host))
+      return refuse(res, 421, 'Berth: wrong Host header (this server answers only on 127.0.0.1 and localhost).');
     if (!originOk(req.headers.origin)) return refuse(res, 403, 'Berth: requests from other sites are refused.');
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Berth: method not allowed.');
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
@@ -90,7 +92,11 @@ export function startUiServer(o: UiServerOptions): Promise<UiServer> {
     const isPage = rel === '/' || rel === '/index.html';
     // The page itself needs the token (the assets are public: they are the same for everyone).
     if (isPage && !tokenMatches(url.searchParams.get(UI_TOKEN_PARAM), token)) {
-      return refuse(res, 401, 'Berth: open the dashboard with the address "berth ui" printed (it carries the access token).');
+      return refuse(
+        res,
+        401,
+        'Berth: open the dashboard with the address "berth ui" printed (it carries the access token).',
+      );
     }
     if (isPage) rel = '/index.html';
     const file = path.resolve(staticDir, '.' + rel);
@@ -130,9 +136,13 @@ export function startUiServer(o: UiServerOptions): Promise<UiServer> {
     if (!tokenMatches(url.searchParams.get(UI_TOKEN_PARAM), token)) return deny(401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
-      const session = new ApiSession(o.impl, (m: ServerMessage) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
-      }, { onInternalError: o.onInternalError });
+      const session = new ApiSession(
+        o.impl,
+        (m: ServerMessage) => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
+        },
+        { onInternalError: o.onInternalError },
+      );
       ws.on('message', (data, isBinary) => {
         if (isBinary) return;
         let msg: unknown;

@@ -21,7 +21,9 @@ export function parseRoute(hash: string): Route {
   switch (parts[0]) {
     case 'containers':
       if (parts[1]) {
-        const tab = (['logs', 'inspect', 'stats', 'terminal'] as Tab[]).includes(parts[2] as Tab) ? (parts[2] as Tab) : 'logs';
+        const tab = (['logs', 'inspect', 'stats', 'terminal'] as Tab[]).includes(parts[2] as Tab)
+          ? (parts[2] as Tab)
+          : 'logs';
         return { page: 'container', id: parts[1], tab };
       }
       return { page: 'containers' };
@@ -80,7 +82,12 @@ function Shell({ lost }: { lost?: string }) {
           Berth
         </div>
         {NAV.map((n) => (
-          <a key={n.page} href={n.href} className={n.page === current ? 'nav active' : 'nav'} aria-current={n.page === current ? 'page' : undefined}>
+          <a
+            key={n.page}
+            href={n.href}
+            className={n.page === current ? 'nav active' : 'nav'}
+            aria-current={n.page === current ? 'page' : undefined}
+          >
             {n.label}
           </a>
         ))}

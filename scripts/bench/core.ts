@@ -21,10 +21,21 @@ export async function floorBoot(memoryMiB: number, cpus: number): Promise<number
   const floor = await buildFloorInitramfs(path.join(image.dir, 'floor'));
   const args = [
     ...machineArgs({ accel: 'tcg', arch: 'x86_64' }),
-    '-smp', String(cpus), ...memoryArgs(memoryMiB),
-    '-nodefaults', '-no-user-config', '-display', 'none',
-    '-kernel', image.kernel, '-initrd', floor.initrd, '-append', image.cmdline,
-    '-serial', 'stdio',
+    '-smp',
+    String(cpus),
+    ...memoryArgs(memoryMiB),
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-kernel',
+    image.kernel,
+    '-initrd',
+    floor.initrd,
+    '-append',
+    image.cmdline,
+    '-serial',
+    'stdio',
   ];
   const t0 = process.hrtime.bigint();
   const q = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -64,7 +75,8 @@ export function berthUp(home: string): number {
 export function berthDown(home: string, how: 'shutdown' | 'save' = 'shutdown'): void {
   const r = berthCli(home, how === 'shutdown' ? ['down', '--shutdown'] : ['down']);
   if (r.status !== 0) throw new Error(`berth down failed: ${r.stderr}`);
-  if (how === 'save' && !/memory is saved/.test(r.stderr)) throw new Error(`berth down did not save the memory: ${r.stderr}`);
+  if (how === 'save' && !/memory is saved/.test(r.stderr))
+    throw new Error(`berth down did not save the memory: ${r.stderr}`);
 }
 
 /** Milliseconds of one request on a new connection (as a CLI invocation would make it). */
@@ -73,7 +85,11 @@ function requestMs(opts: http.RequestOptions): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     const req = http.get({ ...opts, agent: false }, (res) => {
       res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`HTTP ${res.statusCode}`))));
+      res.on('end', () =>
+        res.statusCode === 200
+          ? resolve(Number(process.hrtime.bigint() - t0) / 1e6)
+          : reject(new Error(`HTTP ${res.statusCode}`)),
+      );
     });
     req.on('error', reject);
   });
@@ -93,9 +109,20 @@ async function latency(opts: http.RequestOptions, n: number): Promise<number> {
 function installGuestDockerCli(home: string): void {
   const which = spawnSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' });
   const cli = which.stdout.trim();
-  if (which.status !== 0 || !cli) throw new Error('the docker CLI is not installed on this machine (apt-get install docker.io)');
+  if (which.status !== 0 || !cli)
+    throw new Error('the docker CLI is not installed on this machine (apt-get install docker.io)');
   const bin = fs.readFileSync(fs.realpathSync(cli));
-  const r = berthCli(home, ['ssh', '--', 'sh', '-c', '"mkdir -p /usr/local/bin && cat > /usr/local/bin/docker && chmod +x /usr/local/bin/docker"'], bin);
+  const r = berthCli(
+    home,
+    [
+      'ssh',
+      '--',
+      'sh',
+      '-c',
+      '"mkdir -p /usr/local/bin && cat > /usr/local/bin/docker && chmod +x /usr/local/bin/docker"',
+    ],
+    bin,
+  );
   if (r.status !== 0) throw new Error(`could not copy the docker CLI into the guest: ${r.stderr}`);
 }
 
@@ -136,7 +163,13 @@ export async function roundTrips(home: string, n: number): Promise<Figure[]> {
   }
   installGuestDockerCli(home);
   const key = fs.readFileSync(p.sshKey, 'utf8');
-  const viaSsh = new Docker({ protocol: 'ssh', host: '127.0.0.1', port: rt.sshPort, username: 'root', sshOptions: { privateKey: key } } as any);
+  const viaSsh = new Docker({
+    protocol: 'ssh',
+    host: '127.0.0.1',
+    port: rt.sshPort,
+    username: 'root',
+    sshOptions: { privateKey: key },
+  } as any);
   const viaBerth = new Docker({ socketPath: p.dockerSock });
   const time = async (fn: () => Promise<unknown>, k: number) => {
     const ts: number[] = [];

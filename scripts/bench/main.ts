@@ -40,9 +40,23 @@ async function main(): Promise<void> {
     berthDown(home, 'shutdown');
     boots.push(berthUp(home));
   }
-  const floor = { reference: median(floors), referenceName: 'floor (same kernel, trivial init, same QEMU/TCG)', target: { op: '<=' as const, ratio: 2.0 } };
-  print({ name: 'boot: berth up to Docker answering on the host socket, resuming (after berth down)', value: median(resumes), unit: 's', ...floor });
-  print({ name: 'boot: berth up to Docker answering on the host socket, booting afresh (after down --shutdown)', value: median(boots), unit: 's', ...floor });
+  const floor = {
+    reference: median(floors),
+    referenceName: 'floor (same kernel, trivial init, same QEMU/TCG)',
+    target: { op: '<=' as const, ratio: 2.0 },
+  };
+  print({
+    name: 'boot: berth up to Docker answering on the host socket, resuming (after berth down)',
+    value: median(resumes),
+    unit: 's',
+    ...floor,
+  });
+  print({
+    name: 'boot: berth up to Docker answering on the host socket, booting afresh (after down --shutdown)',
+    value: median(boots),
+    unit: 's',
+    ...floor,
+  });
 
   print(await idleRss(home, quick ? 10 : 60));
   berthDown(home);

@@ -25,10 +25,34 @@ const UI_DIST = path.join(ROOT, 'renderer/dist');
 
 function ensureBuilt(): void {
   if (!fs.existsSync(path.join(BENCH_DIST, 'bench.html'))) {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'renderer/vite.config.mts', '--mode', 'bench', '--logLevel', 'error'], { cwd: ROOT, stdio: 'ignore' });
+    execFileSync(
+      process.execPath,
+      [
+        path.join(ROOT, 'node_modules/vite/bin/vite.js'),
+        'build',
+        '--config',
+        'renderer/vite.config.mts',
+        '--mode',
+        'bench',
+        '--logLevel',
+        'error',
+      ],
+      { cwd: ROOT, stdio: 'ignore' },
+    );
   }
   if (!fs.existsSync(path.join(UI_DIST, 'index.html'))) {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'renderer/vite.config.mts', '--logLevel', 'error'], { cwd: ROOT, stdio: 'ignore' });
+    execFileSync(
+      process.execPath,
+      [
+        path.join(ROOT, 'node_modules/vite/bin/vite.js'),
+        'build',
+        '--config',
+        'renderer/vite.config.mts',
+        '--logLevel',
+        'error',
+      ],
+      { cwd: ROOT, stdio: 'ignore' },
+    );
   }
 }
 
@@ -73,7 +97,10 @@ export async function renderThousandMs(runs = 5, n = 1000): Promise<number> {
 }
 
 /** A unix-socket proxy in front of the engine socket that counts HTTP requests by path. */
-export function countingProxy(target: string, listenAt: string): Promise<{ requests: string[]; close(): Promise<void> }> {
+export function countingProxy(
+  target: string,
+  listenAt: string,
+): Promise<{ requests: string[]; close(): Promise<void> }> {
   const requests: string[] = [];
   const head = /(GET|POST|PUT|DELETE|HEAD) (\S+) HTTP\/1\.[01]\r\n/g;
   const conns = new Set<net.Socket>();
@@ -129,7 +156,10 @@ export async function openDashboard(home: string): Promise<LiveDashboard> {
 }
 
 /** Milliseconds from the docker CLI being started to the change visible in the dashboard, for `samples` changes. */
-export async function eventToScreenMs(home: string, samples = 20): Promise<{ median: number; cliMedian: number; all: number[] }> {
+export async function eventToScreenMs(
+  home: string,
+  samples = 20,
+): Promise<{ median: number; cliMedian: number; all: number[] }> {
   const dash = await openDashboard(home);
   const browser = await launchChromium();
   try {

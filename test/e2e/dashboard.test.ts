@@ -7,7 +7,18 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { launchChromium } from './browser';
-import { berth, docker, freePort, importImage, ROOT, startRegistry, startUi, tinyRootfsTar, tmpHome, waitUntil } from './fixtures';
+import {
+  berth,
+  docker,
+  freePort,
+  importImage,
+  ROOT,
+  startRegistry,
+  startUi,
+  tinyRootfsTar,
+  tmpHome,
+  waitUntil,
+} from './fixtures';
 
 // Page-side code runs in Chromium; the Node build has no DOM types.
 declare const window: any;
@@ -28,7 +39,8 @@ let page: Page;
 
 const row = (name: string) => `[data-testid=container-row][data-name="${name}"]`;
 const go = (hash: string) => page.evaluate((h) => (window.location.hash = h), hash);
-const inspectState = async (name: string) => (await docker(home, ['inspect', '-f', '{{.State.Status}}', name]).catch(() => 'gone')).trim();
+const inspectState = async (name: string) =>
+  (await docker(home, ['inspect', '-f', '{{.State.Status}}', name]).catch(() => 'gone')).trim();
 
 describe('berth ui with a real machine', { timeout: 900_000 }, () => {
   before(async () => {
@@ -76,31 +88,46 @@ describe('berth ui with a real machine', { timeout: 900_000 }, () => {
     await other.close();
   });
 
-  test('a stopped machine is a designed state, and it starts from the dashboard with the real steps', { timeout: BOOT + 60_000 }, async () => {
-    await page.goto(ui.url);
-    await page.getByTestId('engine-down').waitFor();
-    assert.match(await page.getByTestId('engine-down').innerText(), /The machine is stopped/);
-    await page.screenshot({ path: path.join(SHOTS, 'containers-machine-stopped-light.png') });
-    await go('#/machine');
-    await page.getByRole('button', { name: 'Start', exact: true }).click();
-    await page.getByTestId('machine-steps').waitFor({ timeout: 60_000 });
-    await page.getByText('VM booting').first().waitFor({ timeout: BOOT });
-    await page.screenshot({ path: path.join(SHOTS, 'machine-starting-light.png') });
-    await page.locator('[data-testid=machine-state]', { hasText: 'running' }).waitFor({ timeout: BOOT });
-  });
+  test(
+    'a stopped machine is a designed state, and it starts from the dashboard with the real steps',
+    { timeout: BOOT + 60_000 },
+    async () => {
+      await page.goto(ui.url);
+      await page.getByTestId('engine-down').waitFor();
+      assert.match(await page.getByTestId('engine-down').innerText(), /The machine is stopped/);
+      await page.screenshot({ path: path.join(SHOTS, 'containers-machine-stopped-light.png') });
+      await go('#/machine');
+      await page.getByRole('button', { name: 'Start', exact: true }).click();
+      await page.getByTestId('machine-steps').waitFor({ timeout: 60_000 });
+      await page.getByText('VM booting').first().waitFor({ timeout: BOOT });
+      await page.screenshot({ path: path.join(SHOTS, 'machine-starting-light.png') });
+      await page.locator('[data-testid=machine-state]', { hasText: 'running' }).waitFor({ timeout: BOOT });
+    },
+  );
 
-  test('Stop from the dashboard saves the machine and shows it stopped; Start resumes it', { timeout: BOOT + 60_000 }, async () => {
-    await page.getByRole('button', { name: 'Stop', exact: true }).click();
-    // The agent leaves while this page follows its status: the page must not take that for a broken machine.
-    await page.locator('[data-testid=machine-state]', { hasText: 'stopped' }).waitFor({ timeout: 60_000 });
-    assert.match(await page.getByTestId('saved-memory').innerText(), /^Memory saved .* MB on this computer\): Start resumes the machine/);
-    await new Promise((r) => setTimeout(r, 3000));
-    assert.equal(await page.getByTestId('machine-state').innerText(), 'stopped', 'still stopped, not broken, once the agent is gone');
-    await page.screenshot({ path: path.join(SHOTS, 'machine-saved-light.png') });
-    await page.getByRole('button', { name: 'Start', exact: true }).click();
-    await page.locator('[data-testid=machine-state]', { hasText: 'running' }).waitFor({ timeout: BOOT });
-    assert.equal(await page.getByTestId('saved-memory').count(), 0);
-  });
+  test(
+    'Stop from the dashboard saves the machine and shows it stopped; Start resumes it',
+    { timeout: BOOT + 60_000 },
+    async () => {
+      await page.getByRole('button', { name: 'Stop', exact: true }).click();
+      // The agent leaves while this page follows its status: the page must not take that for a broken machine.
+      await page.locator('[data-testid=machine-state]', { hasText: 'stopped' }).waitFor({ timeout: 60_000 });
+      assert.match(
+        await page.getByTestId('saved-memory').innerText(),
+        /^Memory saved .* MB on this computer\): Start resumes the machine/,
+      );
+      await new Promise((r) => setTimeout(r, 3000));
+      assert.equal(
+        await page.getByTestId('machine-state').innerText(),
+        'stopped',
+        'still stopped, not broken, once the agent is gone',
+      );
+      await page.screenshot({ path: path.join(SHOTS, 'machine-saved-light.png') });
+      await page.getByRole('button', { name: 'Start', exact: true }).click();
+      await page.locator('[data-testid=machine-state]', { hasText: 'running' }).waitFor({ timeout: BOOT });
+      assert.equal(await page.getByTestId('saved-memory').count(), 0);
+    },
+  );
 
   test('a container started with the docker CLI appears without a reload', async () => {
     const work = path.join(home, 'work');
@@ -109,7 +136,16 @@ describe('berth ui with a real machine', { timeout: 900_000 }, () => {
     await go('#/containers');
     await page.evaluate(() => ((window as any).__sameDocument = true));
     await page.getByText('No containers yet').waitFor();
-    await docker(home, ['run', '-d', '--name', 'e2e-cli', 'tiny', 'sh', '-c', 'i=0; while true; do i=$((i+1)); echo tick $i; echo warn $i >&2; sleep 1; done']);
+    await docker(home, [
+      'run',
+      '-d',
+      '--name',
+      'e2e-cli',
+      'tiny',
+      'sh',
+      '-c',
+      'i=0; while true; do i=$((i+1)); echo tick $i; echo warn $i >&2; sleep 1; done',
+    ]);
     // It shows up as created, then follows the start event to running.
     await page.locator(`${row('e2e-cli')}[data-state=running]`).waitFor({ timeout: 10_000 });
     assert.equal(await page.evaluate(() => (window as any).__sameDocument), true, 'the page must not have reloaded');
@@ -128,7 +164,10 @@ describe('berth ui with a real machine', { timeout: 900_000 }, () => {
     await page.locator(row('e2e-cli')).getByRole('link', { name: 'e2e-cli' }).click();
     const first = page.locator('[data-testid=log-line].stdout', { hasText: /^tick \d+$/ }).first();
     await first.waitFor();
-    await page.locator('[data-testid=log-line].stderr', { hasText: /^warn \d+$/ }).first().waitFor();
+    await page
+      .locator('[data-testid=log-line].stderr', { hasText: /^warn \d+$/ })
+      .first()
+      .waitFor();
     const count = async () => Number((await page.getByTestId('log-count').innerText()).match(/(\d+) lines/)![1]);
     const n0 = await count();
     await waitUntil(async () => (await count()) >= n0 + 4, 30_000, 'new log lines to arrive');
@@ -164,9 +203,15 @@ describe('berth ui with a real machine', { timeout: 900_000 }, () => {
     await page.getByRole('button', { name: 'Pull', exact: true }).click();
     await page.getByTestId('pull-done').waitFor({ timeout: 120_000 });
     const seen: number[] = await page.evaluate(() => (window as any).__bar);
-    assert.ok(seen.some((v) => v > 0), `the bar moved (values seen: ${seen.join(', ')})`);
+    assert.ok(
+      seen.some((v) => v > 0),
+      `the bar moved (values seen: ${seen.join(', ')})`,
+    );
     await page.locator(`[data-testid=image-row][data-tags~="${ref}"]`).waitFor();
-    assert.match(await docker(home, ['images', '--format', '{{.Repository}}:{{.Tag}}']), new RegExp(ref.replace(/[.]/g, '\\.')));
+    assert.match(
+      await docker(home, ['images', '--format', '{{.Repository}}:{{.Tag}}']),
+      new RegExp(ref.replace(/[.]/g, '\\.')),
+    );
   });
 
   test('remove from the dashboard (after confirming) removes the container', async () => {
@@ -179,8 +224,37 @@ describe('berth ui with a real machine', { timeout: 900_000 }, () => {
 
   test('screenshots of every page, light and dark', async () => {
     await docker(home, ['volume', 'create', 'e2e-data']);
-    await docker(home, ['run', '-d', '--name', 'shop-web-1', '--label', 'com.docker.compose.project=shop', '--label', 'com.docker.compose.service=web', '-p', '8080:80', '-v', 'e2e-data:/data', 'tiny', 'sh', '-c', 'while true; do echo serving; sleep 1; done']);
-    await docker(home, ['run', '-d', '--name', 'shop-db-1', '--label', 'com.docker.compose.project=shop', '--label', 'com.docker.compose.service=db', 'tiny', 'sleep', '3600']);
+    await docker(home, [
+      'run',
+      '-d',
+      '--name',
+      'shop-web-1',
+      '--label',
+      'com.docker.compose.project=shop',
+      '--label',
+      'com.docker.compose.service=web',
+      '-p',
+      '8080:80',
+      '-v',
+      'e2e-data:/data',
+      'tiny',
+      'sh',
+      '-c',
+      'while true; do echo serving; sleep 1; done',
+    ]);
+    await docker(home, [
+      'run',
+      '-d',
+      '--name',
+      'shop-db-1',
+      '--label',
+      'com.docker.compose.project=shop',
+      '--label',
+      'com.docker.compose.service=db',
+      'tiny',
+      'sleep',
+      '3600',
+    ]);
     await docker(home, ['create', '--name', 'idle', 'tiny', 'true']);
     const id = await docker(home, ['inspect', '-f', '{{.Id}}', 'shop-web-1']);
     for (const scheme of ['light', 'dark'] as const) {

@@ -18,7 +18,11 @@ export function tmpHome(prefix = 'berth-e2e-'): string {
 export { freePort } from '../../app/core/net-util';
 
 export async function berth(home: string, args: string[], timeout = 240_000): Promise<string> {
-  const r = await run(process.execPath, [BERTH, ...args], { env: { ...process.env, BERTH_HOME: home }, timeout, maxBuffer: 1 << 24 });
+  const r = await run(process.execPath, [BERTH, ...args], {
+    env: { ...process.env, BERTH_HOME: home },
+    timeout,
+    maxBuffer: 1 << 24,
+  });
   return r.stdout;
 }
 
@@ -27,13 +31,20 @@ export function dockerSock(home: string, name = 'default'): string {
 }
 
 export async function docker(home: string, args: string[], timeout = 120_000): Promise<string> {
-  const r = await run('docker', args, { env: { ...process.env, DOCKER_HOST: `unix://${dockerSock(home)}`, DOCKER_CONFIG: path.join(home, 'docker-config') }, timeout, maxBuffer: 1 << 24 });
+  const r = await run('docker', args, {
+    env: { ...process.env, DOCKER_HOST: `unix://${dockerSock(home)}`, DOCKER_CONFIG: path.join(home, 'docker-config') },
+    timeout,
+    maxBuffer: 1 << 24,
+  });
   return r.stdout.trim();
 }
 
 /** Starts `berth ui` and resolves with the address it prints (token included). */
 export async function startUi(home: string): Promise<{ url: string; proc: ChildProcess; stop(): Promise<void> }> {
-  const proc = spawn(process.execPath, [BERTH, 'ui', '--port', '0'], { env: { ...process.env, BERTH_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [BERTH, 'ui', '--port', '0'], {
+    env: { ...process.env, BERTH_HOME: home },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   const url = await new Promise<string>((resolve, reject) => {
@@ -97,7 +108,10 @@ export async function importImage(home: string, tar: string, ref: string): Promi
 export async function startRegistry(dir: string, port: number): Promise<{ stop(): Promise<void> }> {
   const cfg = path.join(dir, 'registry.yml');
   fs.mkdirSync(path.join(dir, 'storage'), { recursive: true });
-  fs.writeFileSync(cfg, `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(dir, 'storage')}\nhttp:\n  addr: 127.0.0.1:${port}\n`);
+  fs.writeFileSync(
+    cfg,
+    `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(dir, 'storage')}\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+  );
   const proc = spawn('/usr/bin/docker-registry', ['serve', cfg], { stdio: 'ignore' });
   await waitUntil(async () => {
     try {
@@ -118,7 +132,12 @@ export async function startRegistry(dir: string, port: number): Promise<{ stop()
 }
 
 /** Waits until `cond` holds, checking every `every` ms; fails after `timeout` with `what`. */
-export async function waitUntil(cond: () => Promise<boolean> | boolean, timeout = 30_000, what = 'condition', every = 100): Promise<void> {
+export async function waitUntil(
+  cond: () => Promise<boolean> | boolean,
+  timeout = 30_000,
+  what = 'condition',
+  every = 100,
+): Promise<void> {
   const end = Date.now() + timeout;
   for (;;) {
     if (await cond()) return;

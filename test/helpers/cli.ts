@@ -18,7 +18,8 @@ export function tempHome(prefix = 'bh'): string {
 // Test homes go when the test process ends (set BERTH_KEEP_TEST_HOMES=1 to look at them).
 process.on('exit', () => {
   // Retries: an agent that is just leaving may still write its last log line into the folder.
-  if (!process.env.BERTH_KEEP_TEST_HOMES) for (const h of homes) fs.rmSync(h, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  if (!process.env.BERTH_KEEP_TEST_HOMES)
+    for (const h of homes) fs.rmSync(h, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 export interface CliResult {

@@ -22,7 +22,8 @@ export function busyboxRootfsTar(): string {
   fs.mkdirSync(path.join(root, 'bin'), { recursive: true });
   fs.copyFileSync(path.join(x, 'bin', 'busybox'), path.join(root, 'bin', 'busybox'));
   fs.chmodSync(path.join(root, 'bin', 'busybox'), 0o755);
-  for (const app of ['sh', 'echo', 'cat', 'sleep', 'ls', 'httpd', 'wget', 'env']) fs.symlinkSync('busybox', path.join(root, 'bin', app));
+  for (const app of ['sh', 'echo', 'cat', 'sleep', 'ls', 'httpd', 'wget', 'env'])
+    fs.symlinkSync('busybox', path.join(root, 'bin', app));
   for (const d of ['tmp', 'proc', 'sys', 'dev', 'etc']) fs.mkdirSync(path.join(root, d));
   const tar = path.join(work, 'tiny.tar');
   execFileSync('tar', ['-C', root, '-cf', tar, '.']);

@@ -11,7 +11,13 @@ export function udpEchoRootfsTar(): string {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-udp-echo-'));
   const root = path.join(work, 'root');
   fs.mkdirSync(root);
-  execFileSync('gcc', ['-static', '-O2', '-o', path.join(root, 'udp-echo'), path.join(REPO, 'test', 'helpers', 'udp-echo.c')]);
+  execFileSync('gcc', [
+    '-static',
+    '-O2',
+    '-o',
+    path.join(root, 'udp-echo'),
+    path.join(REPO, 'test', 'helpers', 'udp-echo.c'),
+  ]);
   const tar = path.join(work, 'udp-echo.tar');
   execFileSync('tar', ['-C', root, '-cf', tar, '.']);
   return tar;

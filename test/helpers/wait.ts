@@ -1,5 +1,10 @@
 /** Polls until fn returns a truthy value or the bound passes (a bound, not a timing assert). */
-export async function until<T>(fn: () => Promise<T> | T, what: string, timeoutMs = 30000, everyMs = 250): Promise<NonNullable<T>> {
+export async function until<T>(
+  fn: () => Promise<T> | T,
+  what: string,
+  timeoutMs = 30000,
+  everyMs = 250,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

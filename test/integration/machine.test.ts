@@ -116,14 +116,16 @@ describe('a real machine', { concurrency: false }, () => {
     const st = status();
     assert.equal(st.state, 'running');
     assert.equal(st.dockerHost, `unix://${sock}`);
-    const ctx = spawnSync('docker', ['context', 'inspect', 'berth', '--format', '{{.Endpoints.docker.Host}}'], { encoding: 'utf8' });
+    const ctx = spawnSync('docker', ['context', 'inspect', 'berth', '--format', '{{.Endpoints.docker.Host}}'], {
+      encoding: 'utf8',
+    });
     assert.equal(ctx.stdout.trim(), `unix://${sock}`, 'a docker context named berth points at the socket');
     // /dev/kvm exists here but cannot run this VM: auto must have fallen back to TCG, and said so.
     assert.equal(st.agent.accel, 'tcg');
     if (fs.existsSync('/dev/kvm')) assert.match(st.agent.note ?? '', /TCG/i);
   });
 
-  test('sockets, keys and the folder are the user\'s alone', () => {
+  test("sockets, keys and the folder are the user's alone", () => {
     assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
     assert.equal(fs.statSync(sock).mode & 0o777, 0o600);
     assert.equal(fs.statSync(path.join(dir, 'agent.sock')).mode & 0o777, 0o600);
@@ -141,24 +143,54 @@ describe('a real machine', { concurrency: false }, () => {
     // containers confined by seccomp, the local log drivers in and the cloud ones out.
     const info = JSON.parse(await docker('info', '--format', '{{json .}}'));
     assert.equal(info.Driver, 'overlay2');
-    assert.ok(info.SecurityOptions.some((o: string) => o.includes('seccomp')), info.SecurityOptions.join(','));
-    assert.deepEqual(info.Plugins.Log.filter((d: string) => ['json-file', 'local', 'awslogs', 'gcplogs'].includes(d)).sort(), ['json-file', 'local']);
+    assert.ok(
+      info.SecurityOptions.some((o: string) => o.includes('seccomp')),
+      info.SecurityOptions.join(','),
+    );
+    assert.deepEqual(
+      info.Plugins.Log.filter((d: string) => ['json-file', 'local', 'awslogs', 'gcplogs'].includes(d)).sort(),
+      ['json-file', 'local'],
+    );
     await docker('import', busyboxRootfsTar(), 'tiny:1');
-    assert.equal((await docker('run', '--rm', 'tiny:1', '/bin/busybox', 'echo', 'hello from berth')).trim(), 'hello from berth');
-    await docker('run', '-d', '--name', 'logger', 'tiny:1', '/bin/sh', '-c', 'echo line-one; echo line-two >&2; sleep 3600');
+    assert.equal(
+      (await docker('run', '--rm', 'tiny:1', '/bin/busybox', 'echo', 'hello from berth')).trim(),
+      'hello from berth',
+    );
+    await docker(
+      'run',
+      '-d',
+      '--name',
+      'logger',
+      'tiny:1',
+      '/bin/sh',
+      '-c',
+      'echo line-one; echo line-two >&2; sleep 3600',
+    );
     const logs = await until(async () => {
       const r = await run('docker', ['logs', 'logger'], { env: dockerEnv });
       return /line-one/.test(r.stdout) && /line-two/.test(r.stderr) ? r : undefined;
     }, 'container logs');
     assert.match(logs.stdout, /line-one/);
     // Half-open: the client closes stdin and still reads the output.
-    const cat = spawnSync('docker', ['run', '-i', '--rm', 'tiny:1', '/bin/cat'], { env: dockerEnv, input: 'through stdin\n', encoding: 'utf8', timeout: 120000 });
+    const cat = spawnSync('docker', ['run', '-i', '--rm', 'tiny:1', '/bin/cat'], {
+      env: dockerEnv,
+      input: 'through stdin\n',
+      encoding: 'utf8',
+      timeout: 120000,
+    });
     assert.equal(cat.stdout, 'through stdin\n', cat.stderr);
     // exec is an Upgrade request with a JSON body: it gets a channel of its own.
-    const ex = spawnSync('docker', ['exec', '-i', 'logger', '/bin/cat'], { env: dockerEnv, input: 'into exec\n', encoding: 'utf8', timeout: 60000 });
+    const ex = spawnSync('docker', ['exec', '-i', 'logger', '/bin/cat'], {
+      env: dockerEnv,
+      input: 'into exec\n',
+      encoding: 'utf8',
+      timeout: 60000,
+    });
     assert.equal(ex.stdout, 'into exec\n', ex.stderr);
     // A stream delivers each event as it happens, not when it ends.
-    const events = spawn('docker', ['events', '--filter', 'event=start', '--format', '{{.Actor.Attributes.name}}'], { env: dockerEnv });
+    const events = spawn('docker', ['events', '--filter', 'event=start', '--format', '{{.Actor.Attributes.name}}'], {
+      env: dockerEnv,
+    });
     let seen = '';
     events.stdout.on('data', (d) => (seen += d));
     try {
@@ -169,36 +201,66 @@ describe('a real machine', { concurrency: false }, () => {
     } finally {
       events.kill();
     }
-    assert.equal((await docker('ps', '-q', '--filter', 'name=logger')).trim().length > 0, true, 'the engine answers after a stream was cut');
+    assert.equal(
+      (await docker('ps', '-q', '--filter', 'name=logger')).trim().length > 0,
+      true,
+      'the engine answers after a stream was cut',
+    );
   });
 
   test('a shared host folder works in bind mounts both ways, and what a container writes belongs to the user', async () => {
     fs.mkdirSync(path.join(shared, 'src dir'));
     fs.writeFileSync(path.join(shared, 'src dir', 'input.txt'), 'written on the host\n');
-    const out = await docker('run', '--rm', '-v', `${shared}:/work`, 'tiny:1', '/bin/sh', '-c',
-      'cat "/work/src dir/input.txt" && echo made-in-a-container >/work/output.txt && mkdir -p /work/built/deep');
+    const out = await docker(
+      'run',
+      '--rm',
+      '-v',
+      `${shared}:/work`,
+      'tiny:1',
+      '/bin/sh',
+      '-c',
+      'cat "/work/src dir/input.txt" && echo made-in-a-container >/work/output.txt && mkdir -p /work/built/deep',
+    );
     assert.equal(out, 'written on the host\n');
     assert.equal(fs.readFileSync(path.join(shared, 'output.txt'), 'utf8'), 'made-in-a-container\n');
     assert.equal(fs.statSync(path.join(shared, 'built', 'deep')).isDirectory(), true);
     assert.equal(fs.statSync(path.join(shared, 'output.txt')).uid, process.getuid!());
     // A single file, read-only: the container cannot write through it.
-    const ro = spawnSync('docker', ['run', '--rm', '-v', `${shared}/output.txt:/o.txt:ro`, 'tiny:1', '/bin/sh', '-c', 'cat /o.txt; echo x >>/o.txt'],
-      { env: dockerEnv, encoding: 'utf8', timeout: 120000 });
+    const ro = spawnSync(
+      'docker',
+      ['run', '--rm', '-v', `${shared}/output.txt:/o.txt:ro`, 'tiny:1', '/bin/sh', '-c', 'cat /o.txt; echo x >>/o.txt'],
+      { env: dockerEnv, encoding: 'utf8', timeout: 120000 },
+    );
     assert.equal(ro.stdout, 'made-in-a-container\n');
     assert.match(ro.stderr, /Read-only file system/);
     assert.equal(fs.readFileSync(path.join(shared, 'output.txt'), 'utf8'), 'made-in-a-container\n');
     assert.match(berthSync(home, ['status']).stdout, new RegExp(`^shared: {2}${shared}$`, 'm'));
   });
 
-  test('a published port answers on the host\'s localhost, and is closed when the container stops', async () => {
+  test("a published port answers on the host's localhost, and is closed when the container stops", async () => {
     const port = await freePort();
-    await docker('run', '-d', '--name', 'web', '-p', `${port}:80`, 'tiny:1', '/bin/sh', '-c', 'mkdir /www && echo served by berth >/www/index.html && exec httpd -f -p 80 -h /www');
+    await docker(
+      'run',
+      '-d',
+      '--name',
+      'web',
+      '-p',
+      `${port}:80`,
+      'tiny:1',
+      '/bin/sh',
+      '-c',
+      'mkdir /www && echo served by berth >/www/index.html && exec httpd -f -p 80 -h /www',
+    );
     const body = await until(() => httpGet(port).catch(() => undefined), 'the published port to answer on the host');
     assert.equal(body, 'served by berth\n');
     assert.deepEqual(status().agent.ports, [{ hostPort: port, protocol: 'tcp', container: 'web', containerPort: 80 }]);
     assert.match(berthSync(home, ['status']).stdout, new RegExp(`^port: +localhost:${port} -> web:80/tcp$`, 'm'));
     // localhost is ::1 first for Node and browsers: it answers there too, where the host has IPv6.
-    if (Object.values(os.networkInterfaces()).flat().some((a) => a?.internal && a.family === 'IPv6')) {
+    if (
+      Object.values(os.networkInterfaces())
+        .flat()
+        .some((a) => a?.internal && a.family === 'IPv6')
+    ) {
       assert.equal(await connects(port, '::1'), true, 'answers on [::1]');
     }
     // Only loopback: the forward is not reachable on the host's other addresses.
@@ -211,7 +273,7 @@ describe('a real machine', { concurrency: false }, () => {
     await until(() => status().agent.ports?.length === 0, 'the status to list no ports');
   });
 
-  test('a published UDP port answers on the host\'s 127.0.0.1, and the host port is released when the container stops', async () => {
+  test("a published UDP port answers on the host's 127.0.0.1, and the host port is released when the container stops", async () => {
     await docker('import', udpEchoRootfsTar(), 'udp-echo:1');
     const port = await bindUdp(0);
     await docker('run', '-d', '--name', 'echo', '-p', `${port}:7/udp`, 'udp-echo:1', '/udp-echo', '7');
@@ -234,7 +296,12 @@ describe('a real machine', { concurrency: false }, () => {
       path.join(proj, 'docker-compose.yml'),
       'services:\n  hello:\n    image: tiny:1\n    command: ["/bin/busybox", "echo", "composed"]\n',
     );
-    const up = spawnSync('docker-compose', ['up', '--no-color'], { cwd: proj, env: dockerEnv, encoding: 'utf8', timeout: 180000 });
+    const up = spawnSync('docker-compose', ['up', '--no-color'], {
+      cwd: proj,
+      env: dockerEnv,
+      encoding: 'utf8',
+      timeout: 180000,
+    });
     assert.equal(up.status, 0, up.stderr);
     assert.match(up.stdout + up.stderr, /composed/);
     const ps = await docker('ps', '-a', '--filter', 'label=com.docker.compose.project=proj', '--format', '{{.Names}}');
@@ -271,15 +338,29 @@ describe('a real machine', { concurrency: false }, () => {
     // Kill every sshd session process in the guest (the listener stays): this
     // cuts the agent's connection, and this command's own.
     // Like ssh, berth ssh joins its arguments into one remote command line.
-    await berth(home, ['ssh', '--', 'for p in $(pidof sshd); do [ "$p" = "$(cat /run/sshd.pid)" ] || kill -9 $p; done']);
-    await until(() => fs.readFileSync(path.join(dir, 'agent.log'), 'utf8').includes('reconnecting'), 'the agent to notice the cut', 20000);
+    await berth(home, [
+      'ssh',
+      '--',
+      'for p in $(pidof sshd); do [ "$p" = "$(cat /run/sshd.pid)" ] || kill -9 $p; done',
+    ]);
+    await until(
+      () => fs.readFileSync(path.join(dir, 'agent.log'), 'utf8').includes('reconnecting'),
+      'the agent to notice the cut',
+      20000,
+    );
     // No retry here: the first command after the cut must wait for the new
     // connection, not hang on a channel of the dead one.
     const r = await run('docker', ['ps', '-a', '--format', '{{.Names}}'], { env: dockerEnv, timeout: 30000 });
     assert.match(r.stdout, /logger/);
     // The agent checks the guest's clock when the connection comes back.
-    await until(() => /guest clock was 3[56]\d\d s behind the host's, now set \(the SSH connection came back\)/.test(fs.readFileSync(path.join(dir, 'agent.log'), 'utf8')),
-      'the agent to set the guest clock', 30000);
+    await until(
+      () =>
+        /guest clock was 3[56]\d\d s behind the host's, now set \(the SSH connection came back\)/.test(
+          fs.readFileSync(path.join(dir, 'agent.log'), 'utf8'),
+        ),
+      'the agent to set the guest clock',
+      30000,
+    );
     const skew = (await guestNow()) - Date.now() / 1000;
     assert.ok(Math.abs(skew) < 3, `guest clock ${skew.toFixed(1)} s off the host's`);
   });
@@ -287,14 +368,27 @@ describe('a real machine', { concurrency: false }, () => {
   test('space freed in the machine goes back to the host: the disk file shrinks after a volume is removed', async () => {
     const onHost = () => fs.statSync(path.join(dir, 'data.qcow2')).blocks * 512;
     await docker('volume', 'create', 'filler');
-    await docker('run', '--rm', '-v', 'filler:/d', 'tiny:1', '/bin/sh', '-c', 'dd if=/dev/urandom of=/d/blob bs=1M count=96 && sync');
+    await docker(
+      'run',
+      '--rm',
+      '-v',
+      'filler:/d',
+      'tiny:1',
+      '/bin/sh',
+      '-c',
+      'dd if=/dev/urandom of=/d/blob bs=1M count=96 && sync',
+    );
     const full = onHost();
     await docker('volume', 'rm', 'filler');
     // ext4 sends the discards when its journal commits (every few seconds).
-    const freed = await until(async () => {
-      const now = onHost();
-      return full - now > 64 * 1024 * 1024 ? now : undefined;
-    }, 'the host disk file to give back the removed volume\'s space', 60000);
+    const freed = await until(
+      async () => {
+        const now = onHost();
+        return full - now > 64 * 1024 * 1024 ? now : undefined;
+      },
+      "the host disk file to give back the removed volume's space",
+      60000,
+    );
     assert.ok(full - freed > 64 * 1024 * 1024, `${full} -> ${freed} bytes on the host`);
   });
 
@@ -317,11 +411,19 @@ describe('a real machine', { concurrency: false }, () => {
     assert.equal(fs.existsSync(path.join(dir, 'saved-vm.state')), false, 'saved memory is resumed once only');
     assert.equal(status().saved, undefined);
     assert.match(await docker('ps', '--filter', 'name=napper', '--format', '{{.Status}}'), /^Up /);
-    assert.equal((await docker('run', '--rm', '-v', 'keep:/v', 'tiny:1', '/bin/busybox', 'cat', '/v/f')).trim(), 'kept');
+    assert.equal(
+      (await docker('run', '--rm', '-v', 'keep:/v', 'tiny:1', '/bin/busybox', 'cat', '/v/f')).trim(),
+      'kept',
+    );
     const guest = Number((await berth(home, ['ssh', '--', 'date +%s'])).stdout.trim());
     assert.ok(Math.abs(guest - Date.now() / 1000) < 3, `guest clock ${guest}, host ${Date.now() / 1000}`);
     fs.writeFileSync(path.join(shared, 'after-resume.txt'), 'back');
-    assert.equal((await docker('run', '--rm', '-v', `${shared}:/s`, 'tiny:1', '/bin/busybox', 'cat', '/s/after-resume.txt')).trim(), 'back');
+    assert.equal(
+      (
+        await docker('run', '--rm', '-v', `${shared}:/s`, 'tiny:1', '/bin/busybox', 'cat', '/s/after-resume.txt')
+      ).trim(),
+      'back',
+    );
     await docker('rm', '-f', 'napper');
   });
 
@@ -334,10 +436,16 @@ describe('a real machine', { concurrency: false }, () => {
     fs.utimesSync(path.join(dir, 'data.qcow2'), later, later);
     const r = await berth(home, ['up']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /saved memory is not resumed \(the data disk changed since it was stopped\): booting afresh/);
+    assert.match(
+      r.stderr,
+      /saved memory is not resumed \(the data disk changed since it was stopped\): booting afresh/,
+    );
     assert.match(r.stderr, /The machine is booting/);
     assert.equal(fs.existsSync(path.join(dir, 'saved-vm.state')), false);
-    assert.equal((await docker('run', '--rm', '-v', 'keep:/v', 'tiny:1', '/bin/busybox', 'cat', '/v/f', '/v/g')).trim(), 'kept\nsecond');
+    assert.equal(
+      (await docker('run', '--rm', '-v', 'keep:/v', 'tiny:1', '/bin/busybox', 'cat', '/v/f', '/v/g')).trim(),
+      'kept\nsecond',
+    );
     // down --shutdown on a stopped machine forgets memory saved before.
     assert.equal((await berth(home, ['down'])).code, 0);
     assert.ok(status().saved);
@@ -370,13 +478,19 @@ describe('a real machine', { concurrency: false }, () => {
     assert.equal(a.code, 0, a.stderr);
     assert.equal(b.code, 0, b.stderr);
     const log = fs.readFileSync(path.join(dir, 'agent.log'), 'utf8');
-    const starts = log.slice(log.lastIndexOf('request: poweroff')).split('\n').filter((l) => l.includes('up: starting'));
+    const starts = log
+      .slice(log.lastIndexOf('request: poweroff'))
+      .split('\n')
+      .filter((l) => l.includes('up: starting'));
     assert.equal(starts.length, 1, 'one start after the shutdown: the two ups joined');
     await docker('image', 'inspect', 'tiny:1');
     assert.match(await docker('ps', '-a', '--format', '{{.Names}}'), /logger/);
     const df = await berth(home, ['ssh', '--', 'df -k /var/lib/docker | tail -n 1']);
     const kib = Number(df.stdout.trim().split(/\s+/)[1]);
-    assert.ok(kib > 9 * 1024 * 1024, `the filesystem grew with the disk: ${df.stdout} (exit ${df.code}: ${df.stderr})\n${machineLogs()}`);
+    assert.ok(
+      kib > 9 * 1024 * 1024,
+      `the filesystem grew with the disk: ${df.stdout} (exit ${df.code}: ${df.stderr})\n${machineLogs()}`,
+    );
   });
 
   test('kill -9 of QEMU turns the state to stopped, and up works again with the data intact', async () => {
@@ -391,8 +505,14 @@ describe('a real machine', { concurrency: false }, () => {
     // The default bridge is made anew at each boot (not restored first: see the engine's patches),
     // also after a crash: one network named bridge, a container's route through its gateway, the
     // gateway answering, and the rule that lets containers out.
-    assert.equal((await docker('network', 'ls', '--filter', 'name=^bridge$', '--format', '{{.Name}}')).trim(), 'bridge');
-    assert.match(await docker('run', '--rm', 'tiny:1', '/bin/busybox', 'ip', 'route'), /^default via 172\.17\.0\.1 dev eth0/m);
+    assert.equal(
+      (await docker('network', 'ls', '--filter', 'name=^bridge$', '--format', '{{.Name}}')).trim(),
+      'bridge',
+    );
+    assert.match(
+      await docker('run', '--rm', 'tiny:1', '/bin/busybox', 'ip', 'route'),
+      /^default via 172\.17\.0\.1 dev eth0/m,
+    );
     await docker('run', '--rm', 'tiny:1', '/bin/busybox', 'ping', '-c', '1', '-W', '5', '172.17.0.1');
     const nat = await berth(home, ['ssh', '--', 'iptables -t nat -S POSTROUTING']);
     assert.match(nat.stdout, /-A POSTROUTING -s 172\.17\.0\.0\/16 ! -o docker0 -j MASQUERADE/, nat.stdout + nat.stderr);

@@ -34,7 +34,14 @@ test('of agents started at the same moment exactly one owns the machine, and the
       const all = await Promise.allSettled(Array.from({ length: 6 }, () => contender(dir)));
       const ok = all.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
       try {
-        assert.equal(ok.length, 6, `round ${round}: ${all.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason).join('; ')}`);
+        assert.equal(
+          ok.length,
+          6,
+          `round ${round}: ${all
+            .filter((r) => r.status === 'rejected')
+            .map((r) => (r as PromiseRejectedResult).reason)
+            .join('; ')}`,
+        );
         const owners = ok.filter((c) => c.owns);
         assert.equal(owners.length, 1, `round ${round}: ${owners.length} owners`);
         assert.equal(fs.readFileSync(path.join(dir, 'agent.pid'), 'utf8'), String(owners[0].pid));
@@ -43,7 +50,11 @@ test('of agents started at the same moment exactly one owns the machine, and the
       }
       await new Promise((r) => setTimeout(r, 300));
     }
-    assert.deepEqual(fs.readdirSync(dir).filter((f) => f !== 'agent.pid'), [], 'no temporary files left');
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((f) => f !== 'agent.pid'),
+      [],
+      'no temporary files left',
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

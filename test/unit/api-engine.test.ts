@@ -55,7 +55,10 @@ test('pull progress sums the layers into one bar', () => {
   assert.equal(t.snapshot().current, 1050);
   assert.equal(t.snapshot().layersDone, 2);
   assert.deepEqual(t.finish(), { current: 4000, total: 4000, layers: 3, layersDone: 3, status: 'Download complete' });
-  assert.throws(() => t.update({ errorDetail: { message: 'manifest unknown' }, error: 'manifest unknown' }), /manifest unknown/);
+  assert.throws(
+    () => t.update({ errorDetail: { message: 'manifest unknown' }, error: 'manifest unknown' }),
+    /manifest unknown/,
+  );
 });
 
 test('references: a registry port is not a tag; no tag means latest', () => {
@@ -83,15 +86,32 @@ test('container summaries: name, compose labels, ports once per address family',
   assert.equal(c.name, 'shop-web-1');
   assert.equal(c.project, 'shop');
   assert.equal(c.service, 'web');
-  assert.deepEqual(c.ports.map((p) => `${p.publicPort ?? '-'}:${p.privatePort}`), ['8080:80', '-:443']);
+  assert.deepEqual(
+    c.ports.map((p) => `${p.publicPort ?? '-'}:${p.privatePort}`),
+    ['8080:80', '-:443'],
+  );
 });
 
 test('volumes: size from /system/df and the containers that mount each', () => {
-  const v = volumeSummaries({ Volumes: [{ Name: 'data', Driver: 'local', Mountpoint: '/m', UsageData: { Size: 42, RefCount: 1 } }, { Name: 'x', Driver: 'local', Mountpoint: '/x' }] }, [
-    { Id: '1', Names: ['/db'], Mounts: [{ Type: 'volume', Name: 'data' }] },
-    { Id: '2', Names: ['/web'], Mounts: [{ Type: 'bind', Source: '/srv' }] },
-  ]);
-  assert.deepEqual(v.map((x) => [x.name, x.size, x.usedBy]), [['data', 42, ['db']], ['x', -1, []]]);
+  const v = volumeSummaries(
+    {
+      Volumes: [
+        { Name: 'data', Driver: 'local', Mountpoint: '/m', UsageData: { Size: 42, RefCount: 1 } },
+        { Name: 'x', Driver: 'local', Mountpoint: '/x' },
+      ],
+    },
+    [
+      { Id: '1', Names: ['/db'], Mounts: [{ Type: 'volume', Name: 'data' }] },
+      { Id: '2', Names: ['/web'], Mounts: [{ Type: 'bind', Source: '/srv' }] },
+    ],
+  );
+  assert.deepEqual(
+    v.map((x) => [x.name, x.size, x.usedBy]),
+    [
+      ['data', 42, ['db']],
+      ['x', -1, []],
+    ],
+  );
 });
 
 test('stats: CPU percent from the deltas, memory without the page cache', () => {

@@ -13,7 +13,12 @@ function fakeMachines(dir: string) {
   const m = {
     state: 'stopped',
     calls: [] as string[],
-    paths: () => ({ dir, disk: path.join(dir, 'data.qcow2'), dockerSock: path.join(dir, 'docker.sock'), agentSock: path.join(dir, 'agent.sock') }),
+    paths: () => ({
+      dir,
+      disk: path.join(dir, 'data.qcow2'),
+      dockerSock: path.join(dir, 'docker.sock'),
+      agentSock: path.join(dir, 'agent.sock'),
+    }),
     status: async (name: string) => ({ name, state: m.state }),
     up: async () => {
       m.calls.push('up');
@@ -70,12 +75,14 @@ test('a state change made elsewhere (the CLI) reaches subscribers through the ma
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('while watched, a running agent\'s status events (published ports) reach subscribers as they happen', async () => {
+test("while watched, a running agent's status events (published ports) reach subscribers as they happen", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-ms-'));
   const m = fakeMachines(dir);
   m.state = 'running';
   // The real control server on the real socket; only the agent behind it is a stand-in.
-  const agent = Object.assign(new EventEmitter(), { status: { state: 'running', steps: [] } as unknown as AgentStatus });
+  const agent = Object.assign(new EventEmitter(), {
+    status: { state: 'running', steps: [] } as unknown as AgentStatus,
+  });
   const control = new ControlServer(path.join(dir, 'agent.sock'), agent as any, () => undefined);
   await control.listen();
   const svc = new MachineService(m as any, 'default');

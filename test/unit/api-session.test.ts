@@ -32,23 +32,38 @@ test('a call returns the value of its method', async () => {
 });
 
 test('params are validated against the schema, with a one-line error naming the field', async () => {
-  const { client } = pair({ 'image.run': async () => ({ id: 'x', warnings: [] }), 'container.start': async () => null });
+  const { client } = pair({
+    'image.run': async () => ({ id: 'x', warnings: [] }),
+    'container.start': async () => null,
+  });
   await assert.rejects(
     client.invoke('image.run', { image: 'tiny', ports: [{ container: '80', host: 70000 }], env: [], volumes: [] }),
-    (e: any) => e instanceof ApiCallError && e.code === 'EINVAL' && /^params\.ports\.0\.host = 70000 must be <= 65535/.test(e.message) && !e.message.includes('\n'),
+    (e: any) =>
+      e instanceof ApiCallError &&
+      e.code === 'EINVAL' &&
+      /^params\.ports\.0\.host = 70000 must be <= 65535/.test(e.message) &&
+      !e.message.includes('\n'),
   );
   await assert.rejects(client.invoke('container.start', { id: 'a', extra: 1 } as any), /params: unknown field "extra"/);
   await assert.rejects(client.invoke('container.start', {} as any), /params: missing field "id"/);
-  await assert.rejects(client.invoke('container.start', { id: '../../etc' }), /params\.id = "\.\.\/\.\.\/etc" must match pattern/);
+  await assert.rejects(
+    client.invoke('container.start', { id: '../../etc' }),
+    /params\.id = "\.\.\/\.\.\/etc" must match pattern/,
+  );
 });
 
 test('machine.stop takes an optional shutdown flag, and nothing else', async () => {
   const got: unknown[] = [];
-  const { client } = pair({ 'machine.stop': async (p) => (got.push(p), { name: 'default', status: { name: 'default', state: 'stopped' } }) });
+  const { client } = pair({
+    'machine.stop': async (p) => (got.push(p), { name: 'default', status: { name: 'default', state: 'stopped' } }),
+  });
   await client.invoke('machine.stop', {});
   await client.invoke('machine.stop', { shutdown: true });
   assert.deepEqual(got, [{}, { shutdown: true }]);
-  await assert.rejects(client.invoke('machine.stop', { shutdown: 'yes' } as any), /params\.shutdown = "yes" must be boolean/);
+  await assert.rejects(
+    client.invoke('machine.stop', { shutdown: 'yes' } as any),
+    /params\.shutdown = "yes" must be boolean/,
+  );
   await assert.rejects(client.invoke('machine.stop', { force: true } as any), /params: unknown field "force"/);
 });
 
@@ -63,7 +78,10 @@ test('errors cross as data and are rethrown as real errors with code and details
       throw new UserError('the VM did not boot: see the console', { code: 'EBOOT', details: 'console tail' });
     },
     'container.stop': async () => {
-      throw Object.assign(new Error('(HTTP code 404) no such container'), { statusCode: 404, json: { message: 'No such container: x' } });
+      throw Object.assign(new Error('(HTTP code 404) no such container'), {
+        statusCode: 404,
+        json: { message: 'No such container: x' },
+      });
     },
     'engine.info': async () => {
       throw new ApiFailure('ENGINE_UNREACHABLE', 'The Docker engine does not answer');
@@ -72,22 +90,34 @@ test('errors cross as data and are rethrown as real errors with code and details
       throw new TypeError('x is undefined');
     },
   });
-  await assert.rejects(client.invoke('machine.start', {}), (e: any) => e.code === 'EBOOT' && e.details === 'console tail' && e instanceof Error);
-  await assert.rejects(client.invoke('container.stop', { id: 'x' }), (e: any) => e.code === 'ENOTFOUND' && /No such container: x/.test(e.message));
+  await assert.rejects(
+    client.invoke('machine.start', {}),
+    (e: any) => e.code === 'EBOOT' && e.details === 'console tail' && e instanceof Error,
+  );
+  await assert.rejects(
+    client.invoke('container.stop', { id: 'x' }),
+    (e: any) => e.code === 'ENOTFOUND' && /No such container: x/.test(e.message),
+  );
   await assert.rejects(client.invoke('engine.info', {}), (e: any) => e.code === 'ENGINE_UNREACHABLE');
-  await assert.rejects(client.invoke('images.list', {}), (e: any) => e.code === 'EINTERNAL' && /bug in Berth/.test(e.message));
+  await assert.rejects(
+    client.invoke('images.list', {}),
+    (e: any) => e.code === 'EINTERNAL' && /bug in Berth/.test(e.message),
+  );
 });
 
 test('a stream sends data, takes validated input, and stops its source when unsubscribed', async () => {
   let sink: StreamSink<string> | undefined;
   const inputs: unknown[] = [];
   let stopped = 0;
-  const { client } = pair({}, {
-    'container.exec': async (_p, s) => {
-      sink = s;
-      return { input: (i) => inputs.push(i), stop: () => stopped++ };
+  const { client } = pair(
+    {},
+    {
+      'container.exec': async (_p, s) => {
+        sink = s;
+        return { input: (i) => inputs.push(i), stop: () => stopped++ };
+      },
     },
-  });
+  );
   const got: string[] = [];
   const sub = client.subscribe('container.exec', { id: 'c', cols: 80, rows: 24 }, { onData: (d) => got.push(d) });
   await tick();
@@ -98,7 +128,10 @@ test('a stream sends data, takes validated input, and stops its source when unsu
   sub.send({ kind: 'resize', cols: 0, rows: 5 } as any); // invalid: dropped
   sub.send({ kind: 'resize', cols: 100, rows: 30 });
   await tick();
-  assert.deepEqual(inputs, [{ kind: 'stdin', data: 'ls\r' }, { kind: 'resize', cols: 100, rows: 30 }]);
+  assert.deepEqual(inputs, [
+    { kind: 'stdin', data: 'ls\r' },
+    { kind: 'resize', cols: 100, rows: 30 },
+  ]);
   sub.stop();
   await tick();
   assert.equal(stopped, 1);
@@ -108,22 +141,29 @@ test('a stream sends data, takes validated input, and stops its source when unsu
 });
 
 test('a stream that fails to start ends with the error; one that finishes ends without', async () => {
-  const { client } = pair({}, {
-    'container.logs': async () => {
-      throw new ApiFailure('ENOTFOUND', 'No such container');
+  const { client } = pair(
+    {},
+    {
+      'container.logs': async () => {
+        throw new ApiFailure('ENOTFOUND', 'No such container');
+      },
+      'image.pull': async (_p, s) => {
+        setTimeout(() => {
+          s.data({ current: 1, total: 2, layers: 1, layersDone: 0, status: 'Downloading' });
+          s.end();
+        }, 1);
+        return { stop: () => undefined };
+      },
     },
-    'image.pull': async (_p, s) => {
-      setTimeout(() => {
-        s.data({ current: 1, total: 2, layers: 1, layersDone: 0, status: 'Downloading' });
-        s.end();
-      }, 1);
-      return { stop: () => undefined };
-    },
-  });
-  const ended = await new Promise<any>((r) => client.subscribe('container.logs', { id: 'x' }, { onData: () => undefined, onEnd: r }));
+  );
+  const ended = await new Promise<any>((r) =>
+    client.subscribe('container.logs', { id: 'x' }, { onData: () => undefined, onEnd: r }),
+  );
   assert.equal(ended.code, 'ENOTFOUND');
   const data: unknown[] = [];
-  const end = await new Promise<any>((r) => client.subscribe('image.pull', { image: 'tiny' }, { onData: (d) => data.push(d), onEnd: r }));
+  const end = await new Promise<any>((r) =>
+    client.subscribe('image.pull', { image: 'tiny' }, { onData: (d) => data.push(d), onEnd: r }),
+  );
   assert.equal(end, undefined);
   assert.equal(data.length, 1);
 });
@@ -140,5 +180,6 @@ test('closing the session stops every stream', async () => {
 
 test('garbage messages are ignored', () => {
   const s = new ApiSession({ methods: {} as any, streams: {} as any }, () => assert.fail('no answer expected'));
-  for (const m of [null, 1, 'x', {}, { t: 'call' }, { t: 'call', id: 1.5 }, { t: 'input', id: 3, data: 1 }]) s.handle(m);
+  for (const m of [null, 1, 'x', {}, { t: 'call' }, { t: 'call', id: 1.5 }, { t: 'input', id: 3, data: 1 }])
+    s.handle(m);
 });

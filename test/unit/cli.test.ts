@@ -16,23 +16,40 @@ function oneLineError(r: { code: number; stderr: string }, re: RegExp, code = 1)
 
 test('unknown command and unknown flag', () => {
   const home = tempHome();
-  oneLineError(berthSync(home, ['frobnicate']), /^berth: unknown command "frobnicate" \(run "berth help" for the list\)$/, 2);
-  oneLineError(berthSync(home, ['up', '--turbo']), /^berth: berth up: unknown flag --turbo \(see "berth help up"\)$/, 2);
+  oneLineError(
+    berthSync(home, ['frobnicate']),
+    /^berth: unknown command "frobnicate" \(run "berth help" for the list\)$/,
+    2,
+  );
+  oneLineError(
+    berthSync(home, ['up', '--turbo']),
+    /^berth: berth up: unknown flag --turbo \(see "berth help up"\)$/,
+    2,
+  );
   oneLineError(berthSync(home, ['ssh', '--name']), /--name needs a value/, 2);
 });
 
 test('bad values name the flag, the value and the allowed range', () => {
   const home = tempHome();
-  oneLineError(berthSync(home, ['init', '--memory', '100']), /^berth: settings: memoryMiB = 100 is out of range: allowed 512 to 65536/);
+  oneLineError(
+    berthSync(home, ['init', '--memory', '100']),
+    /^berth: settings: memoryMiB = 100 is out of range: allowed 512 to 65536/,
+  );
   oneLineError(berthSync(home, ['init', '--cpus', 'four']), /^berth: --cpus must be a whole number, got "four"$/, 2);
-  oneLineError(berthSync(home, ['init', '--accel', 'warp']), /accel = "warp" is not allowed: use one of auto, kvm, hvf, whpx, tcg/);
+  oneLineError(
+    berthSync(home, ['init', '--accel', 'warp']),
+    /accel = "warp" is not allowed: use one of auto, kvm, hvf, whpx, tcg/,
+  );
   oneLineError(berthSync(home, ['init', '--name', 'Bad_Name']), /machine name "Bad_Name" is not valid/);
   assert.equal(fs.existsSync(path.join(home, 'machines')), false, 'a refused init leaves nothing behind');
 });
 
 test('a machine that does not exist', () => {
   const home = tempHome();
-  oneLineError(berthSync(home, ['status', '--name', 'ghost']), /machine "ghost" does not exist: create it with "berth init --name ghost"/);
+  oneLineError(
+    berthSync(home, ['status', '--name', 'ghost']),
+    /machine "ghost" does not exist: create it with "berth init --name ghost"/,
+  );
   oneLineError(berthSync(home, ['down', '--name', 'ghost']), /machine "ghost" does not exist/);
   oneLineError(berthSync(home, ['env', '--name', 'ghost']), /machine "ghost" does not exist/);
   oneLineError(berthSync(home, ['rm', '--name', 'ghost', '--yes']), /machine "ghost" does not exist/);
@@ -43,16 +60,32 @@ test('a machine that does not exist', () => {
 
 test('init, set, status, ls, env and rm on a stopped machine', () => {
   const home = tempHome();
-  const init = berthSync(home, ['init', '--cpus', '1', '--memory', '1024', '--disk', '8', '--insecure-registry', '10.0.2.2:5000']);
+  const init = berthSync(home, [
+    'init',
+    '--cpus',
+    '1',
+    '--memory',
+    '1024',
+    '--disk',
+    '8',
+    '--insecure-registry',
+    '10.0.2.2:5000',
+  ]);
   assert.equal(init.code, 0, init.stderr);
   assert.match(init.stdout, /created machine "default": 1 CPUs, 1024 MiB memory, 8 GiB disk, accel auto/);
   const dir = path.join(home, 'machines', 'default');
   assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
   assert.equal(fs.statSync(path.join(dir, 'ssh', 'id_ed25519')).mode & 0o777, 0o600);
   assert.match(fs.readFileSync(path.join(dir, 'ssh', 'id_ed25519.pub'), 'utf8'), /^ssh-ed25519 /);
-  oneLineError(berthSync(home, ['init']), /machine "default" already exists: change its settings with "berth set --name default"/);
+  oneLineError(
+    berthSync(home, ['init']),
+    /machine "default" already exists: change its settings with "berth set --name default"/,
+  );
 
-  oneLineError(berthSync(home, ['set', '--disk', '4']), /diskGiB = 4 is smaller than the current disk \(8 GiB\): a data disk can only grow/);
+  oneLineError(
+    berthSync(home, ['set', '--disk', '4']),
+    /diskGiB = 4 is smaller than the current disk \(8 GiB\): a data disk can only grow/,
+  );
   const set = berthSync(home, ['set', '--disk', '12', '--memory', '1536']);
   assert.equal(set.code, 0, set.stderr);
   assert.doesNotMatch(set.stdout, /restart/); // stopped: nothing to restart
@@ -66,12 +99,25 @@ test('init, set, status, ls, env and rm on a stopped machine', () => {
 
   // Shared folders: a relative folder is taken from where the command runs; system folders are refused.
   assert.equal(berthSync(home, ['set', '--share', 'work', '--share', '~/code']).code, 0);
-  assert.deepEqual(JSON.parse(berthSync(home, ['status', '--json']).stdout).shares, [path.resolve('work'), path.join(os.homedir(), 'code')]);
-  oneLineError(berthSync(home, ['set', '--share', '/etc']), /shares.0 = "\/etc" would hide the machine's own \/etc: share a folder outside/);
-  oneLineError(berthSync(home, ['set', '--share', '/x', '--no-share']), /use either --share or --no-share, not both/, 2);
+  assert.deepEqual(JSON.parse(berthSync(home, ['status', '--json']).stdout).shares, [
+    path.resolve('work'),
+    path.join(os.homedir(), 'code'),
+  ]);
+  oneLineError(
+    berthSync(home, ['set', '--share', '/etc']),
+    /shares.0 = "\/etc" would hide the machine's own \/etc: share a folder outside/,
+  );
+  oneLineError(
+    berthSync(home, ['set', '--share', '/x', '--no-share']),
+    /use either --share or --no-share, not both/,
+    2,
+  );
   assert.equal(berthSync(home, ['set', '--no-share']).code, 0);
   assert.match(berthSync(home, ['status']).stdout, /^shared: {2}no folders \(berth set --share FOLDER\)$/m);
-  assert.match(berthSync(home, ['ls']).stdout, /^NAME +STATE +CPUS +MEMORY +DISK +DOCKER_HOST\ndefault +stopped +1 +1536 MiB +12 GiB +-$/m);
+  assert.match(
+    berthSync(home, ['ls']).stdout,
+    /^NAME +STATE +CPUS +MEMORY +DISK +DOCKER_HOST\ndefault +stopped +1 +1536 MiB +12 GiB +-$/m,
+  );
 
   const env = berthSync(home, ['env', '--shell', 'fish']);
   assert.equal(env.stdout.split('\n')[0], `set -gx DOCKER_HOST "unix://${dir}/docker.sock";`);

@@ -24,7 +24,9 @@ test('writes in one turn leave together, in order; the next turn starts a new ba
     await new Promise((r) => process.nextTick(r));
     assert.equal(sock.writableCorked, 0, 'sent at the end of the turn');
   }
-  const want = Buffer.concat([0, 1, 2].flatMap((t) => [Buffer.from([t, 4]), Buffer.alloc(80, t), Buffer.from('tag'.repeat(5) + String(t))]));
+  const want = Buffer.concat(
+    [0, 1, 2].flatMap((t) => [Buffer.from([t, 4]), Buffer.alloc(80, t), Buffer.from('tag'.repeat(5) + String(t))]),
+  );
   for (let i = 0; i < 100 && got.length < want.length; i++) await new Promise((r) => setTimeout(r, 10));
   assert.deepEqual(got, want);
   sock.destroy();

@@ -32,7 +32,15 @@ async function engine(): Promise<{ sock: string; conns: Set<net.Socket>; server:
     let body = '';
     req.on('data', (d) => (body += d));
     req.on('end', () =>
-      res.end(JSON.stringify({ method: req.method, url: req.url, auth: req.headers['x-registry-auth']?.length ?? 0, body, te: req.headers['transfer-encoding'] ?? null })),
+      res.end(
+        JSON.stringify({
+          method: req.method,
+          url: req.url,
+          auth: req.headers['x-registry-auth']?.length ?? 0,
+          body,
+          te: req.headers['transfer-encoding'] ?? null,
+        }),
+      ),
     );
   });
   // As dockerd's attach: 101, then whatever the client sends comes back upper-cased once it half-closes.
@@ -80,7 +88,10 @@ function opener(engineSock: string, opened: { count: number; channels?: Duplex[]
   };
 }
 
-async function hostSocket(open: () => Promise<Duplex>, logs: string[] = []): Promise<{ path: string; es: EngineSocket }> {
+async function hostSocket(
+  open: () => Promise<Duplex>,
+  logs: string[] = [],
+): Promise<{ path: string; es: EngineSocket }> {
   const p = path.join(dir, `docker-${n++}.sock`);
   const es = new EngineSocket(p, open, (m) => logs.push(m));
   await es.listen();
@@ -88,7 +99,11 @@ async function hostSocket(open: () => Promise<Duplex>, logs: string[] = []): Pro
 }
 
 /** One request on a new connection, as each docker CLI invocation makes. */
-function request(socketPath: string, opts: http.RequestOptions = {}, body?: string): Promise<{ status: number; body: string }> {
+function request(
+  socketPath: string,
+  opts: http.RequestOptions = {},
+  body?: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ socketPath, path: '/_ping', agent: false, ...opts }, (res) => {
       let b = '';
@@ -105,8 +120,18 @@ test('requests on new host connections reuse one channel into the VM', async () 
   const opened = { count: 0 };
   const { path: p, es } = await hostSocket(opener(eng.sock, opened));
   for (let i = 0; i < 5; i++) assert.deepEqual(await request(p), { status: 200, body: 'OK' });
-  const r = await request(p, { method: 'POST', path: '/containers/create?name=x', headers: { 'Content-Type': 'application/json' } }, '{"Image":"tiny:1"}');
-  assert.deepEqual(JSON.parse(r.body), { method: 'POST', url: '/containers/create?name=x', auth: 0, body: '{"Image":"tiny:1"}', te: null });
+  const r = await request(
+    p,
+    { method: 'POST', path: '/containers/create?name=x', headers: { 'Content-Type': 'application/json' } },
+    '{"Image":"tiny:1"}',
+  );
+  assert.deepEqual(JSON.parse(r.body), {
+    method: 'POST',
+    url: '/containers/create?name=x',
+    auth: 0,
+    body: '{"Image":"tiny:1"}',
+    te: null,
+  });
   assert.equal(opened.count, 1);
   assert.equal(eng.conns.size, 1);
   await es.close();
@@ -120,9 +145,15 @@ test('a channel used for many requests gathers no listeners (the agent runs for 
   try {
     await request(p);
     const [ch] = opened.channels;
-    const before = ch.eventNames().map((e) => ch.listenerCount(e)).reduce((a, b) => a + b, 0);
+    const before = ch
+      .eventNames()
+      .map((e) => ch.listenerCount(e))
+      .reduce((a, b) => a + b, 0);
     for (let i = 0; i < 30; i++) await request(p);
-    const after = ch.eventNames().map((e) => ch.listenerCount(e)).reduce((a, b) => a + b, 0);
+    const after = ch
+      .eventNames()
+      .map((e) => ch.listenerCount(e))
+      .reduce((a, b) => a + b, 0);
     assert.equal(opened.count, 1);
     assert.equal(after, before, `listeners on the channel: ${before} after one request, ${after} after 31`);
   } finally {
@@ -131,7 +162,7 @@ test('a channel used for many requests gathers no listeners (the agent runs for 
   }
 });
 
-test('the socket is the user\'s alone', { skip: process.platform === 'win32' }, async () => {
+test("the socket is the user's alone", { skip: process.platform === 'win32' }, async () => {
   const eng = await engine();
   const { path: p, es } = await hostSocket(opener(eng.sock, { count: 0 }));
   assert.equal(fs.statSync(p).mode & 0o777, 0o600);
@@ -144,16 +175,31 @@ test('a chunked body and a 64 KiB registry-auth header arrive whole', async () =
   const eng = await engine();
   const { path: p, es } = await hostSocket(opener(eng.sock, { count: 0 }));
   const body = await new Promise<string>((resolve, reject) => {
-    const req = http.request({ socketPath: p, method: 'POST', path: '/build', agent: false, headers: { 'X-Registry-Auth': 'a'.repeat(65536) } }, (res) => {
-      let b = '';
-      res.on('data', (d) => (b += d));
-      res.on('end', () => resolve(b));
-    });
+    const req = http.request(
+      {
+        socketPath: p,
+        method: 'POST',
+        path: '/build',
+        agent: false,
+        headers: { 'X-Registry-Auth': 'a'.repeat(65536) },
+      },
+      (res) => {
+        let b = '';
+        res.on('data', (d) => (b += d));
+        res.on('end', () => resolve(b));
+      },
+    );
     req.on('error', reject);
     req.write('part one, ');
     setTimeout(() => req.end('part two'), 20);
   });
-  assert.deepEqual(JSON.parse(body), { method: 'POST', url: '/build', auth: 65536, body: 'part one, part two', te: 'chunked' });
+  assert.deepEqual(JSON.parse(body), {
+    method: 'POST',
+    url: '/build',
+    auth: 65536,
+    body: 'part one, part two',
+    te: 'chunked',
+  });
   await es.close();
   eng.server.close();
 });
@@ -164,7 +210,9 @@ test('a client that leaves a stream closes its channel; the next request gets a 
   const { path: p, es } = await hostSocket(opener(eng.sock, opened));
   await request(p);
   const first = await new Promise<string>((resolve) => {
-    const req = http.get({ socketPath: p, path: '/events', agent: false }, (res) => res.once('data', (d) => (resolve(String(d)), req.destroy())));
+    const req = http.get({ socketPath: p, path: '/events', agent: false }, (res) =>
+      res.once('data', (d) => (resolve(String(d)), req.destroy())),
+    );
   });
   assert.equal(first, '{"status":"start"}\n');
   // The stream's channel must not go back to the pool with the stream still running.
@@ -184,7 +232,9 @@ test('an Upgrade request gets its own channel, byte for byte, and keeps half-clo
     const s = net.connect({ path: p, allowHalfOpen: true });
     let out = '';
     s.on('connect', () => {
-      s.write('POST /containers/abc/attach?stdin=1 HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+      s.write(
+        'POST /containers/abc/attach?stdin=1 HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n',
+      );
       setTimeout(() => s.end('through stdin'), 20);
     });
     s.on('data', (d) => (out += d));
@@ -197,15 +247,19 @@ test('an Upgrade request gets its own channel, byte for byte, and keeps half-clo
   eng.server.close();
 });
 
-test('an engine that restarted between requests is reached again without the client noticing', { timeout: 10000 }, async () => {
-  const eng = await engine();
-  const { path: p, es } = await hostSocket(opener(eng.sock, { count: 0 }));
-  assert.equal((await request(p)).body, 'OK');
-  for (const c of eng.conns) c.destroy();
-  assert.deepEqual(await request(p), { status: 200, body: 'OK' });
-  await es.close();
-  eng.server.close();
-});
+test(
+  'an engine that restarted between requests is reached again without the client noticing',
+  { timeout: 10000 },
+  async () => {
+    const eng = await engine();
+    const { path: p, es } = await hostSocket(opener(eng.sock, { count: 0 }));
+    assert.equal((await request(p)).body, 'OK');
+    for (const c of eng.conns) c.destroy();
+    assert.deepEqual(await request(p), { status: 200, body: 'OK' });
+    await es.close();
+    eng.server.close();
+  },
+);
 
 test('an engine that cannot be reached gets a Docker-style error message, not a dropped connection', async () => {
   const logs: string[] = [];
@@ -214,7 +268,10 @@ test('an engine that cannot be reached gets a Docker-style error message, not a 
   }, logs);
   const r = await request(p, { path: '/containers/json' });
   assert.equal(r.status, 502);
-  assert.equal(JSON.parse(r.body).message, 'Berth could not reach the Docker engine in the VM (no SSH connection to the VM within 30 s): run "berth status"');
+  assert.equal(
+    JSON.parse(r.body).message,
+    'Berth could not reach the Docker engine in the VM (no SSH connection to the VM within 30 s): run "berth status"',
+  );
   assert.match(logs.join('\n'), /could not reach the guest's Docker socket/);
   await es.close();
 });

@@ -61,7 +61,10 @@ test('after the host slept an hour, the next tick sets the guest right and says 
   assert.equal(drift, -3600);
   assert.equal(w.guest.offsetS, 0);
   assert.deepEqual(w.guest.commands, [`/etc/berth/clock ${Math.round(w.host.wall / 1000)}`]);
-  assert.match(w.logs[0], /^guest clock was 3600 s behind the host's, now set \(the host's clock jumped 3600 s \(the computer slept, or its clock was set\)\)$/);
+  assert.match(
+    w.logs[0],
+    /^guest clock was 3600 s behind the host's, now set \(the host's clock jumped 3600 s \(the computer slept, or its clock was set\)\)$/,
+  );
   // The next ticks see no jump: the guest is not asked again.
   w.awake(5000);
   assert.equal(w.clock.tick(), undefined);
@@ -105,11 +108,20 @@ test('checks asked for together run once', async () => {
 
 test('a guest that cannot be asked, or answers nonsense, is logged and the agent goes on', async () => {
   const logs: string[] = [];
-  const failing = new GuestClock({ exec: async () => Promise.reject(new Error('no SSH connection to the VM within 30 s')), log: (m) => logs.push(m) });
+  const failing = new GuestClock({
+    exec: async () => Promise.reject(new Error('no SSH connection to the VM within 30 s')),
+    log: (m) => logs.push(m),
+  });
   assert.equal(await failing.check('the SSH connection came back'), undefined);
-  const old = new GuestClock({ exec: async () => ({ code: 127, stdout: '', stderr: 'sh: /etc/berth/clock: not found\n' }), log: (m) => logs.push(m) });
+  const old = new GuestClock({
+    exec: async () => ({ code: 127, stdout: '', stderr: 'sh: /etc/berth/clock: not found\n' }),
+    log: (m) => logs.push(m),
+  });
   assert.equal(await old.check('periodic check'), undefined);
-  const garbled = new GuestClock({ exec: async () => ({ code: 0, stdout: 'soon\n', stderr: '' }), log: (m) => logs.push(m) });
+  const garbled = new GuestClock({
+    exec: async () => ({ code: 0, stdout: 'soon\n', stderr: '' }),
+    log: (m) => logs.push(m),
+  });
   assert.equal(await garbled.check('periodic check'), undefined);
   assert.deepEqual(logs, [
     'guest clock: could not check it (the SSH connection came back): no SSH connection to the VM within 30 s',

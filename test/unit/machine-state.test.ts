@@ -22,5 +22,8 @@ test('state is derived from what is observed', () => {
 });
 
 test('a broken machine says why and what to do', () => {
-  assert.match(deriveState({ created: true, agent: undefined, vm: 'running' }).reason!, /host agent is gone: run "berth up" to reattach/);
+  assert.match(
+    deriveState({ created: true, agent: undefined, vm: 'running' }).reason!,
+    /host agent is gone: run "berth up" to reattach/,
+  );
 });

@@ -91,8 +91,11 @@ test('localhost answers on both loopback addresses (Node and browsers try ::1 fi
   await f.apply([want(hostPort)]);
   assert.equal(await ask(hostPort, 'hi', '::1'), 'v6: hi');
   assert.equal(await ask(hostPort, 'hi', '127.0.0.1'), 'v6: hi');
-  const outside = Object.values(os.networkInterfaces()).flat().find((a) => a && !a.internal);
-  if (outside) await assert.rejects(ask(hostPort, 'x', outside.address), /ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EINVAL/);
+  const outside = Object.values(os.networkInterfaces())
+    .flat()
+    .find((a) => a && !a.internal);
+  if (outside)
+    await assert.rejects(ask(hostPort, 'x', outside.address), /ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EINVAL/);
   await f.close();
   await assert.rejects(ask(hostPort, 'x', '::1'), /ECONNREFUSED/);
 });
@@ -102,13 +105,21 @@ test('a port no longer published is closed on the host; one still published keep
   const b = await upperServer('b:');
   stands.push(a, b);
   const [pa, pb] = [await freePort(), await freePort()];
-  const f = forwarder(new Map([[pa, a.port], [pb, b.port]]));
+  const f = forwarder(
+    new Map([
+      [pa, a.port],
+      [pb, b.port],
+    ]),
+  );
   await f.apply([want(pa), want(pb, { container: 'db' })]);
   assert.equal(await ask(pb, 'x'), 'b:x');
   await f.apply([want(pb, { container: 'db' })]);
   await assert.rejects(ask(pa, 'x'), /ECONNREFUSED/);
   assert.equal(await ask(pb, 'y'), 'b:y');
-  assert.deepEqual(f.list().map((p) => p.hostPort), [pb]);
+  assert.deepEqual(
+    f.list().map((p) => p.hostPort),
+    [pb],
+  );
   await f.close();
   await assert.rejects(ask(pb, 'x'), /ECONNREFUSED/);
 });
@@ -124,7 +135,10 @@ test('a host port already taken is reported in one line naming it; the others st
   await f.apply([want(taken, { container: 'clash' }), want(free)]);
   const [t, ok] = f.list().sort((x, y) => (x.hostPort === taken ? -1 : y.hostPort === taken ? 1 : 0));
   assert.equal(t.hostPort, taken);
-  assert.match(t.error!, new RegExp(`^port ${taken} is already in use on this computer: stop what uses it, or publish another port$`));
+  assert.match(
+    t.error!,
+    new RegExp(`^port ${taken} is already in use on this computer: stop what uses it, or publish another port$`),
+  );
   assert.equal(ok.error, undefined);
   assert.equal(await ask(free, 'z'), 'ok:z');
   assert.ok(logs.some((l) => l.includes(`clash: port ${taken} is already in use`)));
@@ -136,7 +150,13 @@ test('UDP ports are listed with the reason they are not forwarded when the drive
   const port = await freePort();
   await f.apply([want(port, { protocol: 'udp', container: 'dns', containerPort: 53 })]);
   assert.deepEqual(f.list(), [
-    { hostPort: port, protocol: 'udp', container: 'dns', containerPort: 53, error: 'UDP ports are not forwarded to the host by this hypervisor' },
+    {
+      hostPort: port,
+      protocol: 'udp',
+      container: 'dns',
+      containerPort: 53,
+      error: 'UDP ports are not forwarded to the host by this hypervisor',
+    },
   ]);
   await f.close();
 });
@@ -148,7 +168,10 @@ test('UDP ports go to the driver: opened once, closed before the same port opens
     dial: () => Promise.reject(new Error('no TCP here')),
     udp: {
       open: async (p) => {
-        if (busy.has(p)) throw new Error(`UDP port ${p} is already in use on this computer: stop what uses it, or publish another port`);
+        if (busy.has(p))
+          throw new Error(
+            `UDP port ${p} is already in use on this computer: stop what uses it, or publish another port`,
+          );
         busy.add(p);
         calls.push(`open ${p}`);
       },
@@ -170,7 +193,13 @@ test('UDP ports go to the driver: opened once, closed before the same port opens
   await f.apply([want(6000, { protocol: 'udp', container: 'syslog', containerPort: 514 })]);
   assert.deepEqual(calls, ['open 5353', 'close 5353', 'open 5353', 'close 5353']);
   assert.deepEqual(f.list(), [
-    { hostPort: 6000, protocol: 'udp', container: 'syslog', containerPort: 514, error: 'UDP port 6000 is already in use on this computer: stop what uses it, or publish another port' },
+    {
+      hostPort: 6000,
+      protocol: 'udp',
+      container: 'syslog',
+      containerPort: 514,
+      error: 'UDP port 6000 is already in use on this computer: stop what uses it, or publish another port',
+    },
   ]);
   await f.apply([]);
   assert.deepEqual(calls.length, 4, 'a port that never opened is not closed');

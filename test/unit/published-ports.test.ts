@@ -7,7 +7,9 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { wantedPorts } from '../../app/agent/published-ports';
 
-const captured = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../test/fixtures/engine/containers-json-20.10.json'), 'utf8'));
+const captured = JSON.parse(
+  fs.readFileSync(path.resolve(__dirname, '../../../test/fixtures/engine/containers-json-20.10.json'), 'utf8'),
+);
 
 test('each published port once, with where to reach it in the VM; created containers and unpublished ports left out', () => {
   assert.deepEqual(wantedPorts(captured), [
@@ -19,7 +21,13 @@ test('each published port once, with where to reach it in the VM; created contai
 });
 
 test('a port published on one address of the VM is reached at that address', () => {
-  const one = [{ Names: ['/api'], State: 'running', Ports: [{ IP: '10.0.2.15', PrivatePort: 3000, PublicPort: 3000, Type: 'tcp' }] }];
+  const one = [
+    {
+      Names: ['/api'],
+      State: 'running',
+      Ports: [{ IP: '10.0.2.15', PrivatePort: 3000, PublicPort: 3000, Type: 'tcp' }],
+    },
+  ];
   assert.equal(wantedPorts(one)[0].guestHost, '10.0.2.15');
 });
 

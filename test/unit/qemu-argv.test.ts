@@ -9,8 +9,20 @@ const dir = '/home/u/.local/share/berth/machines/default';
 
 function spec(over: Partial<VmSpec> = {}): VmSpec {
   return {
-    name: 'default', dir, cpus: 2, memoryMiB: 2048, diskGiB: 20, accel: 'auto', sshPort: 52022, shares: [],
-    image: { kernel: '/img/vmlinuz', initrd: '/img/initrd.img', rootfs: '/img/root.squashfs', cmdline: 'console=ttyS0 quiet' },
+    name: 'default',
+    dir,
+    cpus: 2,
+    memoryMiB: 2048,
+    diskGiB: 20,
+    accel: 'auto',
+    sshPort: 52022,
+    shares: [],
+    image: {
+      kernel: '/img/vmlinuz',
+      initrd: '/img/initrd.img',
+      rootfs: '/img/root.squashfs',
+      cmdline: 'console=ttyS0 quiet',
+    },
     guestConfig: { authorizedKeys: 'ssh-ed25519 AAAA berth', hostname: 'default', daemonJson: '{}' },
     ...over,
   };
@@ -21,26 +33,58 @@ const unixQmp = { kind: 'unix', path: `${dir}/qmp.sock` } as const;
 
 test('x86_64 TCG: the whole argv', () => {
   assert.deepEqual(buildQemuArgv({ spec: spec(), accel: 'tcg', arch: 'x86_64', files, qmp: unixQmp }), [
-    '-name', 'berth-default',
-    '-machine', 'q35', '-accel', 'tcg,tb-size=64', '-cpu', 'max',
-    '-smp', '2', '-m', '2048',
-    '-nodefaults', '-no-user-config', '-display', 'none',
-    '-kernel', '/img/vmlinuz', '-initrd', '/img/initrd.img', '-append', 'console=ttyS0 quiet',
-    '-drive', 'file=/img/root.squashfs,if=none,id=root,format=raw,readonly=on',
-    '-device', 'virtio-blk-pci,drive=root,serial=berth-root',
-    '-drive', `file=${dir}/data.qcow2,if=none,id=data,format=qcow2,discard=unmap`,
-    '-device', 'virtio-blk-pci,drive=data,serial=berth-data',
-    '-netdev', 'user,id=net0,hostfwd=tcp:127.0.0.1:52022-:22',
-    '-device', 'virtio-net-pci,netdev=net0',
-    '-device', 'virtio-rng-pci',
-    '-device', 'virtio-balloon-pci,free-page-reporting=on',
-    '-fw_cfg', `name=opt/berth/authorized_keys,file=${dir}/guest/authorized_keys`,
-    '-fw_cfg', 'name=opt/berth/hostname,string=default',
-    '-fw_cfg', `name=opt/berth/daemon.json,file=${dir}/guest/daemon.json`,
-    '-chardev', `file,id=console,path=${dir}/console.log`,
-    '-serial', 'chardev:console',
-    '-qmp', `unix:${dir}/qmp.sock,server=on,wait=off`,
-    '-pidfile', `${dir}/qemu.pid`,
+    '-name',
+    'berth-default',
+    '-machine',
+    'q35',
+    '-accel',
+    'tcg,tb-size=64',
+    '-cpu',
+    'max',
+    '-smp',
+    '2',
+    '-m',
+    '2048',
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-kernel',
+    '/img/vmlinuz',
+    '-initrd',
+    '/img/initrd.img',
+    '-append',
+    'console=ttyS0 quiet',
+    '-drive',
+    'file=/img/root.squashfs,if=none,id=root,format=raw,readonly=on',
+    '-device',
+    'virtio-blk-pci,drive=root,serial=berth-root',
+    '-drive',
+    `file=${dir}/data.qcow2,if=none,id=data,format=qcow2,discard=unmap`,
+    '-device',
+    'virtio-blk-pci,drive=data,serial=berth-data',
+    '-netdev',
+    'user,id=net0,hostfwd=tcp:127.0.0.1:52022-:22',
+    '-device',
+    'virtio-net-pci,netdev=net0',
+    '-device',
+    'virtio-rng-pci',
+    '-device',
+    'virtio-balloon-pci,free-page-reporting=on',
+    '-fw_cfg',
+    `name=opt/berth/authorized_keys,file=${dir}/guest/authorized_keys`,
+    '-fw_cfg',
+    'name=opt/berth/hostname,string=default',
+    '-fw_cfg',
+    `name=opt/berth/daemon.json,file=${dir}/guest/daemon.json`,
+    '-chardev',
+    `file,id=console,path=${dir}/console.log`,
+    '-serial',
+    'chardev:console',
+    '-qmp',
+    `unix:${dir}/qmp.sock,server=on,wait=off`,
+    '-pidfile',
+    `${dir}/qemu.pid`,
   ]);
 });
 
@@ -49,7 +93,14 @@ test('x86_64 KVM: host CPU, no tb-size', () => {
 });
 
 test('aarch64 HVF (Apple Silicon): virt board with highmem, host CPU', () => {
-  assert.deepEqual(machineArgs({ accel: 'hvf', arch: 'aarch64' }), ['-machine', 'virt,highmem=on', '-accel', 'hvf', '-cpu', 'host']);
+  assert.deepEqual(machineArgs({ accel: 'hvf', arch: 'aarch64' }), [
+    '-machine',
+    'virt,highmem=on',
+    '-accel',
+    'hvf',
+    '-cpu',
+    'host',
+  ]);
 });
 
 test('x86_64 HVF (Intel Mac): q35, host CPU', () => {
@@ -57,33 +108,66 @@ test('x86_64 HVF (Intel Mac): q35, host CPU', () => {
 });
 
 test('aarch64 TCG: max CPU (the virt default is 32-bit) and the small translation cache', () => {
-  assert.deepEqual(machineArgs({ accel: 'tcg', arch: 'aarch64' }), ['-machine', 'virt,highmem=on', '-accel', 'tcg,tb-size=64', '-cpu', 'max']);
+  assert.deepEqual(machineArgs({ accel: 'tcg', arch: 'aarch64' }), [
+    '-machine',
+    'virt,highmem=on',
+    '-accel',
+    'tcg,tb-size=64',
+    '-cpu',
+    'max',
+  ]);
 });
 
 test('win32 WHPX: kernel-irqchip off, default CPU model, QMP over loopback TCP', () => {
   const wdir = 'C:\\Users\\u\\AppData\\Local\\berth\\machines\\default';
   const wfiles = machineFiles(wdir, path.win32);
   const argv = buildQemuArgv({
-    spec: spec({ dir: wdir }), accel: 'whpx', arch: 'x86_64', files: wfiles,
+    spec: spec({ dir: wdir }),
+    accel: 'whpx',
+    arch: 'x86_64',
+    files: wfiles,
     qmp: { kind: 'tcp', host: '127.0.0.1', port: 50123 },
   });
-  assert.deepEqual(argv.slice(0, 6), ['-name', 'berth-default', '-machine', 'q35', '-accel', 'whpx,kernel-irqchip=off']);
+  assert.deepEqual(argv.slice(0, 6), [
+    '-name',
+    'berth-default',
+    '-machine',
+    'q35',
+    '-accel',
+    'whpx,kernel-irqchip=off',
+  ]);
   assert.equal(argv[6], '-smp', 'no -cpu for WHPX');
-  assert.deepEqual(argv.slice(argv.indexOf('-qmp'), argv.indexOf('-qmp') + 2), ['-qmp', 'tcp:127.0.0.1:50123,server=on,wait=off']);
+  assert.deepEqual(argv.slice(argv.indexOf('-qmp'), argv.indexOf('-qmp') + 2), [
+    '-qmp',
+    'tcp:127.0.0.1:50123,server=on,wait=off',
+  ]);
   assert.ok(argv.includes(`file,id=console,path=${wdir}\\console.log`));
   assert.ok(argv.includes(`name=opt/berth/daemon.json,file=${wdir}\\guest\\daemon.json`));
 });
 
 test('aarch64 WHPX keeps the in-hypervisor irqchip (the only mode QEMU accepts on Arm)', () => {
-  assert.deepEqual(machineArgs({ accel: 'whpx', arch: 'aarch64' }), ['-machine', 'virt,highmem=on', '-accel', 'whpx', '-cpu', 'max']);
+  assert.deepEqual(machineArgs({ accel: 'whpx', arch: 'aarch64' }), [
+    '-machine',
+    'virt,highmem=on',
+    '-accel',
+    'whpx',
+    '-cpu',
+    'max',
+  ]);
 });
 
 test('engine TCP on: second loopback forward and the fw_cfg flag', () => {
   const argv = buildQemuArgv({
     spec: spec({ engineTcpPort: 52375, guestConfig: { ...spec().guestConfig, engineTcp: true } }),
-    accel: 'kvm', arch: 'x86_64', files, qmp: unixQmp,
+    accel: 'kvm',
+    arch: 'x86_64',
+    files,
+    qmp: unixQmp,
   });
-  assert.equal(argv[argv.indexOf('-netdev') + 1], 'user,id=net0,hostfwd=tcp:127.0.0.1:52022-:22,hostfwd=tcp:127.0.0.1:52375-:2375');
+  assert.equal(
+    argv[argv.indexOf('-netdev') + 1],
+    'user,id=net0,hostfwd=tcp:127.0.0.1:52022-:22,hostfwd=tcp:127.0.0.1:52375-:2375',
+  );
   const fw = argv.filter((_, i) => argv[i - 1] === '-fw_cfg');
   assert.deepEqual(fw.slice(3), ['name=opt/berth/engine-tcp,string=2375']);
 });
@@ -98,13 +182,23 @@ test('guest RAM is plain anonymous memory on every host (a memfd cannot be saved
   for (const accel of ['hvf', 'whpx', 'kvm', 'tcg'] as const) {
     const argv = buildQemuArgv({ spec: spec({ memoryMiB: 4096 }), accel, arch: 'x86_64', files, qmp: unixQmp });
     assert.deepEqual(argv.slice(argv.indexOf('-m'), argv.indexOf('-m') + 3), ['-m', '4096', '-nodefaults'], accel);
-    assert.equal(argv.some((a) => a.includes('memory-backend')), false, accel);
+    assert.equal(
+      argv.some((a) => a.includes('memory-backend')),
+      false,
+      accel,
+    );
   }
 });
 
 test('commas in paths are doubled inside option values, not in plain arguments', () => {
   const d = '/tmp/a,b';
-  const argv = buildQemuArgv({ spec: spec({ dir: d }), accel: 'tcg', arch: 'x86_64', files: machineFiles(d, path.posix), qmp: { kind: 'unix', path: `${d}/qmp.sock` } });
+  const argv = buildQemuArgv({
+    spec: spec({ dir: d }),
+    accel: 'tcg',
+    arch: 'x86_64',
+    files: machineFiles(d, path.posix),
+    qmp: { kind: 'unix', path: `${d}/qmp.sock` },
+  });
   assert.equal(esc('a,b,c'), 'a,,b,,c');
   assert.ok(argv.includes('file=/tmp/a,,b/data.qcow2,if=none,id=data,format=qcow2,discard=unmap'));
   assert.ok(argv.includes('unix:/tmp/a,,b/qmp.sock,server=on,wait=off'));
@@ -119,11 +213,20 @@ test('shared folders: one 9p file server each (commas doubled), and the guest ta
   const argv = buildQemuArgv({ spec: spec({ shares }), accel: 'tcg', arch: 'x86_64', files, qmp: unixQmp });
   const at = argv.indexOf('-fsdev');
   assert.deepEqual(argv.slice(at, at + 8), [
-    '-fsdev', 'local,id=share0,path=/home/u,security_model=none', '-device', 'virtio-9p-pci,fsdev=share0,mount_tag=berth0',
-    '-fsdev', 'local,id=share1,path=/srv/a,,b,security_model=none', '-device', 'virtio-9p-pci,fsdev=share1,mount_tag=berth1',
+    '-fsdev',
+    'local,id=share0,path=/home/u,security_model=none',
+    '-device',
+    'virtio-9p-pci,fsdev=share0,mount_tag=berth0',
+    '-fsdev',
+    'local,id=share1,path=/srv/a,,b,security_model=none',
+    '-device',
+    'virtio-9p-pci,fsdev=share1,mount_tag=berth1',
   ]);
   assert.ok(argv.includes(`name=opt/berth/shares,file=${dir}/guest/shares`));
   assert.equal(sharesTable(shares), 'berth0\t/home/u\nberth1\t/srv/a,b\n');
   const none = buildQemuArgv({ spec: spec(), accel: 'tcg', arch: 'x86_64', files, qmp: unixQmp });
-  assert.equal(none.some((a) => a === '-fsdev' || a.includes('opt/berth/shares')), false);
+  assert.equal(
+    none.some((a) => a === '-fsdev' || a.includes('opt/berth/shares')),
+    false,
+  );
 });

@@ -1,6 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,7 +26,12 @@ const MSR_ABORT = fixture('kvm-cpu-host-msr-abort.stderr.txt');
 /** How a fake QEMU behaves once spawned. */
 type Behaviour = 'boots' | 'stalls' | { exits: number | null; signal?: NodeJS.Signals; stderr: string };
 
-interface FakeProc { alive: boolean; cmdline: string; signals: NodeJS.Signals[]; onSignal?: (s: NodeJS.Signals) => void }
+interface FakeProc {
+  alive: boolean;
+  cmdline: string;
+  signals: NodeJS.Signals[];
+  onSignal?: (s: NodeJS.Signals) => void;
+}
 
 function world(behaviours: Behaviour[]) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-drv-'));
@@ -46,8 +60,15 @@ function world(behaviours: Behaviour[]) {
     const consoleFile = /path=(.*)$/.exec(args[args.indexOf('-chardev') + 1])![1];
     writeFileSync(logFile, '');
     let exit!: (e: { code: number | null; signal: NodeJS.Signals | null }) => void;
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => { exit = r; });
-    proc.onSignal = (sig) => { if (sig === 'SIGKILL' || sig === 'SIGTERM') { proc.alive = false; exit({ code: null, signal: sig }); } };
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => {
+      exit = r;
+    });
+    proc.onSignal = (sig) => {
+      if (sig === 'SIGKILL' || sig === 'SIGTERM') {
+        proc.alive = false;
+        exit({ code: null, signal: sig });
+      }
+    };
     setTimeout(() => {
       if (typeof b === 'object') {
         writeFileSync(logFile, b.stderr);
@@ -62,24 +83,49 @@ function world(behaviours: Behaviour[]) {
   };
   const runner: Runner = async (file, args) => {
     if (args[0] === 'create') writeFileSync(args[4], 'qcow2');
-    if (args[0] === 'info') return { stdout: JSON.stringify({ 'virtual-size': 20 * 1024 ** 3, format: 'qcow2' }), stderr: '', code: 0 };
+    if (args[0] === 'info')
+      return { stdout: JSON.stringify({ 'virtual-size': 20 * 1024 ** 3, format: 'qcow2' }), stderr: '', code: 0 };
     return { stdout: '', stderr: '', code: 0 };
   };
   const messages: string[] = [];
-  const driver = (kvm = true) => new QemuDriver({
-    runner, spawner, processes, kvmUsable: () => kvm, log: (m) => messages.push(m),
-    host: { platform: 'linux', arch: 'x64', pathEnv: '', isFile: () => false },
-    programs: { system: '/usr/bin/qemu-system-x86_64', img: '/usr/bin/qemu-img', arch: 'x86_64' },
-    hardwareProgressTimeoutMs: 200, bootProgressTimeoutMs: 300, pidfileTimeoutMs: 300, pollMs: 5,
-  });
+  const driver = (kvm = true) =>
+    new QemuDriver({
+      runner,
+      spawner,
+      processes,
+      kvmUsable: () => kvm,
+      log: (m) => messages.push(m),
+      host: { platform: 'linux', arch: 'x64', pathEnv: '', isFile: () => false },
+      programs: { system: '/usr/bin/qemu-system-x86_64', img: '/usr/bin/qemu-img', arch: 'x86_64' },
+      hardwareProgressTimeoutMs: 200,
+      bootProgressTimeoutMs: 300,
+      pidfileTimeoutMs: 300,
+      pollMs: 5,
+    });
   const spec = (over: Partial<VmSpec> = {}): VmSpec => ({
-    name: 'default', dir, cpus: 2, memoryMiB: 1024, diskGiB: 20, accel: 'auto', sshPort: 52022, shares: [],
+    name: 'default',
+    dir,
+    cpus: 2,
+    memoryMiB: 1024,
+    diskGiB: 20,
+    accel: 'auto',
+    sshPort: 52022,
+    shares: [],
     image: { kernel: '/img/k', initrd: '/img/i', rootfs: '/img/r', cmdline: 'console=ttyS0' },
     guestConfig: { authorizedKeys: 'ssh-ed25519 AAAA k\n', hostname: 'default', daemonJson: '{"debug":false}' },
     ...over,
   });
   const accelOf = (argv: string[]) => argv[argv.indexOf('-accel') + 1];
-  return { dir, procs, launches, driver, spec, messages, accelOf, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    procs,
+    launches,
+    driver,
+    spec,
+    messages,
+    accelOf,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 test('auto: KVM aborting at once (captured MSR abort) falls back to TCG and says why', async () => {
@@ -87,7 +133,8 @@ test('auto: KVM aborting at once (captured MSR abort) falls back to TCG and says
   try {
     const progress: string[] = [];
     const r = await w.driver().start(w.spec(), (m) => progress.push(m));
-    const note = 'kvm failed (qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69); falling back to TCG (software emulation, slower)';
+    const note =
+      'kvm failed (qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69); falling back to TCG (software emulation, slower)';
     assert.deepEqual(r, { accel: 'tcg', note });
     assert.deepEqual(w.launches.map(w.accelOf), ['kvm', 'tcg,tb-size=64']);
     assert.ok(progress.includes(note));
@@ -98,7 +145,9 @@ test('auto: KVM aborting at once (captured MSR abort) falls back to TCG and says
     assert.equal(statSync(keys).mode & 0o777, 0o600);
     assert.equal(readFileSync(path.join(w.dir, 'guest', 'daemon.json'), 'utf8'), '{"debug":false}');
     assert.equal(JSON.parse(readFileSync(path.join(w.dir, 'qemu.launch.json'), 'utf8')).accel, 'tcg');
-  } finally { w.cleanup(); }
+  } finally {
+    w.cleanup();
+  }
 });
 
 test('auto: KVM with no console output within the bound is killed and TCG takes over', async () => {
@@ -108,7 +157,9 @@ test('auto: KVM with no console output within the bound is killed and TCG takes 
     assert.equal(r.accel, 'tcg');
     assert.equal(r.note, 'kvm made no progress in 0.2 s; falling back to TCG (software emulation, slower)');
     assert.deepEqual(w.procs.get(4000)!.signals, ['SIGKILL']);
-  } finally { w.cleanup(); }
+  } finally {
+    w.cleanup();
+  }
 });
 
 test('auto without usable /dev/kvm goes straight to TCG and notes it', async () => {
@@ -117,40 +168,59 @@ test('auto without usable /dev/kvm goes straight to TCG and notes it', async () 
     const r = await w.driver(false).start(w.spec(), () => undefined);
     assert.equal(r.accel, 'tcg');
     assert.match(r.note ?? '', /no hardware accelerator/);
-  } finally { w.cleanup(); }
+  } finally {
+    w.cleanup();
+  }
 });
 
 test('explicit kvm never falls back: a UserError with stderr and console tails in its details', async () => {
   const w = world([{ exits: null, signal: 'SIGABRT', stderr: MSR_ABORT }]);
   try {
-    await assert.rejects(w.driver().start(w.spec({ accel: 'kvm' }), () => undefined), (e: unknown) => {
-      assert.ok(isUserError(e));
-      assert.equal(e.message, 'QEMU failed to start the machine "default" (kvm): qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69.');
-      assert.match((e as UserError).details ?? '', /kvm_buf_set_msrs: Assertion/);
-      assert.match((e as UserError).details ?? '', /console\.log \(last lines\):\n\(empty\)/);
-      return true;
-    });
+    await assert.rejects(
+      w.driver().start(w.spec({ accel: 'kvm' }), () => undefined),
+      (e: unknown) => {
+        assert.ok(isUserError(e));
+        assert.equal(
+          e.message,
+          'QEMU failed to start the machine "default" (kvm): qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69.',
+        );
+        assert.match((e as UserError).details ?? '', /kvm_buf_set_msrs: Assertion/);
+        assert.match((e as UserError).details ?? '', /console\.log \(last lines\):\n\(empty\)/);
+        return true;
+      },
+    );
     assert.equal(w.launches.length, 1);
     assert.equal(await w.driver().inspect(w.spec()), 'stopped');
-  } finally { w.cleanup(); }
+  } finally {
+    w.cleanup();
+  }
 });
 
 test('explicit tcg that stays silent is stopped and reported', async () => {
   const w = world(['stalls']);
   try {
-    await assert.rejects(w.driver().start(w.spec({ accel: 'tcg' }), () => undefined),
-      /QEMU failed to start the machine "default" \(tcg\): no console output in 0\.3 s, so it was stopped\./);
+    await assert.rejects(
+      w.driver().start(w.spec({ accel: 'tcg' }), () => undefined),
+      /QEMU failed to start the machine "default" \(tcg\): no console output in 0\.3 s, so it was stopped\./,
+    );
     assert.equal(w.procs.get(4000)!.alive, false);
-  } finally { w.cleanup(); }
+  } finally {
+    w.cleanup();
+  }
 });
 
 test('start is idempotent: a running machine is not started twice', async () => {
   const w = world(['boots']);
   try {
     await w.driver().start(w.spec({ accel: 'tcg' }), () => undefined);
-    assert.deepEqual(await w.driver().start(w.spec({ accel: 'tcg' }), () => undefined), { accel: 'tcg', note: 'the machine was already running' });
+    assert.deepEqual(await w.driver().start(w.spec({ accel: 'tcg' }), () => undefined), {
+      accel: 'tcg',
+      note: 'the machine was already running',
+    });
     assert.equal(w.launches.length, 1);
-  } finally { w.cleanup(); }
+  } finally {
+    w.cleanup();
+  }
 });
 
 test('inspect: absent, stopped, running; a stale or reused pid is removed and reads as stopped', async () => {
@@ -171,7 +241,9 @@ test('inspect: absent, stopped, running; a stale or reused pid is removed and re
     writeFileSync(pidfile, '78\n'); // dead
     assert.equal(await d.inspect(w.spec()), 'stopped');
     assert.equal(existsSync(pidfile), false);
-  } finally { w.cleanup(); }
+  } finally {
+    w.cleanup();
+  }
 });
 
 test('stop: system_powerdown over QMP, the guest powers off', async () => {
@@ -182,14 +254,18 @@ test('stop: system_powerdown over QMP, the guest powers off', async () => {
     const proc = w.procs.get(4000)!;
     const seen: string[] = [];
     const srv = net.createServer((c) => {
-      c.write('{"QMP": {"version": {"qemu": {"micro": 22, "minor": 2, "major": 7}, "package": ""}, "capabilities": ["oob"]}}\r\n');
+      c.write(
+        '{"QMP": {"version": {"qemu": {"micro": 22, "minor": 2, "major": 7}, "package": ""}, "capabilities": ["oob"]}}\r\n',
+      );
       c.on('data', (b) => {
         for (const line of b.toString().split('\n').filter(Boolean)) {
           const m = JSON.parse(line) as { execute: string; id: number };
           seen.push(m.execute);
           if (m.execute === 'system_powerdown') {
             c.write('{"timestamp": {"seconds": 1, "microseconds": 0}, "event": "POWERDOWN"}\r\n');
-            setTimeout(() => { proc.alive = false; }, 30); // the guest's acpid powers off
+            setTimeout(() => {
+              proc.alive = false;
+            }, 30); // the guest's acpid powers off
           }
           c.write(JSON.stringify({ return: {}, id: m.id }) + '\r\n');
         }
@@ -198,12 +274,16 @@ test('stop: system_powerdown over QMP, the guest powers off', async () => {
     await new Promise<void>((r) => srv.listen(path.join(w.dir, 'qmp.sock'), r));
     try {
       assert.equal(await d.shutdown(w.spec(), 2000), 'powered-off');
-    } finally { srv.close(); }
+    } finally {
+      srv.close();
+    }
     assert.deepEqual(seen, ['qmp_capabilities', 'system_powerdown']);
     assert.deepEqual(proc.signals, []);
     assert.equal(await d.inspect(w.spec()), 'stopped');
     assert.equal(await d.shutdown(w.spec(), 2000), 'not-running');
-  } finally { w.cleanup(); }
+  } finally {
+    w.cleanup();
+  }
 });
 
 test('stop without a reachable QMP terminates QEMU (SIGTERM), then SIGKILL if ignored', async () => {
@@ -215,13 +295,17 @@ test('stop without a reachable QMP terminates QEMU (SIGTERM), then SIGKILL if ig
     assert.deepEqual(w.procs.get(4000)!.signals, ['SIGTERM']);
     await d.start(w.spec({ accel: 'tcg' }), () => undefined);
     const stubborn = w.procs.get(4001)!;
-    stubborn.onSignal = (s) => { if (s === 'SIGKILL') stubborn.alive = false; };
+    stubborn.onSignal = (s) => {
+      if (s === 'SIGKILL') stubborn.alive = false;
+    };
     assert.equal(await d.shutdown(w.spec(), 100), 'killed');
     assert.deepEqual(stubborn.signals, ['SIGTERM', 'SIGKILL']);
-  } finally { w.cleanup(); }
+  } finally {
+    w.cleanup();
+  }
 });
 
-test('delete kills a running VM and removes only the driver\'s files, optionally keeping the disk', async () => {
+test("delete kills a running VM and removes only the driver's files, optionally keeping the disk", async () => {
   const w = world(['boots']);
   const d = w.driver();
   try {
@@ -232,7 +316,9 @@ test('delete kills a running VM and removes only the driver\'s files, optionally
     assert.deepEqual(readdirSync(w.dir).sort(), ['agent-owned.json', 'data.qcow2']);
     await d.delete(w.spec(), false);
     assert.equal(await d.inspect(w.spec()), 'absent');
-  } finally { w.cleanup(); }
+  } finally {
+    w.cleanup();
+  }
 });
 
 test('createDisk refuses to shrink', async () => {
@@ -240,7 +326,9 @@ test('createDisk refuses to shrink', async () => {
   try {
     await w.driver().createDisk(w.spec());
     await assert.rejects(w.driver().createDisk(w.spec({ diskGiB: 10 })), /disks can only grow/);
-  } finally { w.cleanup(); }
+  } finally {
+    w.cleanup();
+  }
 });
 
 test('shared folders: present ones get a 9p server and a line in the guest table; a missing one is left out with a note', async () => {
@@ -250,16 +338,26 @@ test('shared folders: present ones get a 9p server and a line in the guest table
     mkdirSync(here);
     const gone = path.join(w.dir, 'unplugged-drive');
     const progress: string[] = [];
-    await w.driver(false).start(w.spec({ shares: [
-      { hostPath: gone, guestPath: gone, tag: 'berth0' },
-      { hostPath: here, guestPath: here, tag: 'berth1' },
-      { hostPath: here, guestPath: '/var/lib/jenkins', tag: 'berth2' },
-    ] }), (m) => progress.push(m));
+    await w.driver(false).start(
+      w.spec({
+        shares: [
+          { hostPath: gone, guestPath: gone, tag: 'berth0' },
+          { hostPath: here, guestPath: here, tag: 'berth1' },
+          { hostPath: here, guestPath: '/var/lib/jenkins', tag: 'berth2' },
+        ],
+      }),
+      (m) => progress.push(m),
+    );
     assert.ok(progress.includes(`Shared folder ${gone} is not there: not shared this time`));
     assert.ok(progress.includes(`Shared folder ${here} is not shared: it would hide the machine's own /var`));
     const argv = w.launches[0];
-    assert.deepEqual(argv.filter((a) => a.startsWith('local,')), [`local,id=share0,path=${here},security_model=none`]);
+    assert.deepEqual(
+      argv.filter((a) => a.startsWith('local,')),
+      [`local,id=share0,path=${here},security_model=none`],
+    );
     assert.ok(argv.includes('virtio-9p-pci,fsdev=share0,mount_tag=berth1'));
     assert.equal(readFileSync(path.join(w.dir, 'guest', 'shares'), 'utf8'), `berth1\t${here}\n`);
-  } finally { w.cleanup(); }
+  } finally {
+    w.cleanup();
+  }
 });

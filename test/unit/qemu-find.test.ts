@@ -14,12 +14,22 @@ test('finds both programs on PATH (Linux x64 → x86_64 guest)', () => {
 });
 
 test('Apple Silicon app launched with a bare PATH still finds Homebrew QEMU', () => {
-  const h = host('darwin', 'arm64', '/usr/bin:/bin', ['/opt/homebrew/bin/qemu-system-aarch64', '/opt/homebrew/bin/qemu-img']);
-  assert.deepEqual(findQemu(h), { system: '/opt/homebrew/bin/qemu-system-aarch64', img: '/opt/homebrew/bin/qemu-img', arch: 'aarch64' });
+  const h = host('darwin', 'arm64', '/usr/bin:/bin', [
+    '/opt/homebrew/bin/qemu-system-aarch64',
+    '/opt/homebrew/bin/qemu-img',
+  ]);
+  assert.deepEqual(findQemu(h), {
+    system: '/opt/homebrew/bin/qemu-system-aarch64',
+    img: '/opt/homebrew/bin/qemu-img',
+    arch: 'aarch64',
+  });
 });
 
 test('Windows: .exe in C:\\Program Files\\qemu', () => {
-  const h = host('win32', 'x64', 'C:\\Windows\\system32;C:\\Windows', ['C:\\Program Files\\qemu\\qemu-system-x86_64.exe', 'C:\\Program Files\\qemu\\qemu-img.exe']);
+  const h = host('win32', 'x64', 'C:\\Windows\\system32;C:\\Windows', [
+    'C:\\Program Files\\qemu\\qemu-system-x86_64.exe',
+    'C:\\Program Files\\qemu\\qemu-img.exe',
+  ]);
   assert.equal(findQemu(h).system, 'C:\\Program Files\\qemu\\qemu-system-x86_64.exe');
 });
 
@@ -36,22 +46,36 @@ function missingMessage(platform: NodeJS.Platform): string {
 }
 
 test('missing QEMU: one line that says how to install it here', () => {
-  assert.equal(missingMessage('darwin'), 'QEMU is not installed (qemu-system-x86_64 and qemu-img not found): install it with `brew install qemu`.');
+  assert.equal(
+    missingMessage('darwin'),
+    'QEMU is not installed (qemu-system-x86_64 and qemu-img not found): install it with `brew install qemu`.',
+  );
   assert.match(missingMessage('win32'), /winget install SoftwareFreedomConservancy\.QEMU/);
   assert.match(missingMessage('linux'), /sudo apt-get install qemu-system-x86 qemu-utils/);
 });
 
 test('only qemu-img missing is named as such', () => {
-  assert.throws(() => findQemu(host('linux', 'x64', '/usr/bin', ['/usr/bin/qemu-system-x86_64'])), /\(qemu-img not found\)/);
+  assert.throws(
+    () => findQemu(host('linux', 'x64', '/usr/bin', ['/usr/bin/qemu-system-x86_64'])),
+    /\(qemu-img not found\)/,
+  );
 });
 
 test('parses the captured `qemu-system-x86_64 --version` (Debian 12)', () => {
-  assert.deepEqual(parseQemuVersion(fixture('qemu-system-x86_64-version-7.2-debian.txt')),
-    { major: 7, minor: 2, micro: 22, package: 'Debian 1:7.2+dfsg-7+deb12u18+b3' });
+  assert.deepEqual(parseQemuVersion(fixture('qemu-system-x86_64-version-7.2-debian.txt')), {
+    major: 7,
+    minor: 2,
+    micro: 22,
+    package: 'Debian 1:7.2+dfsg-7+deb12u18+b3',
+  });
 });
 
 test('parses the captured `qemu-img --version`, and plain upstream builds', () => {
   assert.equal(parseQemuVersion(fixture('qemu-img-version-7.2-debian.txt'))?.minor, 2);
-  assert.deepEqual(parseQemuVersion('QEMU emulator version 9.1.0\nCopyright (c) 2003-2024'), { major: 9, minor: 1, micro: 0 });
+  assert.deepEqual(parseQemuVersion('QEMU emulator version 9.1.0\nCopyright (c) 2003-2024'), {
+    major: 9,
+    minor: 1,
+    micro: 0,
+  });
   assert.equal(parseQemuVersion('something else'), undefined);
 });

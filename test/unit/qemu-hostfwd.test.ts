@@ -15,8 +15,13 @@ test('hostfwd_add: an empty reply is success; a taken port and anything else are
   assert.throws(() => checkAddReply(45353, "Could not set up host forwarding rule 'udp:127.0.0.1:45353-:5353'\r\n"), {
     message: 'UDP port 45353 is already in use on this computer: stop what uses it, or publish another port',
   });
-  assert.throws(() => checkAddReply(53, "Could not set up host forwarding rule 'udp:127.0.0.1:53-:53'\r\n"), /UDP port 53 could not be opened.*above 1023/);
-  assert.throws(() => checkAddReply(45354, "unrecognized netdev id 'nope'\r\n"), { message: `UDP port 45354 could not be forwarded: QEMU said "unrecognized netdev id 'nope'"` });
+  assert.throws(
+    () => checkAddReply(53, "Could not set up host forwarding rule 'udp:127.0.0.1:53-:53'\r\n"),
+    /UDP port 53 could not be opened.*above 1023/,
+  );
+  assert.throws(() => checkAddReply(45354, "unrecognized netdev id 'nope'\r\n"), {
+    message: `UDP port 45354 could not be forwarded: QEMU said "unrecognized netdev id 'nope'"`,
+  });
 });
 
 test('hostfwd_remove: removed and already gone are both fine', () => {

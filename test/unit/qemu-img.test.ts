@@ -23,7 +23,11 @@ const disk = '/m/data.qcow2';
 const info20 = fixture('qemu-img-info-20G.json');
 
 test('parses captured `qemu-img info --output=json`', () => {
-  assert.deepEqual(parseQemuImgInfo(info20), { virtualSizeBytes: 21474836480, format: 'qcow2', actualSizeBytes: 200704 });
+  assert.deepEqual(parseQemuImgInfo(info20), {
+    virtualSizeBytes: 21474836480,
+    format: 'qcow2',
+    actualSizeBytes: 200704,
+  });
   assert.equal(parseQemuImgInfo(fixture('qemu-img-info-40G-force-share.json')).virtualSizeBytes, 40 * 1024 ** 3);
   assert.throws(() => parseQemuImgInfo('qemu-img: oops'), /not JSON/);
 });
@@ -63,7 +67,10 @@ test('a qemu-img failure becomes a one-line UserError with its first stderr line
   const run = scripted([{ args: ['info', '-U', '--output=json', disk], result: { code: 1, stderr } }]);
   await assert.rejects(new QemuImg(run, '/usr/bin/qemu-img').info(disk), (e: unknown) => {
     assert.ok(isUserError(e));
-    assert.equal((e as Error).message, `Could not read the data disk: qemu-img: Could not open 'd.qcow2': Failed to get shared "write" lock`);
+    assert.equal(
+      (e as Error).message,
+      `Could not read the data disk: qemu-img: Could not open 'd.qcow2': Failed to get shared "write" lock`,
+    );
     assert.match((e as { details?: string }).details ?? '', /Is another process using the image/);
     return true;
   });

@@ -33,7 +33,10 @@ async function fakeQemu(exchanges: QmpExchange[], closeAfterLast: boolean) {
         received.push(msg);
         const ex = queue.shift();
         // Past the script: hang up without answering, like a QEMU that died.
-        if (!ex) { c.destroy(); return; }
+        if (!ex) {
+          c.destroy();
+          return;
+        }
         assert.equal(msg['execute'], ex.sent['execute']);
         for (const line of ex.replies) {
           const reply = JSON.parse(line) as Record<string, unknown>;
@@ -48,7 +51,10 @@ async function fakeQemu(exchanges: QmpExchange[], closeAfterLast: boolean) {
   return {
     endpoint: { kind: 'unix' as const, path: sock },
     received,
-    close: () => { server.close(); rmSync(dir, { recursive: true, force: true }); },
+    close: () => {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -58,7 +64,11 @@ test('a whole captured session: status, stop/cont events, errors, powerdown, qui
   const events: QmpEvent[] = [];
   qmp.on('event', (e: QmpEvent) => events.push(e));
   try {
-    assert.deepEqual((qmp.greeting['QMP'] as { version: { qemu: unknown } }).version.qemu, { micro: 22, minor: 2, major: 7 });
+    assert.deepEqual((qmp.greeting['QMP'] as { version: { qemu: unknown } }).version.qemu, {
+      micro: 22,
+      minor: 2,
+      major: 7,
+    });
     assert.equal(await qmp.queryStatus(), 'prelaunch');
     await qmp.execute('cont');
     assert.equal(await qmp.queryStatus(), 'running');
@@ -75,7 +85,10 @@ test('a whole captured session: status, stop/cont events, errors, powerdown, qui
     await qmp.systemPowerdown();
     assert.equal((await powerdown).event, 'POWERDOWN');
     await qmp.quit();
-    assert.deepEqual(events.map((e) => e.event), ['RESUME', 'STOP', 'POWERDOWN', 'SHUTDOWN']);
+    assert.deepEqual(
+      events.map((e) => e.event),
+      ['RESUME', 'STOP', 'POWERDOWN', 'SHUTDOWN'],
+    );
     assert.deepEqual(events[3].data, { guest: false, reason: 'host-qmp-quit' });
     // QEMU hangs up after quit; later commands fail instead of hanging.
     await new Promise((r) => qmp.once('close', r));

@@ -25,15 +25,24 @@ test('an out-of-range value is refused with the field, the value and the range',
   assert.throws(() => validateSettings({ ...defaultSettings(), memoryMiB: 100 }), {
     message: 'settings: memoryMiB = 100 is out of range: allowed 512 to 65536 (memory in MiB)',
   });
-  assert.throws(() => validateSettings({ ...defaultSettings(), cpus: 64 }), /cpus = 64 is out of range: allowed 1 to 32/);
+  assert.throws(
+    () => validateSettings({ ...defaultSettings(), cpus: 64 }),
+    /cpus = 64 is out of range: allowed 1 to 32/,
+  );
 });
 
 test('wrong types, unknown keys, bad enums and bad registries get one clear line', () => {
   assert.throws(() => validateSettings({ ...defaultSettings(), cpus: 1.5 }), /cpus = 1.5 must be a whole number/);
   assert.throws(() => validateSettings({ ...defaultSettings(), colour: 'red' }), /unknown setting "colour"/);
-  assert.throws(() => validateSettings({ ...defaultSettings(), accel: 'hyperv' }), /accel = "hyperv" is not allowed: use one of auto, kvm, hvf, whpx, tcg/);
+  assert.throws(
+    () => validateSettings({ ...defaultSettings(), accel: 'hyperv' }),
+    /accel = "hyperv" is not allowed: use one of auto, kvm, hvf, whpx, tcg/,
+  );
   const bad = { ...defaultSettings(), engine: { ...defaultSettings().engine, insecureRegistries: ['not a host'] } };
-  assert.throws(() => validateSettings(bad), /engine.insecureRegistries.0 = "not a host" is not a valid registry address/);
+  assert.throws(
+    () => validateSettings(bad),
+    /engine.insecureRegistries.0 = "not a host" is not a valid registry address/,
+  );
 });
 
 test('settings round-trip with mode 0600 and atomic write', () => {
@@ -79,7 +88,14 @@ test('an unversioned file migrates to the current version keeping its values', (
 test('a version 1 file keeps its values and gets the home folder shared', () => {
   const dir = tmp();
   const file = path.join(dir, 'machine.json');
-  const v1 = { version: 1, cpus: 4, memoryMiB: 3072, diskGiB: 80, accel: 'tcg', engine: { insecureRegistries: ['10.0.2.2:5000'], registryMirrors: [], tcpForBenchmark: false } };
+  const v1 = {
+    version: 1,
+    cpus: 4,
+    memoryMiB: 3072,
+    diskGiB: 80,
+    accel: 'tcg',
+    engine: { insecureRegistries: ['10.0.2.2:5000'], registryMirrors: [], tcpForBenchmark: false },
+  };
   fs.writeFileSync(file, JSON.stringify(v1));
   const r = loadSettings(file)!;
   assert.deepEqual(r.settings, { ...v1, version: 2, shares: ['~'] });
@@ -88,13 +104,26 @@ test('a version 1 file keeps its values and gets the home folder shared', () => 
 
 test('shared folders: absolute or from home; relative paths, ".." and repeats are refused by name', () => {
   const ok = (shares: string[]) => validateSettings({ ...defaultSettings(), shares }).shares;
-  assert.deepEqual(ok(['~', '~/code', '/Volumes/work', 'C:\\Users\\me', 'D:/src', '/srv/a..b']), ['~', '~/code', '/Volumes/work', 'C:\\Users\\me', 'D:/src', '/srv/a..b']);
+  assert.deepEqual(ok(['~', '~/code', '/Volumes/work', 'C:\\Users\\me', 'D:/src', '/srv/a..b']), [
+    '~',
+    '~/code',
+    '/Volumes/work',
+    'C:\\Users\\me',
+    'D:/src',
+    '/srv/a..b',
+  ]);
   assert.deepEqual(ok([]), []);
-  assert.throws(() => ok(['code']), /settings: shares.0 = "code" is not a valid folder \(an absolute path, or ~ for your home folder\)$/);
+  assert.throws(
+    () => ok(['code']),
+    /settings: shares.0 = "code" is not a valid folder \(an absolute path, or ~ for your home folder\)$/,
+  );
   assert.throws(() => ok(['/home/u/../../etc']), /shares.0 = "\/home\/u\/..\/..\/etc" is not a valid folder/);
   assert.throws(() => ok(['~/a', '~/a']), /shares lists the same entry twice/);
   assert.throws(() => ok(['/a\n/b']), /shares.0 .* is not a valid folder/);
-  assert.throws(() => ok(['~', '/var/www']), /shares.1 = "\/var\/www" would hide the machine's own \/var: share a folder outside \//);
+  assert.throws(
+    () => ok(['~', '/var/www']),
+    /shares.1 = "\/var\/www" would hide the machine's own \/var: share a folder outside \//,
+  );
   assert.throws(() => ok(['/']), /shares.0 = "\/" would hide the machine's own \//);
 });
 
@@ -109,5 +138,8 @@ test('the disk can grow but never shrink', () => {
   const s = { ...defaultSettings(), diskGiB: 64 };
   assert.equal(applyChange(s, { diskGiB: 100 }).diskGiB, 100);
   assert.throws(() => applyChange(s, { diskGiB: 32 }), /a data disk can only grow/);
-  assert.deepEqual(applyChange(s, { engine: { insecureRegistries: ['10.0.2.2:5000'] } as any }).engine.registryMirrors, []);
+  assert.deepEqual(
+    applyChange(s, { engine: { insecureRegistries: ['10.0.2.2:5000'] } as any }).engine.registryMirrors,
+    [],
+  );
 });

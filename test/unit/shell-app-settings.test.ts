@@ -44,7 +44,10 @@ test('a file that is not JSON is kept aside, the defaults written, and the user 
   const r = loadAppSettings(f, now);
   const aside = `${f}.corrupt-2025-01-02T03-04-05-678Z`;
   assert.deepEqual(r.settings, defaultAppSettings());
-  assert.equal(r.warning, `app settings file could not be used (it is not valid JSON): kept it as ${aside} and went back to the defaults`);
+  assert.equal(
+    r.warning,
+    `app settings file could not be used (it is not valid JSON): kept it as ${aside} and went back to the defaults`,
+  );
   assert.equal(fs.readFileSync(aside, 'utf8'), '{"theme": "dark",');
   assert.deepEqual(JSON.parse(fs.readFileSync(f, 'utf8')), defaultAppSettings());
 });
@@ -80,7 +83,10 @@ test('a file from a newer Berth is left alone and the defaults used meanwhile', 
 test('changes are validated field by field', () => {
   const s = defaultAppSettings();
   assert.deepEqual(changeAppSettings(s, { stopMachineOnQuit: true }), { ...s, stopMachineOnQuit: true });
-  assert.throws(() => changeAppSettings(s, { theme: 'sepia' }), /^Error: app setting not changed: theme = "sepia" must be one of system, light, dark$/);
+  assert.throws(
+    () => changeAppSettings(s, { theme: 'sepia' }),
+    /^Error: app setting not changed: theme = "sepia" must be one of system, light, dark$/,
+  );
   assert.throws(() => changeAppSettings(s, { version: 7 }), /unknown setting "version"/);
   assert.throws(() => changeAppSettings(s, { openAtLogin: 1 }), /openAtLogin = 1 must be boolean/);
 });

@@ -23,10 +23,22 @@ test('the configuration passes electron-builder 26 schema validation', async () 
 });
 
 test('the check can fail: an unknown key or an option in the wrong place is rejected', async () => {
-  await assert.rejects(builderConfig.validateConfiguration({ ...config, asarr: true }, quiet), /does not match the API schema/);
-  await assert.rejects(builderConfig.validateConfiguration({ ...config, mac: { ...config.mac, oneClick: true } }, quiet), /does not match the API schema/);
-  await assert.rejects(builderConfig.validateConfiguration({ ...config, nsis: { ...config.nsis, bogus: 1 } }, quiet), /does not match the API schema/);
-  await assert.rejects(builderConfig.validateConfiguration({ ...config, deb: { depends: 5 } }, quiet), /does not match the API schema/);
+  await assert.rejects(
+    builderConfig.validateConfiguration({ ...config, asarr: true }, quiet),
+    /does not match the API schema/,
+  );
+  await assert.rejects(
+    builderConfig.validateConfiguration({ ...config, mac: { ...config.mac, oneClick: true } }, quiet),
+    /does not match the API schema/,
+  );
+  await assert.rejects(
+    builderConfig.validateConfiguration({ ...config, nsis: { ...config.nsis, bogus: 1 } }, quiet),
+    /does not match the API schema/,
+  );
+  await assert.rejects(
+    builderConfig.validateConfiguration({ ...config, deb: { depends: 5 } }, quiet),
+    /does not match the API schema/,
+  );
 });
 
 test('electron-builder finds and loads the file itself, with the project folder as the app folder', async () => {
@@ -67,12 +79,25 @@ test('app.asar holds the compiled app and the dashboard; no native rebuild', () 
   assert.match(pkg.main, /^out\/app\/.*\.js$/, 'package.json main is inside the shipped files');
   assert.equal(pkg.main, 'out/app/shell/main.js');
   // app-protocol.ts serves ../../../renderer/dist from out/app/shell: the same layout in app.asar
-  assert.ok(fs.readFileSync(path.join(REPO, 'app', 'shell', 'app-protocol.ts'), 'utf8').includes("'..', '..', '..', 'renderer', 'dist'"));
+  assert.ok(
+    fs
+      .readFileSync(path.join(REPO, 'app', 'shell', 'app-protocol.ts'), 'utf8')
+      .includes("'..', '..', '..', 'renderer', 'dist'"),
+  );
 });
 
 test('runtime dependencies are copied into app.asar: nothing bundled or build-only among them', () => {
   const runtime = Object.keys(pkg.dependencies ?? {});
-  for (const name of ['electron', 'electron-builder', 'react', 'react-dom', 'vite', '@xterm/xterm', 'uplot', 'typescript']) {
+  for (const name of [
+    'electron',
+    'electron-builder',
+    'react',
+    'react-dom',
+    'vite',
+    '@xterm/xterm',
+    'uplot',
+    'typescript',
+  ]) {
     assert.ok(!runtime.includes(name), `${name} must stay in devDependencies`);
   }
   assert.match(pkg.devDependencies.electron, /^\d+\.\d+\.\d+$/, 'electron pinned exactly');

@@ -14,8 +14,14 @@ test('sh, bash and zsh get export lines and the eval hint', () => {
 
 test('fish, PowerShell and cmd get their own syntax', () => {
   assert.match(envScript('fish', host, 'default'), /^set -gx DOCKER_HOST "unix:\/\/\/.*";\n.*berth env \| source/s);
-  assert.match(envScript('powershell', 'npipe:////./pipe/berth-default-docker', 'default'), /^\$Env:DOCKER_HOST = "npipe:\/\/\/\/\.\/pipe\/berth-default-docker"\n.*Invoke-Expression/s);
-  assert.match(envScript('cmd', 'npipe:////./pipe/berth-default-docker', 'default'), /^SET DOCKER_HOST=npipe:.*\nREM .*FOR \/f/s);
+  assert.match(
+    envScript('powershell', 'npipe:////./pipe/berth-default-docker', 'default'),
+    /^\$Env:DOCKER_HOST = "npipe:\/\/\/\/\.\/pipe\/berth-default-docker"\n.*Invoke-Expression/s,
+  );
+  assert.match(
+    envScript('cmd', 'npipe:////./pipe/berth-default-docker', 'default'),
+    /^SET DOCKER_HOST=npipe:.*\nREM .*FOR \/f/s,
+  );
 });
 
 test('the shell is detected from $SHELL, PowerShell on Windows', () => {
@@ -24,5 +30,8 @@ test('the shell is detected from $SHELL, PowerShell on Windows', () => {
   assert.equal(detectShell({}, 'win32'), 'powershell');
   assert.equal(parseShell('bash'), 'sh');
   assert.equal(parseShell('pwsh'), 'powershell');
-  assert.throws(() => parseShell('tcsh'), /--shell "tcsh" is not supported: use sh, bash, zsh, fish, powershell or cmd/);
+  assert.throws(
+    () => parseShell('tcsh'),
+    /--shell "tcsh" is not supported: use sh, bash, zsh, fish, powershell or cmd/,
+  );
 });

@@ -31,7 +31,12 @@ function setup() {
   const mainFrame = { url: APP_ENTRY };
   const sent: ServerMessage[] = [];
   const logs: string[] = [];
-  const ep = new WindowEndpoint(impl, { webContents, mainFrame }, (m) => sent.push(m), (m) => logs.push(m));
+  const ep = new WindowEndpoint(
+    impl,
+    { webContents, mainFrame },
+    (m) => sent.push(m),
+    (m) => logs.push(m),
+  );
   const own = { sender: webContents, senderFrame: mainFrame };
   return { ep, own, sent, logs, calls, webContents, stopped: () => streamsStopped };
 }
@@ -44,8 +49,19 @@ test('a call from the own window is answered; errors come back as data', async (
   await tick();
   assert.deepEqual(calls, ['machine.status', { id: 'web' }]);
   assert.deepEqual(sent, [
-    { t: 'result', id: 1, result: { ok: true, value: { name: 'default', status: { name: 'default', state: 'running' } } } },
-    { t: 'result', id: 2, result: { ok: false, error: { code: 'ENOTFOUND', message: 'No such container: web. It was removed: refresh the list.' } } },
+    {
+      t: 'result',
+      id: 1,
+      result: { ok: true, value: { name: 'default', status: { name: 'default', state: 'running' } } },
+    },
+    {
+      t: 'result',
+      id: 2,
+      result: {
+        ok: false,
+        error: { code: 'ENOTFOUND', message: 'No such container: web. It was removed: refresh the list.' },
+      },
+    },
   ]);
 });
 
@@ -83,11 +99,15 @@ test('messages from another window, a subframe or a foreign page are refused and
   assert.match(logs[0], /^refused an IPC message from berth:\/\/app\/index.html$/);
 });
 
-test('a new page stops the old page\'s streams; after close nothing is accepted', async () => {
+test("a new page stops the old page's streams; after close nothing is accepted", async () => {
   const { ep, own, sent, stopped } = setup();
   ep.receive(own, { t: 'sub', id: 7, stream: 'engine.events', params: {} });
   await tick();
-  assert.deepEqual(sent[0], { t: 'data', id: 7, data: { type: 'container', action: 'start', id: 'abc', attributes: {}, timeNano: 1 } });
+  assert.deepEqual(sent[0], {
+    t: 'data',
+    id: 7,
+    data: { type: 'container', action: 'start', id: 'abc', attributes: {}, timeNano: 1 },
+  });
   ep.pageChanged();
   assert.equal(stopped(), 1);
   ep.receive(own, { t: 'unsub', id: 7 }); // the old id means nothing to the new session

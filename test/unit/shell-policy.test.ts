@@ -14,7 +14,11 @@ import {
 import { REPO } from '../helpers/cli';
 
 test('the CSP is strict: scripts and connections from the app only, no objects, no framing, no base', () => {
-  const csp = Object.fromEntries(contentSecurityPolicy().split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1).join(' ')]));
+  const csp = Object.fromEntries(
+    contentSecurityPolicy()
+      .split('; ')
+      .map((d) => [d.split(' ')[0], d.split(' ').slice(1).join(' ')]),
+  );
   assert.equal(csp['default-src'], "'self'");
   assert.equal(csp['script-src'], "'self'");
   assert.equal(csp['connect-src'], "'self'");
@@ -28,7 +32,15 @@ test('the CSP is strict: scripts and connections from the app only, no objects, 
 test('app URLs: only berth://app', () => {
   assert.ok(isAppUrl(APP_ENTRY));
   assert.ok(isAppUrl('berth://app/assets/index-abc.js'));
-  for (const u of ['berth://evil/index.html', 'file:///index.html', 'https://app/', 'berth://user:pw@app/', 'not a url', '']) assert.ok(!isAppUrl(u), u);
+  for (const u of [
+    'berth://evil/index.html',
+    'file:///index.html',
+    'https://app/',
+    'berth://user:pw@app/',
+    'not a url',
+    '',
+  ])
+    assert.ok(!isAppUrl(u), u);
 });
 
 test('requests map to files under the renderer folder and nowhere else', () => {
@@ -49,7 +61,11 @@ test('requests map to files under the renderer folder and nowhere else', () => {
     const f = resolveAppFile(root, u);
     assert.ok(f === undefined || (f.startsWith(root + path.sep) && !f.includes('..')), `${u} -> ${f}`);
   }
-  assert.equal(resolveAppFile(root, 'berth://app/assets/..%2f..%2fetc%2fpasswd'), undefined, 'encoded .. segments are refused');
+  assert.equal(
+    resolveAppFile(root, 'berth://app/assets/..%2f..%2fetc%2fpasswd'),
+    undefined,
+    'encoded .. segments are refused',
+  );
 });
 
 test('content types for what Vite emits', () => {
@@ -63,7 +79,15 @@ test('content types for what Vite emits', () => {
 test('only http(s) links without credentials go to the system browser', () => {
   assert.equal(externalUrl('http://localhost:8080'), 'http://localhost:8080/');
   assert.equal(externalUrl('https://docs.docker.com/engine/'), 'https://docs.docker.com/engine/');
-  for (const u of ['file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share', 'berth://app/', 'http://a:b@host/', 'ms-settings:', 'nope']) {
+  for (const u of [
+    'file:///etc/passwd',
+    'javascript:alert(1)',
+    'smb://host/share',
+    'berth://app/',
+    'http://a:b@host/',
+    'ms-settings:',
+    'nope',
+  ]) {
     assert.equal(externalUrl(u), undefined, u);
   }
 });
@@ -76,9 +100,14 @@ test('IPC is trusted only from the own window, its main frame, showing the dashb
   assert.ok(!isTrustedSender({ sender: {}, senderFrame: mainFrame }, own), 'another window');
   assert.ok(!isTrustedSender({ sender: webContents, senderFrame: { url: APP_ENTRY } }, own), 'a subframe');
   assert.ok(!isTrustedSender({ sender: webContents, senderFrame: null }, own), 'a gone frame');
-  assert.ok(!isTrustedSender({ sender: webContents, senderFrame: mainFrame }, { webContents, mainFrame: { url: APP_ENTRY } }));
+  assert.ok(
+    !isTrustedSender({ sender: webContents, senderFrame: mainFrame }, { webContents, mainFrame: { url: APP_ENTRY } }),
+  );
   const navigated = { url: 'https://example.com/' };
-  assert.ok(!isTrustedSender({ sender: webContents, senderFrame: navigated }, { webContents, mainFrame: navigated }), 'a foreign page');
+  assert.ok(
+    !isTrustedSender({ sender: webContents, senderFrame: navigated }, { webContents, mainFrame: navigated }),
+    'a foreign page',
+  );
 });
 
 test('the emitted preload requires nothing but electron (a sandboxed preload cannot) and exposes one object', () => {
@@ -93,7 +122,13 @@ test('the emitted preload requires nothing but electron (a sandboxed preload can
 
 test('window options are locked down in window.ts (it cannot run here, so its source is checked)', () => {
   const src = fs.readFileSync(path.join(REPO, 'app', 'shell', 'window.ts'), 'utf8');
-  for (const opt of ['contextIsolation: true', 'sandbox: true', 'nodeIntegration: false', 'webSecurity: true', 'webviewTag: false']) {
+  for (const opt of [
+    'contextIsolation: true',
+    'sandbox: true',
+    'nodeIntegration: false',
+    'webSecurity: true',
+    'webviewTag: false',
+  ]) {
     assert.ok(src.includes(opt), opt);
   }
   assert.match(src, /setWindowOpenHandler\([\s\S]*action: 'deny'/);

@@ -4,10 +4,20 @@ import * as zlib from 'node:zlib';
 import { defaultAppSettings, type AppSettings } from '../../app/shell/app-settings';
 import { crc32, encodePng, PNG_SIGNATURE } from '../../app/shell/png';
 import { drawTrayIcon, TRAY_ICON_KINDS, trayIconFor, trayIconKind } from '../../app/shell/tray-icons';
-import { quitPlan, shorten, stateLine, trayMenuTemplate, type TrayItem, type TrayView } from '../../app/shell/tray-menu';
+import {
+  quitPlan,
+  shorten,
+  stateLine,
+  trayMenuTemplate,
+  type TrayItem,
+  type TrayView,
+} from '../../app/shell/tray-menu';
 
 const host = 'unix:///home/ann/.local/share/berth/machines/default/docker.sock';
-const opts = (s: Partial<AppSettings> = {}, loginItemSupported = true) => ({ settings: { ...defaultAppSettings(), ...s }, loginItemSupported });
+const opts = (s: Partial<AppSettings> = {}, loginItemSupported = true) => ({
+  settings: { ...defaultAppSettings(), ...s },
+  loginItemSupported,
+});
 const view = (v: Partial<TrayView>): TrayView => ({ name: 'default', state: 'stopped', dockerHost: host, ...v });
 
 function item(items: TrayItem[], id: string): TrayItem {
@@ -21,13 +31,26 @@ function item(items: TrayItem[], id: string): TrayItem {
   throw new Error(`no item ${id}`);
 }
 const enabled = (items: TrayItem[]) =>
-  Object.fromEntries(['start', 'stop', 'shutdown', 'restart', 'open-dashboard', 'copy-docker-host', 'quit'].map((id) => [id, item(items, id).enabled]));
+  Object.fromEntries(
+    ['start', 'stop', 'shutdown', 'restart', 'open-dashboard', 'copy-docker-host', 'quit'].map((id) => [
+      id,
+      item(items, id).enabled,
+    ]),
+  );
 
 test('running: Stop, Shut Down and Restart on, Start off, DOCKER_HOST copyable', () => {
   const m = trayMenuTemplate(view({ state: 'running' }), opts());
   assert.equal(m[0].label, 'Machine "default": running');
   assert.equal(m[0].enabled, false);
-  assert.deepEqual(enabled(m), { start: false, stop: true, shutdown: true, restart: true, 'open-dashboard': true, 'copy-docker-host': true, quit: true });
+  assert.deepEqual(enabled(m), {
+    start: false,
+    stop: true,
+    shutdown: true,
+    restart: true,
+    'open-dashboard': true,
+    'copy-docker-host': true,
+    quit: true,
+  });
   assert.equal(item(m, 'copy-docker-host').toolTip, host);
   // Which stop keeps the machine's memory is said where the choice is made.
   assert.match(item(m, 'stop').toolTip!, /Saves its memory: Start resumes it/);
@@ -37,7 +60,15 @@ test('running: Stop, Shut Down and Restart on, Start off, DOCKER_HOST copyable',
 test('stopped: only Start among the lifecycle items', () => {
   const m = trayMenuTemplate(view({ state: 'stopped' }), opts());
   assert.equal(m[0].label, 'Machine "default": stopped');
-  assert.deepEqual(enabled(m), { start: true, stop: false, shutdown: false, restart: false, 'open-dashboard': true, 'copy-docker-host': true, quit: true });
+  assert.deepEqual(enabled(m), {
+    start: true,
+    stop: false,
+    shutdown: false,
+    restart: false,
+    'open-dashboard': true,
+    'copy-docker-host': true,
+    quit: true,
+  });
   assert.equal(item(m, 'start').label, 'Start Machine');
 });
 
@@ -45,7 +76,10 @@ test('starting and stopping: no lifecycle item, the state line says what is unde
   for (const state of ['starting', 'stopping'] as const) {
     const m = trayMenuTemplate(view({ state }), opts());
     assert.equal(m[0].label, `Machine "default": ${state}…`);
-    assert.deepEqual([item(m, 'start').enabled, item(m, 'stop').enabled, item(m, 'restart').enabled], [false, false, false]);
+    assert.deepEqual(
+      [item(m, 'start').enabled, item(m, 'stop').enabled, item(m, 'restart').enabled],
+      [false, false, false],
+    );
   }
 });
 
@@ -53,7 +87,10 @@ test('an action this app started disables the lifecycle items and names itself',
   for (const busy of ['start', 'stop', 'restart'] as const) {
     const m = trayMenuTemplate(view({ state: 'running', busy }), opts());
     assert.equal(m[0].label, `Machine "default": ${busy === 'stop' ? 'stopping' : busy + 'ing'}…`);
-    assert.deepEqual([item(m, 'start').enabled, item(m, 'stop').enabled, item(m, 'restart').enabled], [false, false, false]);
+    assert.deepEqual(
+      [item(m, 'start').enabled, item(m, 'stop').enabled, item(m, 'restart').enabled],
+      [false, false, false],
+    );
   }
 });
 
@@ -61,7 +98,15 @@ test('not created: Create and Start, nothing to copy yet', () => {
   const m = trayMenuTemplate(view({ state: 'not created', dockerHost: undefined }), opts());
   assert.equal(m[0].label, 'Machine "default": not created yet');
   assert.equal(item(m, 'start').label, 'Create and Start Machine');
-  assert.deepEqual(enabled(m), { start: true, stop: false, shutdown: false, restart: false, 'open-dashboard': true, 'copy-docker-host': false, quit: true });
+  assert.deepEqual(enabled(m), {
+    start: true,
+    stop: false,
+    shutdown: false,
+    restart: false,
+    'open-dashboard': true,
+    'copy-docker-host': false,
+    quit: true,
+  });
 });
 
 test('broken: the reason on its own short line, whole text in the tooltip; Start, Stop and Restart all offered', () => {
@@ -86,19 +131,42 @@ test('the menu has the items in order, separators between groups', () => {
   const m = trayMenuTemplate(view({ state: 'running' }), opts());
   assert.deepEqual(
     m.map((i) => i.id ?? i.type ?? i.label),
-    ['state', 'separator', 'start', 'stop', 'shutdown', 'restart', 'separator', 'open-dashboard', 'copy-docker-host', 'separator', 'submenu', 'separator', 'quit'],
+    [
+      'state',
+      'separator',
+      'start',
+      'stop',
+      'shutdown',
+      'restart',
+      'separator',
+      'open-dashboard',
+      'copy-docker-host',
+      'separator',
+      'submenu',
+      'separator',
+      'quit',
+    ],
   );
 });
 
 test('settings submenu mirrors the settings; open at login is off where it is not supported', () => {
-  const m = trayMenuTemplate(view({}), opts({ startMachineOnLaunch: false, openAtLogin: true, stopMachineOnQuit: true, theme: 'dark' }));
+  const m = trayMenuTemplate(
+    view({}),
+    opts({ startMachineOnLaunch: false, openAtLogin: true, stopMachineOnQuit: true, theme: 'dark' }),
+  );
   assert.equal(item(m, 'toggle-start-on-launch').checked, false);
   assert.equal(item(m, 'toggle-open-at-login').checked, true);
   assert.equal(item(m, 'toggle-stop-on-quit').checked, true);
-  assert.deepEqual(['theme-system', 'theme-light', 'theme-dark'].map((id) => item(m, id).checked), [false, false, true]);
+  assert.deepEqual(
+    ['theme-system', 'theme-light', 'theme-dark'].map((id) => item(m, id).checked),
+    [false, false, true],
+  );
   assert.ok(['theme-system', 'theme-light', 'theme-dark'].every((id) => item(m, id).type === 'radio'));
   const linux = trayMenuTemplate(view({}), opts({ openAtLogin: true }, false));
-  assert.deepEqual([item(linux, 'toggle-open-at-login').enabled, item(linux, 'toggle-open-at-login').checked], [false, false]);
+  assert.deepEqual(
+    [item(linux, 'toggle-open-at-login').enabled, item(linux, 'toggle-open-at-login').checked],
+    [false, false],
+  );
 });
 
 test('Quit stops the machine or leaves it running, as set, and says which', () => {
@@ -106,9 +174,18 @@ test('Quit stops the machine or leaves it running, as set, and says which', () =
   assert.equal(quitPlan(up, { ...defaultAppSettings(), stopMachineOnQuit: true }), 'stop-machine');
   assert.equal(quitPlan(up, { ...defaultAppSettings(), stopMachineOnQuit: false }), 'leave-running');
   assert.equal(quitPlan(view({ state: 'stopped' }), { ...defaultAppSettings(), stopMachineOnQuit: true }), 'just-quit');
-  assert.equal(quitPlan(view({ state: 'stopped', busy: 'start' }), { ...defaultAppSettings(), stopMachineOnQuit: true }), 'stop-machine');
-  assert.equal(item(trayMenuTemplate(up, opts({ stopMachineOnQuit: true })), 'quit').label, 'Quit Berth and Stop Machine');
-  assert.equal(item(trayMenuTemplate(up, opts({ stopMachineOnQuit: false })), 'quit').label, 'Quit Berth (Machine Keeps Running)');
+  assert.equal(
+    quitPlan(view({ state: 'stopped', busy: 'start' }), { ...defaultAppSettings(), stopMachineOnQuit: true }),
+    'stop-machine',
+  );
+  assert.equal(
+    item(trayMenuTemplate(up, opts({ stopMachineOnQuit: true })), 'quit').label,
+    'Quit Berth and Stop Machine',
+  );
+  assert.equal(
+    item(trayMenuTemplate(up, opts({ stopMachineOnQuit: false })), 'quit').label,
+    'Quit Berth (Machine Keeps Running)',
+  );
   assert.equal(item(trayMenuTemplate(view({ state: 'stopped' }), opts()), 'quit').label, 'Quit Berth');
 });
 
@@ -169,7 +246,13 @@ test('icons are valid PNGs at 16x16 and 32x32 holding exactly the drawn pixels',
     for (const platform of ['linux', 'darwin'] as const) {
       const icon = trayIconFor(kind, platform);
       assert.equal(icon.template, platform === 'darwin');
-      assert.deepEqual(icon.representations.map((r) => [r.scaleFactor, r.width, r.height]), [[1, 16, 16], [2, 32, 32]]);
+      assert.deepEqual(
+        icon.representations.map((r) => [r.scaleFactor, r.width, r.height]),
+        [
+          [1, 16, 16],
+          [2, 32, 32],
+        ],
+      );
       for (const r of icon.representations) {
         const d = decodePng(r.png);
         assert.deepEqual([d.width, d.height], [r.width, r.height]);

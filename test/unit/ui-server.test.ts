@@ -58,18 +58,36 @@ test('the WebSocket is refused without the token, from another origin, or under 
   assert.equal((await open(`ws://${host}/api`)).status, 401);
   assert.equal((await open(`ws://${host}/api?token=${'0'.repeat(64)}`)).status, 401);
   assert.equal((await open(`ws://${host}/api?token=${server.token}`, { Origin: 'http://evil.example' })).status, 403);
-  assert.equal((await open(`ws://${host}/api?token=${server.token}`, { Origin: `http://127.0.0.1:${server.port + 1}` })).status, 403);
-  assert.equal((await open(`ws://${host}/api?token=${server.token}`, { Host: `attacker.example:${server.port}` })).status, 421);
+  assert.equal(
+    (await open(`ws://${host}/api?token=${server.token}`, { Origin: `http://127.0.0.1:${server.port + 1}` })).status,
+    403,
+  );
+  assert.equal(
+    (await open(`ws://${host}/api?token=${server.token}`, { Host: `attacker.example:${server.port}` })).status,
+    421,
+  );
   // fetch() cannot set Host: a raw request can, like a DNS-rebound page would.
   const status = await new Promise<number>((resolve, reject) => {
     const u = new URL(server.url);
-    http.get({ host: '127.0.0.1', port: server.port, path: u.pathname + u.search, headers: { Host: `attacker.example:${server.port}` } }, (res) => (res.resume(), resolve(res.statusCode!))).on('error', reject);
+    http
+      .get(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          path: u.pathname + u.search,
+          headers: { Host: `attacker.example:${server.port}` },
+        },
+        (res) => (res.resume(), resolve(res.statusCode!)),
+      )
+      .on('error', reject);
   });
   assert.equal(status, 421);
 });
 
 test('with the token and its own origin it speaks the contract', async () => {
-  const { status, ws } = await open(`ws://localhost:${server.port}/api?token=${server.token}`, { Origin: `http://localhost:${server.port}` });
+  const { status, ws } = await open(`ws://localhost:${server.port}/api?token=${server.token}`, {
+    Origin: `http://localhost:${server.port}`,
+  });
   assert.equal(status, 101);
   const reply = await new Promise<any>((resolve) => {
     ws!.once('message', (d) => resolve(JSON.parse(String(d))));

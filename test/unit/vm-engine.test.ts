@@ -15,8 +15,11 @@ test('upstream versions drop the epoch and the Debian revision, as debian/rules 
 
 test('the log-driver patch removes only cloud and journald drivers and keeps the local ones', () => {
   const patch = fs.readFileSync(path.join(BUILD_SRC_DIR, 'patches', 'dockerd-log-drivers.patch'), 'utf8');
-  const removed = [...patch.matchAll(/^-\t_ "github\.com\/docker\/docker\/daemon\/logger\/([a-z]+)"$/gm)].map((m) => m[1]).sort();
+  const removed = [...patch.matchAll(/^-\t_ "github\.com\/docker\/docker\/daemon\/logger\/([a-z]+)"$/gm)]
+    .map((m) => m[1])
+    .sort();
   assert.deepEqual(removed, ['awslogs', 'gcplogs', 'journald', 'logentries', 'splunk']);
-  for (const kept of ['jsonfilelog', 'local', 'syslog', 'gelf', 'fluentd']) assert.match(patch, new RegExp(`^ \\t_ ".*/logger/${kept}"$`, 'm'));
+  for (const kept of ['jsonfilelog', 'local', 'syslog', 'gelf', 'fluentd'])
+    assert.match(patch, new RegExp(`^ \\t_ ".*/logger/${kept}"$`, 'm'));
   assert.doesNotMatch(patch, /^\+\t/m, 'the patch adds no code');
 });

@@ -29,16 +29,22 @@ test('parseDotConfig reads set, unset and string values', () => {
 });
 
 test('configMismatches is empty when every option came out as requested', () => {
-  assert.deepEqual(configMismatches(['64BIT=y', 'MODULES=n', 'VIRTIO_BLK=y', 'NR_CPUS=64', 'SQUASHFS_XZ=n', 'SQUASHFS=n'], DOT_CONFIG), []);
+  assert.deepEqual(
+    configMismatches(['64BIT=y', 'MODULES=n', 'VIRTIO_BLK=y', 'NR_CPUS=64', 'SQUASHFS_XZ=n', 'SQUASHFS=n'], DOT_CONFIG),
+    [],
+  );
 });
 
 test('configMismatches names each dropped or changed option', () => {
-  assert.deepEqual(configMismatches(['VIRTIO_BLK=y', 'SQUASHFS_XZ=y', 'BPF_JIT=y', 'NR_CPUS=8', 'MODULES=y'], DOT_CONFIG), [
-    'CONFIG_SQUASHFS_XZ: requested y, got n',
-    'CONFIG_BPF_JIT: requested y, got n (not in .config: its dependencies are not met)',
-    'CONFIG_NR_CPUS: requested 8, got 64',
-    'CONFIG_MODULES: requested y, got n',
-  ]);
+  assert.deepEqual(
+    configMismatches(['VIRTIO_BLK=y', 'SQUASHFS_XZ=y', 'BPF_JIT=y', 'NR_CPUS=8', 'MODULES=y'], DOT_CONFIG),
+    [
+      'CONFIG_SQUASHFS_XZ: requested y, got n',
+      'CONFIG_BPF_JIT: requested y, got n (not in .config: its dependencies are not met)',
+      'CONFIG_NR_CPUS: requested 8, got 64',
+      'CONFIG_MODULES: requested y, got n',
+    ],
+  );
 });
 
 test('renderFragment writes n the way .config does', () => {

@@ -31,5 +31,6 @@ test("a share may not cover the machine's own folders; home folders and /tmp may
   assert.equal(coveredSystemFolder('/var/www'), '/var');
   assert.equal(coveredSystemFolder('/etc'), '/etc');
   assert.equal(coveredSystemFolder('/variable'), undefined);
-  for (const ok of ['/home/u', '/root', '/Users/me', '/tmp/x', '/c/Users/Me', '/Volumes/work']) assert.equal(coveredSystemFolder(ok), undefined, ok);
+  for (const ok of ['/home/u', '/root', '/Users/me', '/tmp/x', '/c/Users/Me', '/Volumes/work'])
+    assert.equal(coveredSystemFolder(ok), undefined, ok);
 });

@@ -39,7 +39,9 @@ async function downloadOne(p: PkgRef): Promise<void> {
     const r = await runCapture('apt-get', ['download', '-q', `${p.name}=${p.version}`], { cwd: tmp });
     const debs = (await fs.readdir(tmp)).filter((f) => f.endsWith('.deb'));
     if (r.code !== 0 || debs.length !== 1) {
-      throw new BuildError(`package ${p.name} ${p.version} cannot be downloaded (${aptError(r.stderr) || 'no .deb produced'}); ${REFRESH_HINT}`);
+      throw new BuildError(
+        `package ${p.name} ${p.version} cannot be downloaded (${aptError(r.stderr) || 'no .deb produced'}); ${REFRESH_HINT}`,
+      );
     }
     await fs.rename(path.join(tmp, debs[0]), debPath(p));
   } finally {
@@ -69,7 +71,9 @@ export async function ensureDownloaded(pkgs: PkgRef[]): Promise<void> {
   try {
     // apt's sandbox user must be able to write here, or apt warns and downloads as root anyway.
     await fs.chmod(tmp, 0o777);
-    const r = await runCapture('apt-get', ['download', '-q', ...missing.map((p) => `${p.name}=${p.version}`)], { cwd: tmp });
+    const r = await runCapture('apt-get', ['download', '-q', ...missing.map((p) => `${p.name}=${p.version}`)], {
+      cwd: tmp,
+    });
     if (r.code === 0) {
       const files = await fs.readdir(tmp);
       for (const p of missing) {

@@ -42,12 +42,17 @@ export async function buildImage(opts: { force?: boolean } = {}): Promise<Manife
     await fs.mkdir(root);
     await fs.mkdir(out);
     // Roots first, so a root package's own copy of a library wins over a dependency's.
-    const providers = pk.lock.packages.filter((p) => p.role !== 'kernel').sort((a, b) => Number(a.role === 'library') - Number(b.role === 'library')).map((p) => p.name);
+    const providers = pk.lock.packages
+      .filter((p) => p.role !== 'kernel')
+      .sort((a, b) => Number(a.role === 'library') - Number(b.role === 'library'))
+      .map((p) => p.name);
     await timer.step('root', async () => {
       const r = await buildRoot({ root, pkgRoots: pk.roots, libraryProviders: providers, busybox, built });
       info(`${r.libs} libraries`);
     });
-    await timer.step('initramfs', () => buildInitramfs({ stage: path.join(work, 'initramfs'), out: path.join(out, 'initrd.img'), busybox }));
+    await timer.step('initramfs', () =>
+      buildInitramfs({ stage: path.join(work, 'initramfs'), out: path.join(out, 'initrd.img'), busybox }),
+    );
     await timer.step('squashfs', async () => {
       info(`root tree ${mb(await dirSize(root))} uncompressed, compressing with ${comp}`);
       await buildSquashfs(root, path.join(out, 'rootfs.squashfs'), comp);

@@ -17,7 +17,14 @@ function pad4(n: number): Buffer {
   return Buffer.alloc((4 - (n % 4)) % 4);
 }
 
-function record(ino: number, mode: number, name: string, data: Buffer, rdev: [number, number] = [0, 0], nlink = 1): Buffer[] {
+function record(
+  ino: number,
+  mode: number,
+  name: string,
+  data: Buffer,
+  rdev: [number, number] = [0, 0],
+  nlink = 1,
+): Buffer[] {
   const nameBuf = Buffer.from(name + '\0', 'utf8');
   const fields = [ino, mode, 0, 0, nlink, 0, data.length, 0, 0, rdev[0], rdev[1], nameBuf.length, 0];
   const hdr = Buffer.from('070701' + fields.map((f) => f.toString(16).padStart(8, '0')).join(''), 'ascii');

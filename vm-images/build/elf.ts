@@ -110,5 +110,6 @@ export async function readElfDeps(file: string): Promise<ElfInfo> {
 /** Throws naming `what` if `file` needs a program interpreter or shared libraries. */
 export async function assertStatic(file: string, what: string): Promise<void> {
   const elf = await readElfDeps(file);
-  if (elf.interp || elf.needed.length) throw new BuildError(`${what} is not static (needs ${[elf.interp, ...elf.needed].filter(Boolean).join(', ')})`);
+  if (elf.interp || elf.needed.length)
+    throw new BuildError(`${what} is not static (needs ${[elf.interp, ...elf.needed].filter(Boolean).join(', ')})`);
 }

@@ -37,12 +37,19 @@ export const ENGINE_PROGRAMS = {
 /** Build tags: what each program leaves out (the tags are upstream's own). */
 const DOCKERD_TAGS = [
   'seccomp', // the default seccomp profile for containers (runc applies it)
-  'exclude_graphdriver_aufs', 'exclude_graphdriver_btrfs', 'exclude_graphdriver_devicemapper', 'exclude_graphdriver_zfs',
+  'exclude_graphdriver_aufs',
+  'exclude_graphdriver_btrfs',
+  'exclude_graphdriver_devicemapper',
+  'exclude_graphdriver_zfs',
 ];
 const CONTAINERD_TAGS = ['no_cri', 'no_aufs', 'no_btrfs', 'no_devmapper', 'no_zfs'];
 
 /** Our own patches on top of Debian's docker.io, in vm-images/build/patches/ (containerd has none). */
-const DOCKER_PATCHES = ['dockerd-log-drivers.patch', 'dockerd-info-metrics-later.patch', 'libnetwork-default-bridge-not-restored.patch'];
+const DOCKER_PATCHES = [
+  'dockerd-log-drivers.patch',
+  'dockerd-info-metrics-later.patch',
+  'libnetwork-default-bridge-not-restored.patch',
+];
 const KEY_SOURCES = ['engine.ts', 'debsrc.ts', ...DOCKER_PATCHES.map((p) => `patches/${p}`)];
 const BUILD_DEPS_HINT = `apt-get build-dep ${DOCKER_SOURCE} ${CONTAINERD_SOURCE} (needs a deb-src entry, see vm-images/README.md)`;
 
@@ -54,14 +61,19 @@ export function upstreamVersion(debianVersion: string): string {
 /** The Go toolchain and its version; a missing one is the build-dependency hint. */
 async function goVersion(): Promise<string> {
   const r = await runCapture('go', ['version']).catch(() => undefined);
-  if (!r || r.code !== 0) throw new BuildError(`building the guest's engine needs Go and Debian's Go libraries: ${BUILD_DEPS_HINT}`);
+  if (!r || r.code !== 0)
+    throw new BuildError(`building the guest's engine needs Go and Debian's Go libraries: ${BUILD_DEPS_HINT}`);
   return r.stdout.trim();
 }
 
 /** The installed Debian Go libraries: a security update to one of them is a new engine. */
 async function goLibraries(): Promise<string> {
   const r = await runCapture('dpkg-query', ['-W', '-f', '${Package}=${Version}\n', 'golang-*-dev']);
-  return r.stdout.split('\n').filter((l) => /=\S/.test(l)).sort().join('\n');
+  return r.stdout
+    .split('\n')
+    .filter((l) => /=\S/.test(l))
+    .sort()
+    .join('\n');
 }
 
 function cacheKey(pins: SourcePin[], go: string, libs: string): Promise<string> {
@@ -69,7 +81,14 @@ function cacheKey(pins: SourcePin[], go: string, libs: string): Promise<string> 
 }
 
 /** `go build` in GOPATH mode against /usr/share/gocode (as Debian's rules do: GO111MODULE=off). */
-async function goBuild(gopath: string, cwd: string, pkg: string, out: string, tags: string[], ldflags: string[]): Promise<void> {
+async function goBuild(
+  gopath: string,
+  cwd: string,
+  pkg: string,
+  out: string,
+  tags: string[],
+  ldflags: string[],
+): Promise<void> {
   const env = {
     ...process.env,
     GOPATH: `${gopath}:/usr/share/gocode`,
@@ -79,12 +98,25 @@ async function goBuild(gopath: string, cwd: string, pkg: string, out: string, ta
     CGO_ENABLED: '0',
     GOCACHE: path.join(gopath, '.gocache'),
   };
-  const args = ['build', '-trimpath', '-o', out, '-tags', tags.join(' '), '-ldflags', ['-s', '-w', ...ldflags].join(' '), pkg];
+  const args = [
+    'build',
+    '-trimpath',
+    '-o',
+    out,
+    '-tags',
+    tags.join(' '),
+    '-ldflags',
+    ['-s', '-w', ...ldflags].join(' '),
+    pkg,
+  ];
   const r = await runCapture('go', args, { cwd, env });
   if (r.code !== 0) {
     const lines = (r.stderr || r.stdout).trim().split('\n');
     const missing = lines.find((l) => /cannot find package/.test(l));
-    if (missing) throw new BuildError(`building ${path.basename(out)}: a Go library is missing (${missing.trim()}): ${BUILD_DEPS_HINT}`);
+    if (missing)
+      throw new BuildError(
+        `building ${path.basename(out)}: a Go library is missing (${missing.trim()}): ${BUILD_DEPS_HINT}`,
+      );
     throw new BuildError(`go build ${pkg} failed: ${lines.slice(-4).join(' | ')}`);
   }
 }
@@ -129,8 +161,11 @@ async function buildDocker(pin: SourcePin, work: string, out: string): Promise<v
   const v = 'github.com/docker/docker/dockerversion';
   info(`compiling dockerd ${upstream} (a few minutes the first time)`);
   await goBuild(gopath, engine, './cmd/dockerd', path.join(out, 'dockerd'), DOCKERD_TAGS, [
-    `-X ${v}.Version=${upstream}`, `-X ${v}.GitCommit=${commit}`, `-X ${v}.BuildTime=${built}`,
-    `-X ${v}.ProductName=docker`, `-X ${v}.IAmStatic=true`,
+    `-X ${v}.Version=${upstream}`,
+    `-X ${v}.GitCommit=${commit}`,
+    `-X ${v}.BuildTime=${built}`,
+    `-X ${v}.ProductName=docker`,
+    `-X ${v}.IAmStatic=true`,
   ]);
   info('compiling docker-proxy');
   await goBuild(gopath, libnetwork, './cmd/proxy', path.join(out, 'docker-proxy'), [], []);
@@ -146,7 +181,14 @@ async function buildContainerd(pin: SourcePin, work: string, out: string): Promi
   const ldflags = [`-X ${v}.Version=${upstreamVersion(pin.version)}`, `-X ${v}.Revision=${pin.version}`];
   info(`compiling containerd ${upstreamVersion(pin.version)} and its runc shim`);
   await goBuild(gopath, root, './cmd/containerd', path.join(out, 'containerd'), CONTAINERD_TAGS, ldflags);
-  await goBuild(gopath, root, './cmd/containerd-shim-runc-v2', path.join(out, 'containerd-shim-runc-v2'), CONTAINERD_TAGS, ldflags);
+  await goBuild(
+    gopath,
+    root,
+    './cmd/containerd-shim-runc-v2',
+    path.join(out, 'containerd-shim-runc-v2'),
+    CONTAINERD_TAGS,
+    ldflags,
+  );
 }
 
 /** The directory holding the built engine programs (named as in ENGINE_PROGRAMS). */
@@ -154,7 +196,10 @@ export async function guestEngine(lock: Lock): Promise<string> {
   const pins = [sourcePin(lock, DOCKER_SOURCE), sourcePin(lock, CONTAINERD_SOURCE)];
   const go = await goVersion();
   const key = await cacheKey(pins, go, await goLibraries());
-  const dir = path.join(BUILT_DIR, `engine-${upstreamVersion(pins[0].version)}-${upstreamVersion(pins[1].version)}-${key}`);
+  const dir = path.join(
+    BUILT_DIR,
+    `engine-${upstreamVersion(pins[0].version)}-${upstreamVersion(pins[1].version)}-${key}`,
+  );
   if (await exists(dir)) {
     info(`engine (dockerd ${upstreamVersion(pins[0].version)}, containerd ${upstreamVersion(pins[1].version)}) cached`);
     return dir;
@@ -167,9 +212,14 @@ export async function guestEngine(lock: Lock): Promise<string> {
     info(go);
     await buildDocker(pins[0], work, out);
     await buildContainerd(pins[1], work, out);
-    for (const name of Object.keys(ENGINE_PROGRAMS)) await assertStatic(path.join(out, name), `the engine build of ${name}`);
+    for (const name of Object.keys(ENGINE_PROGRAMS))
+      await assertStatic(path.join(out, name), `the engine build of ${name}`);
     await fs.rename(out, dir);
-    const sizes = await Promise.all(Object.keys(ENGINE_PROGRAMS).map(async (n) => `${n} ${((await fs.stat(path.join(dir, n))).size / 1048576).toFixed(1)} MiB`));
+    const sizes = await Promise.all(
+      Object.keys(ENGINE_PROGRAMS).map(
+        async (n) => `${n} ${((await fs.stat(path.join(dir, n))).size / 1048576).toFixed(1)} MiB`,
+      ),
+    );
     info(`engine built: ${sizes.join(', ')}`);
     return dir;
   } finally {

@@ -33,7 +33,10 @@ export async function listFiles(dir: string): Promise<string[]> {
  * Hash of everything that determines the image: for each (label, dir) every file's relative path,
  * mode (the executable bit matters for guest scripts) and content, plus extra strings.
  */
-export async function hashInputs(dirs: { label: string; dir: string; filter?: (rel: string) => boolean }[], extra: string[]): Promise<string> {
+export async function hashInputs(
+  dirs: { label: string; dir: string; filter?: (rel: string) => boolean }[],
+  extra: string[],
+): Promise<string> {
   const h = createHash('sha256');
   for (const { label, dir, filter } of dirs) {
     for (const rel of await listFiles(dir)) {

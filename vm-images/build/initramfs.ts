@@ -34,7 +34,8 @@ export function compress(cpio: Buffer): Buffer {
  * /init a console before devtmpfs is mounted) and the usual mount points.
  */
 export async function busyboxEntries(stage: string, busybox: string): Promise<void> {
-  for (const d of ['bin', 'dev', 'proc', 'sys', 'mnt', 'newroot']) await fs.mkdir(path.join(stage, d), { recursive: true });
+  for (const d of ['bin', 'dev', 'proc', 'sys', 'mnt', 'newroot'])
+    await fs.mkdir(path.join(stage, d), { recursive: true });
   await fs.copyFile(busybox, path.join(stage, 'bin/busybox'));
   await fs.chmod(path.join(stage, 'bin/busybox'), 0o755);
   const applets = (await run(busybox, ['--list'])).split('\n').filter((a) => a && a !== 'busybox');

@@ -17,10 +17,12 @@ export function parseOption(entry: string): KOption {
 
 /** The options as a Kconfig fragment; `n` is written the way .config writes it. */
 export function renderFragment(entries: string[]): string {
-  return entries
-    .map(parseOption)
-    .map((o) => (o.value === 'n' ? `# CONFIG_${o.name} is not set` : `CONFIG_${o.name}=${o.value}`))
-    .join('\n') + '\n';
+  return (
+    entries
+      .map(parseOption)
+      .map((o) => (o.value === 'n' ? `# CONFIG_${o.name} is not set` : `CONFIG_${o.name}=${o.value}`))
+      .join('\n') + '\n'
+  );
 }
 
 /** A .config as name -> value; "# CONFIG_X is not set" reads as 'n'. */
@@ -48,7 +50,10 @@ export function configMismatches(entries: string[], dotConfig: string): string[]
   const bad: string[] = [];
   for (const o of entries.map(parseOption)) {
     const have = got.get(o.name) ?? 'n';
-    if (have !== o.value) bad.push(`CONFIG_${o.name}: requested ${o.value}, got ${have}${got.has(o.name) ? '' : ' (not in .config: its dependencies are not met)'}`);
+    if (have !== o.value)
+      bad.push(
+        `CONFIG_${o.name}: requested ${o.value}, got ${have}${got.has(o.name) ? '' : ' (not in .config: its dependencies are not met)'}`,
+      );
   }
   return bad;
 }

@@ -43,7 +43,10 @@ const HEADERS: [string, string][] = [
 async function needTools(): Promise<void> {
   const missing = new Set<string>();
   for (const [tool, args, pkg] of TOOLS) {
-    const ok = await runCapture(tool, args).then((r) => r.code === 0, () => false);
+    const ok = await runCapture(tool, args).then(
+      (r) => r.code === 0,
+      () => false,
+    );
     if (!ok) missing.add(pkg);
   }
   for (const [file, pkg] of HEADERS) if (!(await exists(file))) missing.add(pkg);
@@ -70,7 +73,16 @@ async function configure(src: string): Promise<void> {
   await run('make', ['-s', ...MAKE_ARGS, 'olddefconfig'], { cwd: src });
   const bad = configMismatches(KERNEL_OPTIONS, await fs.readFile(path.join(src, '.config'), 'utf8'));
   if (bad.length) {
-    throw new BuildError(`kernel config: ${bad[0]}${bad.length > 1 ? ` (and ${bad.length - 1} more: ${bad.slice(1).map((b) => b.split(':')[0]).join(', ')})` : ''}; fix vm-images/build/kernel-config.ts`);
+    throw new BuildError(
+      `kernel config: ${bad[0]}${
+        bad.length > 1
+          ? ` (and ${bad.length - 1} more: ${bad
+              .slice(1)
+              .map((b) => b.split(':')[0])
+              .join(', ')})`
+          : ''
+      }; fix vm-images/build/kernel-config.ts`,
+    );
   }
 }
 
@@ -80,7 +92,8 @@ async function configure(src: string): Promise<void> {
  */
 export async function guestKernel(lock: Lock): Promise<GuestKernel> {
   const pin = kernelPin(lock);
-  if (pin.name !== KERNEL_SOURCE) throw new BuildError(`the pinned kernel is ${pin.name}, expected ${KERNEL_SOURCE}; ${REFRESH_HINT}`);
+  if (pin.name !== KERNEL_SOURCE)
+    throw new BuildError(`the pinned kernel is ${pin.name}, expected ${KERNEL_SOURCE}; ${REFRESH_HINT}`);
   const dir = path.join(BUILT_DIR, `kernel-${pin.version}-${await cacheKey(pin.sha256)}`);
   const cached = { image: path.join(dir, 'bzImage'), release: path.join(dir, 'release') };
   if ((await exists(cached.image)) && (await exists(cached.release))) {
@@ -102,7 +115,12 @@ export async function guestKernel(lock: Lock): Promise<GuestKernel> {
     const jobs = String(Math.max(1, os.cpus().length));
     info(`kernel ${pin.version}: configured (${KERNEL_OPTIONS.length} options checked), building with make -j${jobs}`);
     // A fixed build user, host and date: the same inputs give the same `uname -v`.
-    const env = { ...process.env, KBUILD_BUILD_USER: 'berth', KBUILD_BUILD_HOST: 'berth', KBUILD_BUILD_TIMESTAMP: `Debian ${pin.version}` };
+    const env = {
+      ...process.env,
+      KBUILD_BUILD_USER: 'berth',
+      KBUILD_BUILD_HOST: 'berth',
+      KBUILD_BUILD_TIMESTAMP: `Debian ${pin.version}`,
+    };
     await run('make', ['-s', `-j${jobs}`, ...MAKE_ARGS, 'bzImage'], { cwd: src, env });
     const release = (await run('make', ['-s', ...MAKE_ARGS, 'kernelrelease'], { cwd: src })).trim();
     const out = path.join(work, 'out');

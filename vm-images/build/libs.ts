@@ -78,7 +78,11 @@ export interface Closure {
 }
 
 /** Transitive DT_NEEDED closure of the given ELF files. */
-export async function resolveClosure(elfFiles: string[], index: LibraryIndex, label: (f: string) => string = (f) => f): Promise<Closure> {
+export async function resolveClosure(
+  elfFiles: string[],
+  index: LibraryIndex,
+  label: (f: string) => string = (f) => f,
+): Promise<Closure> {
   const libs = new Map<string, ResolvedLib>();
   const interps = new Map<string, ResolvedLib>();
   const missing = new Map<string, string[]>();

@@ -13,7 +13,22 @@ const LIBDIR = '/usr/lib/x86_64-linux-gnu';
 
 /** The skeleton: merged /usr, mount points, /var/run -> /run. */
 async function skeleton(root: string): Promise<void> {
-  for (const d of ['usr/bin', 'usr/sbin', 'usr/lib/x86_64-linux-gnu', 'usr/lib64', 'etc', 'dev', 'proc', 'sys', 'run', 'var/lib', 'var/log', 'mnt/data', 'root', 'home']) {
+  for (const d of [
+    'usr/bin',
+    'usr/sbin',
+    'usr/lib/x86_64-linux-gnu',
+    'usr/lib64',
+    'etc',
+    'dev',
+    'proc',
+    'sys',
+    'run',
+    'var/lib',
+    'var/log',
+    'mnt/data',
+    'root',
+    'home',
+  ]) {
     await fs.mkdir(path.join(root, d), { recursive: true });
   }
   for (const d of ['bin', 'sbin', 'lib', 'lib64']) await fs.symlink(`usr/${d}`, path.join(root, d));
@@ -79,7 +94,10 @@ export async function buildRoot(inp: RootInputs): Promise<{ libs: number; libPac
   const certs = (await fs.readdir(caDir)).filter((f) => f.endsWith('.crt')).sort();
   const bundle = await Promise.all(certs.map((c) => fs.readFile(path.join(caDir, c), 'utf8')));
   await fs.mkdir(path.join(root, 'etc/ssl/certs'), { recursive: true });
-  await fs.writeFile(path.join(root, 'etc/ssl/certs/ca-certificates.crt'), bundle.map((b) => b.trimEnd() + '\n').join(''));
+  await fs.writeFile(
+    path.join(root, 'etc/ssl/certs/ca-certificates.crt'),
+    bundle.map((b) => b.trimEnd() + '\n').join(''),
+  );
   info(`${certs.length} CA certificates`);
 
   // Our own files (init scripts, configs) go over the package files.

@@ -12,7 +12,8 @@ export const DEFAULT_SQUASHFS_COMP: SquashComp = 'zstd';
 
 export function squashComp(): SquashComp {
   const c = process.env.BERTH_SQUASHFS_COMP ?? DEFAULT_SQUASHFS_COMP;
-  if (!['xz', 'zstd', 'gzip', 'lz4'].includes(c)) throw new Error(`BERTH_SQUASHFS_COMP=${c}: use xz, zstd, gzip or lz4`);
+  if (!['xz', 'zstd', 'gzip', 'lz4'].includes(c))
+    throw new Error(`BERTH_SQUASHFS_COMP=${c}: use xz, zstd, gzip or lz4`);
   return c as SquashComp;
 }
 
@@ -32,9 +33,18 @@ export function squashArgs(comp: SquashComp): string[] {
 
 export async function buildSquashfs(root: string, out: string, comp: SquashComp): Promise<void> {
   await run('mksquashfs', [
-    root, out, '-noappend', '-quiet', '-no-progress',
+    root,
+    out,
+    '-noappend',
+    '-quiet',
+    '-no-progress',
     // Owned by root whoever builds it; fixed timestamps so the same inputs give the same image.
-    '-all-root', '-no-xattrs', '-mkfs-time', '0', '-all-time', '0',
+    '-all-root',
+    '-no-xattrs',
+    '-mkfs-time',
+    '0',
+    '-all-time',
+    '0',
     ...squashArgs(comp),
   ]);
 }

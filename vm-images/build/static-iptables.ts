@@ -20,24 +20,34 @@ export const IPTABLES = 'iptables';
 
 /** Only the legacy backend dockerd 20.10 drives; no nftables, no optional libraries. */
 const CONFIGURE = [
-  '--disable-nftables', '--enable-static', '--disable-shared',
-  '--disable-connlabel', '--disable-bpf-compiler', '--disable-nfsynproxy', '--disable-libipq',
+  '--disable-nftables',
+  '--enable-static',
+  '--disable-shared',
+  '--disable-connlabel',
+  '--disable-bpf-compiler',
+  '--disable-nfsynproxy',
+  '--disable-libipq',
 ];
-
 
 /** The pinned iptables source, which must be the version of the pinned iptables package. */
 export function iptablesSourcePin(lock: Lock): SourcePin {
   const bin = lock.packages.find((p) => p.name === IPTABLES);
   const src = sourcePin(lock, IPTABLES);
   if (!bin) throw new BuildError(`${IPTABLES} (package and source) must both be pinned; ${REFRESH_HINT}`);
-  if (src.version !== bin.version) throw new BuildError(`${IPTABLES} source ${src.version} is not the pinned package version ${bin.version}; ${REFRESH_HINT}`);
+  if (src.version !== bin.version)
+    throw new BuildError(
+      `${IPTABLES} source ${src.version} is not the pinned package version ${bin.version}; ${REFRESH_HINT}`,
+    );
   return src;
 }
 
 /** A C toolchain is the one host need beyond apt: say which package gives it. */
 async function needTools(): Promise<void> {
   for (const tool of ['gcc', 'make', 'patch', 'strip']) {
-    const ok = await runCapture(tool, ['--version']).then((r) => r.code === 0, () => false);
+    const ok = await runCapture(tool, ['--version']).then(
+      (r) => r.code === 0,
+      () => false,
+    );
     if (!ok) throw new BuildError(`building the guest's iptables needs ${tool}: apt-get install build-essential`);
   }
 }

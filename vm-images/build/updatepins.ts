@@ -23,11 +23,25 @@ async function kernelPackage(): Promise<string> {
 /** Library packages that could provide what the roots link against: their Depends closure. */
 async function libraryCandidates(): Promise<string[]> {
   const out = await run('apt-cache', [
-    'depends', '--recurse', '--no-recommends', '--no-suggests', '--no-conflicts', '--no-breaks', '--no-replaces', '--no-enhances',
+    'depends',
+    '--recurse',
+    '--no-recommends',
+    '--no-suggests',
+    '--no-conflicts',
+    '--no-breaks',
+    '--no-replaces',
+    '--no-enhances',
     ...ROOT_PACKAGES,
   ]);
-  const names = new Set(out.split('\n').filter((l) => /^[a-z0-9]/.test(l)).map((l) => l.trim()));
-  return [...names].filter((n) => /^(lib|zlib)/.test(n) && !LIBRARY_PROVIDER_EXCLUDES.includes(n) && !ROOT_PACKAGES.includes(n)).sort();
+  const names = new Set(
+    out
+      .split('\n')
+      .filter((l) => /^[a-z0-9]/.test(l))
+      .map((l) => l.trim()),
+  );
+  return [...names]
+    .filter((n) => /^(lib|zlib)/.test(n) && !LIBRARY_PROVIDER_EXCLUDES.includes(n) && !ROOT_PACKAGES.includes(n))
+    .sort();
 }
 
 export async function updatePins(): Promise<void> {
@@ -68,14 +82,24 @@ export async function updatePins(): Promise<void> {
   });
   const pins: Pin[] = hashed
     .filter((p, i) => i < roots.length || used.has(p.name))
-    .map((p, i) => ({ name: p.name, version: p.version, sha256: p.sha256, role: i === 0 ? 'kernel' : i < roots.length ? 'root' : 'library' }));
+    .map((p, i) => ({
+      name: p.name,
+      version: p.version,
+      sha256: p.sha256,
+      role: i === 0 ? 'kernel' : i < roots.length ? 'root' : 'library',
+    }));
   const iptables = pins.find((p) => p.name === IPTABLES);
   if (!iptables) throw new BuildError(`${IPTABLES} is not among the root packages`);
   const sources = await timer.step('sources', async () => {
     // The engine is built from the sources of Debian's current docker.io and containerd packages.
     const engine = await Promise.all((await candidateVersions([DOCKER_SOURCE, CONTAINERD_SOURCE])).map(sourceOf));
-    return [await pinSource(IPTABLES, iptables.version), ...(await Promise.all(engine.map((s) => pinSource(s.name, s.version))))];
+    return [
+      await pinSource(IPTABLES, iptables.version),
+      ...(await Promise.all(engine.map((s) => pinSource(s.name, s.version)))),
+    ];
   });
   await writeLock(pins, sources);
-  info(`pinned ${pins.length} packages (${pins.filter((p) => p.role === 'library').length} libraries) in ${timer.total()}`);
+  info(
+    `pinned ${pins.length} packages (${pins.filter((p) => p.role === 'library').length} libraries) in ${timer.total()}`,
+  );
 }

@@ -9,7 +9,10 @@ type Kind = 'stdout' | 'stderr';
 /** Splits text into lines per stream, keeping a partial last line until more comes. */
 export class LineSplitter {
   private partial: Record<Kind, string> = { stdout: '', stderr: '' };
-  private decoders: Record<Kind, StringDecoder> = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+  private decoders: Record<Kind, StringDecoder> = {
+    stdout: new StringDecoder('utf8'),
+    stderr: new StringDecoder('utf8'),
+  };
 
   constructor(private readonly timestamps: boolean) {}
 

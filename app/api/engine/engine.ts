@@ -15,7 +15,8 @@ export class Engine {
 
   async info(): Promise<EngineInfo> {
     const [i, df] = await Promise.all([this.docker.info(), this.docker.df().catch(() => undefined)]);
-    const sum = (xs: any[] | undefined, f: (x: any) => number) => (xs ?? []).reduce((a, x) => a + Math.max(0, f(x) || 0), 0);
+    const sum = (xs: any[] | undefined, f: (x: any) => number) =>
+      (xs ?? []).reduce((a, x) => a + Math.max(0, f(x) || 0), 0);
     return {
       serverVersion: i.ServerVersion,
       os: i.OperatingSystem,
@@ -106,7 +107,11 @@ export class Engine {
       });
     } catch (e: any) {
       if (e?.statusCode === 404) {
-        throw new ApiFailure('ENOTFOUND', `Image ${spec.image} is not on the machine: pull it first (Images → Pull).`, e?.json?.message);
+        throw new ApiFailure(
+          'ENOTFOUND',
+          `Image ${spec.image} is not on the machine: pull it first (Images → Pull).`,
+          e?.json?.message,
+        );
       }
       throw e;
     }

@@ -20,7 +20,8 @@ export class PullTracker {
     if (msg?.error || msg?.errorDetail) {
       throw new Error(String(msg.errorDetail?.message ?? msg.error));
     }
-    if (typeof msg?.status === 'string') this.status = msg.id && !/^[0-9a-f]{12}$/.test(msg.id) ? `${msg.id}: ${msg.status}` : msg.status;
+    if (typeof msg?.status === 'string')
+      this.status = msg.id && !/^[0-9a-f]{12}$/.test(msg.id) ? `${msg.id}: ${msg.status}` : msg.status;
     const id = msg?.id;
     // Layer ids are 12 hex characters; other ids are the tag being pulled.
     if (typeof id !== 'string' || !/^[0-9a-f]{12}$/.test(id)) return;

@@ -58,10 +58,20 @@ export async function events(engine: Engine, sink: StreamSink<EngineEvent>): Pro
   return { stop: () => destroy(stream) };
 }
 
-export async function logs(engine: Engine, p: { id: string; tail?: number; timestamps?: boolean }, sink: StreamSink<LogLine[]>): Promise<StreamHandle<never>> {
+export async function logs(
+  engine: Engine,
+  p: { id: string; tail?: number; timestamps?: boolean },
+  sink: StreamSink<LogLine[]>,
+): Promise<StreamHandle<never>> {
   const c = engine.docker.getContainer(p.id);
   const tty = Boolean((await c.inspect()).Config?.Tty);
-  const stream = (await c.logs({ follow: true, stdout: true, stderr: true, timestamps: Boolean(p.timestamps), tail: p.tail ?? 1000 })) as unknown as Readable;
+  const stream = (await c.logs({
+    follow: true,
+    stdout: true,
+    stderr: true,
+    timestamps: Boolean(p.timestamps),
+    tail: p.tail ?? 1000,
+  })) as unknown as Readable;
   const splitter = new LineSplitter(Boolean(p.timestamps));
   let batch: LogLine[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -98,7 +108,11 @@ export async function logs(engine: Engine, p: { id: string; tail?: number; times
   };
 }
 
-export async function stats(engine: Engine, p: { id: string }, sink: StreamSink<StatsSample>): Promise<StreamHandle<never>> {
+export async function stats(
+  engine: Engine,
+  p: { id: string },
+  sink: StreamSink<StatsSample>,
+): Promise<StreamHandle<never>> {
   const stream = (await engine.docker.getContainer(p.id).stats({ stream: true })) as unknown as Readable;
   jsonLines(stream, (m) => sink.data(statsSample(m)));
   stream.on('error', (e) => sink.end(e));
@@ -122,7 +136,11 @@ export async function exec(
     Tty: true,
     Env: ['TERM=xterm-256color'],
   });
-  const stream = (await ex.start({ hijack: true, stdin: true, Tty: true } as any)) as unknown as import('node:stream').Duplex;
+  const stream = (await ex.start({
+    hijack: true,
+    stdin: true,
+    Tty: true,
+  } as any)) as unknown as import('node:stream').Duplex;
   await ex.resize({ h: p.rows, w: p.cols }).catch(() => undefined);
   const dec = new StringDecoder('utf8');
   stream.on('data', (chunk: Buffer) => {
@@ -148,7 +166,11 @@ export async function exec(
   };
 }
 
-export async function pull(engine: Engine, p: { image: string }, sink: StreamSink<PullProgress>): Promise<StreamHandle<never>> {
+export async function pull(
+  engine: Engine,
+  p: { image: string },
+  sink: StreamSink<PullProgress>,
+): Promise<StreamHandle<never>> {
   const { name, tag } = splitReference(p.image);
   const stream = (await engine.docker.createImage({ fromImage: name, tag })) as unknown as Readable;
   const tracker = new PullTracker();

@@ -13,7 +13,10 @@ export async function status(m: Machines, argv: string[]): Promise<number> {
   const name = values.name as string;
   const st = await m.status(name);
   if (st.state === 'not created' && !values.json) {
-    throw new UserError(`machine "${name}" does not exist: create it with "berth init${name === 'default' ? '' : ` --name ${name}`}" or just "berth up"`, { code: 'ENOMACHINE' });
+    throw new UserError(
+      `machine "${name}" does not exist: create it with "berth init${name === 'default' ? '' : ` --name ${name}`}" or just "berth up"`,
+      { code: 'ENOMACHINE' },
+    );
   }
   if (values.json) {
     process.stdout.write(JSON.stringify(st, null, 2) + '\n');
@@ -26,20 +29,25 @@ export async function status(m: Machines, argv: string[]): Promise<number> {
 function describe(st: MachineStatus): string {
   const lines = [`machine: ${st.name}`, `state:   ${st.state}${st.reason ? ` (${st.reason})` : ''}`];
   lines.push(`size:    ${st.cpus} CPUs, ${st.memoryMiB} MiB memory, ${st.diskGiB} GiB disk`);
-  if (st.shares) lines.push(`shared:  ${st.shares.length ? st.shares.join(', ') : 'no folders (berth set --share FOLDER)'}`);
+  if (st.shares)
+    lines.push(`shared:  ${st.shares.length ? st.shares.join(', ') : 'no folders (berth set --share FOLDER)'}`);
   if (st.agent?.accel) lines.push(`accel:   ${st.agent.accel}${st.agent.note ? ` (${st.agent.note})` : ''}`);
   if (st.dockerHost) lines.push(`docker:  ${st.dockerHost}`);
   if (st.agent && st.state === 'running') {
     const done = st.agent.steps.filter((s) => s.status === 'done' && s.ms !== undefined);
     if (done.length) lines.push(`started: ${done.map((s) => `${s.label} ${(s.ms! / 1000).toFixed(1)} s`).join(', ')}`);
   }
-  for (const p of st.state === 'running' ? st.agent?.ports ?? [] : []) {
+  for (const p of st.state === 'running' ? (st.agent?.ports ?? []) : []) {
     const what = `${p.container}:${p.containerPort}/${p.protocol}`;
-    lines.push(`port:    ${p.error ? `${p.hostPort} -> ${what} not forwarded: ${p.error}` : `localhost:${p.hostPort} -> ${what}`}`);
+    lines.push(
+      `port:    ${p.error ? `${p.hostPort} -> ${what} not forwarded: ${p.error}` : `localhost:${p.hostPort} -> ${what}`}`,
+    );
   }
   if (st.saved) {
     const mib = Math.round(st.saved.bytes / 2 ** 20);
-    lines.push(`saved:   memory saved ${new Date(st.saved.savedAt).toLocaleString()} (${mib} MiB): "berth up" resumes it; "berth restart" boots afresh`);
+    lines.push(
+      `saved:   memory saved ${new Date(st.saved.savedAt).toLocaleString()} (${mib} MiB): "berth up" resumes it; "berth restart" boots afresh`,
+    );
   }
   if (st.lastError) lines.push(`last start failed: ${st.lastError.message} (details: berth logs)`);
   return lines.join('\n') + '\n';
@@ -60,12 +68,25 @@ export async function ls(m: Machines, argv: string[]): Promise<number> {
     all.map((s) => [s.name, s.state, String(s.cpus), `${s.memoryMiB} MiB`, `${s.diskGiB} GiB`, s.dockerHost ?? '-']),
   );
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  process.stdout.write(rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n');
+  process.stdout.write(
+    rows
+      .map((r) =>
+        r
+          .map((c, i) => c.padEnd(widths[i]))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n',
+  );
   return 0;
 }
 
 export async function env(m: Machines, argv: string[]): Promise<number> {
-  const { values } = parse('env', argv, { ...NAME_OPTION, shell: { type: 'string' }, unset: { type: 'boolean', default: false } });
+  const { values } = parse('env', argv, {
+    ...NAME_OPTION,
+    shell: { type: 'string' },
+    unset: { type: 'boolean', default: false },
+  });
   const name = values.name as string;
   m.settings(name);
   const shell = parseShell(values.shell as string | undefined) ?? detectShell();

@@ -103,22 +103,41 @@ export async function set(m: Machines, argv: string[]): Promise<number> {
   const { values } = parse('set', argv, { ...NAME_OPTION, ...SETTING_OPTIONS });
   const name = values.name as string;
   const change = settingsChange(values);
-  if (!Object.keys(change).length) throw new UserError('berth set: nothing to change (flags: --cpus --memory --disk --accel --insecure-registry --registry-mirror --share --no-share)', { code: 'EUSAGE' });
+  if (!Object.keys(change).length)
+    throw new UserError(
+      'berth set: nothing to change (flags: --cpus --memory --disk --accel --insecure-registry --registry-mirror --share --no-share)',
+      { code: 'EUSAGE' },
+    );
   const r = await m.set(name, change);
-  process.stdout.write(`machine "${name}": ${r.settings.cpus} CPUs, ${r.settings.memoryMiB} MiB memory, ${r.settings.diskGiB} GiB disk, accel ${r.settings.accel}\n`);
-  if (r.restartNeeded) process.stdout.write(`the machine is running: restart it for the change to apply ("berth restart${name === 'default' ? '' : ` --name ${name}`}")\n`);
+  process.stdout.write(
+    `machine "${name}": ${r.settings.cpus} CPUs, ${r.settings.memoryMiB} MiB memory, ${r.settings.diskGiB} GiB disk, accel ${r.settings.accel}\n`,
+  );
+  if (r.restartNeeded)
+    process.stdout.write(
+      `the machine is running: restart it for the change to apply ("berth restart${name === 'default' ? '' : ` --name ${name}`}")\n`,
+    );
   return 0;
 }
 
 export async function rm(m: Machines, argv: string[]): Promise<number> {
-  const { values } = parse('rm', argv, { ...NAME_OPTION, 'keep-disk': { type: 'boolean', default: false }, yes: { type: 'boolean', short: 'y', default: false } });
+  const { values } = parse('rm', argv, {
+    ...NAME_OPTION,
+    'keep-disk': { type: 'boolean', default: false },
+    yes: { type: 'boolean', short: 'y', default: false },
+  });
   const name = values.name as string;
   m.settings(name);
   const keep = values['keep-disk'] as boolean;
   if (!values.yes) {
-    if (!process.stdin.isTTY) throw new UserError(`berth rm: confirm with --yes (this deletes machine "${name}"${keep ? '' : ' and all its images, containers and volumes'})`, { code: 'EUSAGE' });
+    if (!process.stdin.isTTY)
+      throw new UserError(
+        `berth rm: confirm with --yes (this deletes machine "${name}"${keep ? '' : ' and all its images, containers and volumes'})`,
+        { code: 'EUSAGE' },
+      );
     const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-    const a = await rl.question(`Delete machine "${name}"${keep ? ' (keeping its data disk)' : ' and all its images, containers and volumes'}? [y/N] `);
+    const a = await rl.question(
+      `Delete machine "${name}"${keep ? ' (keeping its data disk)' : ' and all its images, containers and volumes'}? [y/N] `,
+    );
     rl.close();
     if (!/^y(es)?$/i.test(a.trim())) {
       process.stdout.write('nothing deleted\n');

@@ -15,7 +15,10 @@ export async function ssh(m: Machines, argv: string[]): Promise<number> {
   const st = await m.status(name);
   const rt = readRuntime(p);
   if (st.state !== 'running' || !rt) {
-    throw new UserError(`machine "${name}" is ${st.state}: start it with "berth up${name === 'default' ? '' : ` --name ${name}`}"`, { code: 'ENOTRUNNING' });
+    throw new UserError(
+      `machine "${name}" is ${st.state}: start it with "berth up${name === 'default' ? '' : ` --name ${name}`}"`,
+      { code: 'ENOTRUNNING' },
+    );
   }
   const pinned = readIfExists(p.knownHost)?.trim();
   const conn = new Client();
@@ -60,23 +63,28 @@ function runCommand(conn: Client, command: string): Promise<number> {
 function interactive(conn: Client): Promise<number> {
   return new Promise((resolve, reject) => {
     const tty = process.stdout.isTTY;
-    conn.shell(tty ? { term: process.env.TERM ?? 'xterm-256color', rows: process.stdout.rows, cols: process.stdout.columns } : false, (err, ch) => {
-      if (err) return reject(err);
-      let code = 0;
-      if (process.stdin.isTTY) process.stdin.setRawMode(true);
-      process.stdin.pipe(ch);
-      ch.pipe(process.stdout, { end: false });
-      ch.stderr.pipe(process.stderr, { end: false });
-      const resize = () => ch.setWindow(process.stdout.rows, process.stdout.columns, 0, 0);
-      process.stdout.on('resize', resize);
-      ch.on('exit', (c: number | null) => (code = c ?? 0));
-      ch.on('close', () => {
-        process.stdout.off('resize', resize);
-        if (process.stdin.isTTY) process.stdin.setRawMode(false);
-        process.stdin.unpipe(ch);
-        process.stdin.pause();
-        resolve(code);
-      });
-    });
+    conn.shell(
+      tty
+        ? { term: process.env.TERM ?? 'xterm-256color', rows: process.stdout.rows, cols: process.stdout.columns }
+        : false,
+      (err, ch) => {
+        if (err) return reject(err);
+        let code = 0;
+        if (process.stdin.isTTY) process.stdin.setRawMode(true);
+        process.stdin.pipe(ch);
+        ch.pipe(process.stdout, { end: false });
+        ch.stderr.pipe(process.stderr, { end: false });
+        const resize = () => ch.setWindow(process.stdout.rows, process.stdout.columns, 0, 0);
+        process.stdout.on('resize', resize);
+        ch.on('exit', (c: number | null) => (code = c ?? 0));
+        ch.on('close', () => {
+          process.stdout.off('resize', resize);
+          if (process.stdin.isTTY) process.stdin.setRawMode(false);
+          process.stdin.unpipe(ch);
+          process.stdin.pause();
+          resolve(code);
+        });
+      },
+    );
   });
 }

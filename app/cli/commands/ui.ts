@@ -26,10 +26,13 @@ export async function ui(m: Machines, argv: string[]): Promise<number> {
       },
     });
   } catch (e: any) {
-    if (e?.code === 'EADDRINUSE') throw new UserError(`port ${port} is in use: pick another with --port, or leave it out for a free one`);
+    if (e?.code === 'EADDRINUSE')
+      throw new UserError(`port ${port} is in use: pick another with --port, or leave it out for a free one`);
     throw e;
   }
-  process.stdout.write(`Berth dashboard for machine "${name}":\n  ${server.url}\n(only on this computer; the address carries the access token. Ctrl-C to stop)\n`);
+  process.stdout.write(
+    `Berth dashboard for machine "${name}":\n  ${server.url}\n(only on this computer; the address carries the access token. Ctrl-C to stop)\n`,
+  );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

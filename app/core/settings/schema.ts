@@ -40,7 +40,13 @@ export const settingsSchema = {
     version: { type: 'integer', const: SETTINGS_VERSION },
     cpus: { type: 'integer', minimum: 1, maximum: 32, default: 2, description: 'virtual CPUs' },
     memoryMiB: { type: 'integer', minimum: 512, maximum: 65536, default: 2048, description: 'memory in MiB' },
-    diskGiB: { type: 'integer', minimum: 4, maximum: 2048, default: 64, description: 'data disk size in GiB (can only grow)' },
+    diskGiB: {
+      type: 'integer',
+      minimum: 4,
+      maximum: 2048,
+      default: 64,
+      description: 'data disk size in GiB (can only grow)',
+    },
     accel: {
       type: 'string',
       enum: ['auto', 'kvm', 'hvf', 'whpx', 'tcg'],
@@ -69,14 +75,24 @@ export const settingsSchema = {
         insecureRegistries: {
           type: 'array',
           maxItems: 32,
-          items: { type: 'string', pattern: hostPort, maxLength: 253, description: 'registry address (host or host:port)' },
+          items: {
+            type: 'string',
+            pattern: hostPort,
+            maxLength: 253,
+            description: 'registry address (host or host:port)',
+          },
           default: [],
           description: 'registries reached over plain HTTP (host:port)',
         },
         registryMirrors: {
           type: 'array',
           maxItems: 32,
-          items: { type: 'string', pattern: '^https?://[^\\s]+$', maxLength: 2048, description: 'mirror URL (http:// or https://)' },
+          items: {
+            type: 'string',
+            pattern: '^https?://[^\\s]+$',
+            maxLength: 2048,
+            description: 'mirror URL (http:// or https://)',
+          },
           default: [],
           description: 'registry mirrors (http:// or https:// URLs)',
         },
@@ -178,8 +194,15 @@ function describeError(err: ErrorObject | undefined, root: unknown): string {
 }
 
 /** The allowed range of each numeric setting, for help texts and forms. */
-export function settingRanges(): Record<'cpus' | 'memoryMiB' | 'diskGiB', { min: number; max: number; description: string }> {
+export function settingRanges(): Record<
+  'cpus' | 'memoryMiB' | 'diskGiB',
+  { min: number; max: number; description: string }
+> {
   const p = settingsSchema.properties;
-  const r = (s: { minimum: number; maximum: number; description: string }) => ({ min: s.minimum, max: s.maximum, description: s.description });
+  const r = (s: { minimum: number; maximum: number; description: string }) => ({
+    min: s.minimum,
+    max: s.maximum,
+    description: s.description,
+  });
   return { cpus: r(p.cpus), memoryMiB: r(p.memoryMiB), diskGiB: r(p.diskGiB) };
 }

@@ -9,7 +9,12 @@ import { MachineSettings, SETTINGS_VERSION, defaultSettings, validateSettings } 
 /** Each migration takes a file of version N-1 to version N. Index = target version. */
 const MIGRATIONS: Record<number, (old: any) => any> = {
   // Version 0: files written before settings were versioned had no engine block.
-  1: (old) => ({ ...defaultSettings(), ...old, engine: { ...defaultSettings().engine, ...(old.engine ?? {}) }, version: 1 }),
+  1: (old) => ({
+    ...defaultSettings(),
+    ...old,
+    engine: { ...defaultSettings().engine, ...(old.engine ?? {}) },
+    version: 1,
+  }),
   // Version 2 added shared folders: machines made before get the default (the home folder).
   2: (old) => ({ ...old, shares: defaultSettings().shares, version: 2 }),
 };

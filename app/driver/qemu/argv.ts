@@ -27,32 +27,52 @@ export function buildQemuArgv(input: ArgvInput): string[] {
   const { spec, files } = input;
   return [
     // Recognisable in ps/Task Manager; inspect() also checks the machine dir in the cmdline.
-    '-name', `berth-${spec.name}`,
+    '-name',
+    `berth-${spec.name}`,
     ...machineArgs(input),
-    '-smp', String(spec.cpus),
+    '-smp',
+    String(spec.cpus),
     ...memoryArgs(spec.memoryMiB),
     // No default NIC/VGA/serial and no host config file: only what is listed here exists.
-    '-nodefaults', '-no-user-config', '-display', 'none',
-    '-kernel', spec.image.kernel,
-    '-initrd', spec.image.initrd,
-    '-append', spec.image.cmdline,
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-kernel',
+    spec.image.kernel,
+    '-initrd',
+    spec.image.initrd,
+    '-append',
+    spec.image.cmdline,
     // The guest finds its disks by serial (/dev/disk/by-id/virtio-berth-*), not by probe order.
-    '-drive', `file=${esc(spec.image.rootfs)},if=none,id=root,format=raw,readonly=on`,
-    '-device', 'virtio-blk-pci,drive=root,serial=berth-root',
+    '-drive',
+    `file=${esc(spec.image.rootfs)},if=none,id=root,format=raw,readonly=on`,
+    '-device',
+    'virtio-blk-pci,drive=root,serial=berth-root',
     // discard=unmap: fstrim in the guest gives freed space back to the host file.
-    '-drive', `file=${esc(files.dataDisk)},if=none,id=data,format=qcow2,discard=unmap`,
-    '-device', 'virtio-blk-pci,drive=data,serial=berth-data',
-    '-netdev', netdevOption(spec),
-    '-device', `virtio-net-pci,netdev=${NETDEV_ID}`,
-    '-device', 'virtio-rng-pci',
+    '-drive',
+    `file=${esc(files.dataDisk)},if=none,id=data,format=qcow2,discard=unmap`,
+    '-device',
+    'virtio-blk-pci,drive=data,serial=berth-data',
+    '-netdev',
+    netdevOption(spec),
+    '-device',
+    `virtio-net-pci,netdev=${NETDEV_ID}`,
+    '-device',
+    'virtio-rng-pci',
     // Idle guest memory goes back to the host (needs virtio_balloon in the guest).
-    '-device', 'virtio-balloon-pci,free-page-reporting=on',
+    '-device',
+    'virtio-balloon-pci,free-page-reporting=on',
     ...shareArgs(spec.shares),
     ...fwCfgArgs(spec, files),
-    '-chardev', `file,id=console,path=${esc(files.console)}`,
-    '-serial', 'chardev:console',
-    '-qmp', qmpOption(input.qmp),
-    '-pidfile', files.pidfile,
+    '-chardev',
+    `file,id=console,path=${esc(files.console)}`,
+    '-serial',
+    'chardev:console',
+    '-qmp',
+    qmpOption(input.qmp),
+    '-pidfile',
+    files.pidfile,
   ];
 }
 
@@ -93,7 +113,8 @@ function cpuArgs(accel: ConcreteAccel, arch: GuestArch): string[] {
 function netdevOption(spec: VmSpec): string {
   // Loopback only: nothing on the network can reach the guest's sshd or engine.
   const fwd = [`hostfwd=tcp:127.0.0.1:${spec.sshPort}-:22`];
-  if (spec.engineTcpPort !== undefined) fwd.push(`hostfwd=tcp:127.0.0.1:${spec.engineTcpPort}-:${ENGINE_TCP_GUEST_PORT}`);
+  if (spec.engineTcpPort !== undefined)
+    fwd.push(`hostfwd=tcp:127.0.0.1:${spec.engineTcpPort}-:${ENGINE_TCP_GUEST_PORT}`);
   return ['user', `id=${NETDEV_ID}`, ...fwd].join(',');
 }
 
@@ -104,8 +125,10 @@ function netdevOption(spec: VmSpec): string {
  */
 function shareArgs(shares: SharedFolder[]): string[] {
   return shares.flatMap((s, i) => [
-    '-fsdev', `local,id=share${i},path=${esc(s.hostPath)},security_model=none`,
-    '-device', `virtio-9p-pci,fsdev=share${i},mount_tag=${s.tag}`,
+    '-fsdev',
+    `local,id=share${i},path=${esc(s.hostPath)},security_model=none`,
+    '-device',
+    `virtio-9p-pci,fsdev=share${i},mount_tag=${s.tag}`,
   ]);
 }
 

@@ -60,26 +60,42 @@ export async function launch(req: LaunchRequest, spawn: Spawner, procs: ProcessH
   const { files } = req;
   await rotate(files.console, files.consoleOld);
   await rm(files.pidfile, { force: true });
-  const record: LaunchRecord = { accel: req.accel, program: req.program, args: req.args, startedAt: new Date().toISOString(), fit: req.fit };
+  const record: LaunchRecord = {
+    accel: req.accel,
+    program: req.program,
+    args: req.args,
+    startedAt: new Date().toISOString(),
+    fit: req.fit,
+  };
   await writeFile(files.launchFile, JSON.stringify(record, null, 2) + '\n', { mode: 0o600 });
 
   const child = spawn(req.program, req.args, files.stderrLog);
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  void child.exited.then((e) => { exit = e; });
+  void child.exited.then((e) => {
+    exit = e;
+  });
   const exitedOutcome = async (): Promise<LaunchOutcome> => {
     await rm(files.pidfile, { force: true });
     return { ok: false, reason: 'exited', code: exit!.code, signal: exit!.signal };
   };
 
   // The pidfile is what inspect() trusts later; QEMU writes it before the guest runs.
-  const pidSeen = await pollUntil(async () => exit !== undefined || (await readPidfile(files.pidfile)) !== undefined,
-    req.pidfileTimeoutMs, req.pollMs);
+  const pidSeen = await pollUntil(
+    async () => exit !== undefined || (await readPidfile(files.pidfile)) !== undefined,
+    req.pidfileTimeoutMs,
+    req.pollMs,
+  );
   if (exit) return exitedOutcome();
   if (pidSeen && req.resuming) return { ok: true, pid: child.pid };
 
   // First byte on the serial console: firmware or kernel is executing, the accelerator works.
-  const progressed = pidSeen && await pollUntil(async () => exit !== undefined || (await hasOutput(files.console)),
-    req.progressTimeoutMs, req.pollMs);
+  const progressed =
+    pidSeen &&
+    (await pollUntil(
+      async () => exit !== undefined || (await hasOutput(files.console)),
+      req.progressTimeoutMs,
+      req.pollMs,
+    ));
   if (exit) return exitedOutcome();
   if (progressed) return { ok: true, pid: child.pid };
 

@@ -31,7 +31,8 @@ export async function waitMigration(qmp: QmpClient, timeoutMs: number, pollMs = 
   for (;;) {
     const info = migrationInfo(await qmp.execute('query-migrate'));
     if (ENDED.has(info.status)) return info;
-    if (Date.now() > deadline) throw new Error(`saving the machine's memory took longer than ${Math.round(timeoutMs / 1000)} s`);
+    if (Date.now() > deadline)
+      throw new Error(`saving the machine's memory took longer than ${Math.round(timeoutMs / 1000)} s`);
     await sleep(pollMs);
   }
 }
@@ -67,7 +68,8 @@ export async function loadFromFile(qmp: QmpClient, file: string, timeoutMs: numb
     const status = (await qmp.execute<{ status: string }>('query-status')).status;
     if (status === 'paused') return;
     if (status !== 'inmigrate') throw new Error(`the VM is ${status} after loading its memory`);
-    if (Date.now() > deadline) throw new Error(`loading the machine's memory took longer than ${Math.round(timeoutMs / 1000)} s`);
+    if (Date.now() > deadline)
+      throw new Error(`loading the machine's memory took longer than ${Math.round(timeoutMs / 1000)} s`);
     await sleep(pollMs);
   }
 }

@@ -5,11 +5,28 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { firstLine, oneLine, UserError } from '../../core/errors';
 import { coveredSystemFolder } from '../../core/shares';
-import type { Driver, DriverCapabilities, ProgressFn, SavedVm, SharedFolder, StartResult, VmSpec, VmState } from '../driver';
+import type {
+  Driver,
+  DriverCapabilities,
+  ProgressFn,
+  SavedVm,
+  SharedFolder,
+  StartResult,
+  VmSpec,
+  VmState,
+} from '../driver';
 import { isHardwareAccel, kvmDeviceUsable, resolveAccel, type ConcreteAccel } from './accel';
 import { buildQemuArgv, sharesTable } from './argv';
 import { tail } from './console-log';
-import { findQemu, installHint, parseQemuVersion, realHostFacts, type HostFacts, type QemuPrograms, type QemuVersion } from './find-qemu';
+import {
+  findQemu,
+  installHint,
+  parseQemuVersion,
+  realHostFacts,
+  type HostFacts,
+  type QemuPrograms,
+  type QemuVersion,
+} from './find-qemu';
 import { launch, readLaunchRecord, readPidfile, type LaunchOutcome } from './launch';
 import { machineFiles, type MachineFiles } from './machine-files';
 import { QemuImg } from './qemu-img';
@@ -85,7 +102,13 @@ export class QemuDriver implements Driver {
     // QEMU's Windows builds have no 9p file server (-fsdev/-virtfs), and saving memory goes
     // through /bin/sh (an exec: migration URI).
     const posix = this.host.platform !== 'win32';
-    this.capabilities = { gracefulStop: true, diskResize: true, freePageReporting: true, fileSharing: posix, suspend: posix };
+    this.capabilities = {
+      gracefulStop: true,
+      diskResize: true,
+      freePageReporting: true,
+      fileSharing: posix,
+      suspend: posix,
+    };
   }
 
   private programs(): QemuPrograms {
@@ -98,12 +121,16 @@ export class QemuDriver implements Driver {
     const r = await this.run(system, ['--version']);
     const v = r.code === 0 ? parseQemuVersion(r.stdout) : undefined;
     if (!v) {
-      throw new UserError(`QEMU is installed but does not run (${system}): ${firstLine(r.stderr) || `exit code ${r.code}`}.`,
-        { code: 'EQEMUBROKEN', details: r.stdout + r.stderr });
+      throw new UserError(
+        `QEMU is installed but does not run (${system}): ${firstLine(r.stderr) || `exit code ${r.code}`}.`,
+        { code: 'EQEMUBROKEN', details: r.stdout + r.stderr },
+      );
     }
     if (v.major < MIN_QEMU.major || (v.major === MIN_QEMU.major && v.minor < MIN_QEMU.minor)) {
-      throw new UserError(`QEMU ${v.major}.${v.minor} is too old; Berth needs ${MIN_QEMU.major}.${MIN_QEMU.minor} or newer: ${installHint(this.host.platform)}.`,
-        { code: 'EQEMUOLD' });
+      throw new UserError(
+        `QEMU ${v.major}.${v.minor} is too old; Berth needs ${MIN_QEMU.major}.${MIN_QEMU.minor} or newer: ${installHint(this.host.platform)}.`,
+        { code: 'EQEMUOLD' },
+      );
     }
     this.version = v;
   }
@@ -120,9 +147,12 @@ export class QemuDriver implements Driver {
     const size = (await img.info(files.dataDisk)).virtualSizeBytes;
     if (size === spec.diskGiB * 1024 ** 3) return;
     if (size < spec.diskGiB * 1024 ** 3 && (await this.inspect(spec)) === 'running') {
-      throw new UserError(`Stop the machine "${spec.name}" before growing its disk to ${spec.diskGiB} GiB.`, { code: 'EDISKBUSY' });
+      throw new UserError(`Stop the machine "${spec.name}" before growing its disk to ${spec.diskGiB} GiB.`, {
+        code: 'EDISKBUSY',
+      });
     }
-    if ((await img.grow(files.dataDisk, spec.diskGiB)) === 'grown') this.log(`grew ${files.dataDisk} to ${spec.diskGiB} GiB`);
+    if ((await img.grow(files.dataDisk, spec.diskGiB)) === 'grown')
+      this.log(`grew ${files.dataDisk} to ${spec.diskGiB} GiB`);
   }
 
   async start(requested: VmSpec, progress: ProgressFn): Promise<StartResult> {
@@ -140,13 +170,19 @@ export class QemuDriver implements Driver {
     const resumable: ConcreteAccel[] = spec.accel === 'auto' && isHardwareAccel(accel) ? [accel, 'tcg'] : [accel];
     const resumed = await this.resumeIfSaved(spec, files, resumable, progress);
     if (resumed === accel) return { accel, resumed: true };
-    if (resumed) return { accel: resumed, resumed: true, note: `resumed under ${resumed.toUpperCase()}, as the machine ran before it was saved` };
+    if (resumed)
+      return {
+        accel: resumed,
+        resumed: true,
+        note: `resumed under ${resumed.toUpperCase()}, as the machine ran before it was saved`,
+      };
     if (spec.accel === 'auto' && isHardwareAccel(accel)) {
       const first = await this.launchWith(spec, files, accel, this.hwTimeoutMs, progress);
       if (first.ok) return { accel };
-      const why = first.reason === 'stalled'
-        ? `${accel} made no progress in ${seconds(first.waitedMs)} s`
-        : `${accel} failed (${firstLine(await tail(files.stderrLog, 5)) || exitText(first)})`;
+      const why =
+        first.reason === 'stalled'
+          ? `${accel} made no progress in ${seconds(first.waitedMs)} s`
+          : `${accel} failed (${firstLine(await tail(files.stderrLog, 5)) || exitText(first)})`;
       const note = `${why}; falling back to TCG (software emulation, slower)`;
       progress(note);
       this.log(note);
@@ -156,7 +192,8 @@ export class QemuDriver implements Driver {
     }
     const only = await this.launchWith(spec, files, accel, this.bootTimeoutMs, progress);
     if (!only.ok) throw await this.startFailure(spec, files, accel, only);
-    const note = spec.accel === 'auto' ? 'no hardware accelerator available; using TCG (software emulation, slower)' : undefined;
+    const note =
+      spec.accel === 'auto' ? 'no hardware accelerator available; using TCG (software emulation, slower)' : undefined;
     return note ? { accel, note } : { accel };
   }
 
@@ -173,8 +210,15 @@ export class QemuDriver implements Driver {
     const present: SharedFolder[] = [];
     for (const share of spec.shares) {
       const covered = coveredSystemFolder(share.guestPath);
-      if (covered) progress(`Shared folder ${share.hostPath} is not shared: it would hide the machine's own ${covered}`);
-      else if (await stat(share.hostPath).then((st) => st.isDirectory(), () => false)) present.push(share);
+      if (covered)
+        progress(`Shared folder ${share.hostPath} is not shared: it would hide the machine's own ${covered}`);
+      else if (
+        await stat(share.hostPath).then(
+          (st) => st.isDirectory(),
+          () => false,
+        )
+      )
+        present.push(share);
       else progress(`Shared folder ${share.hostPath} is not there: not shared this time`);
     }
     return present;
@@ -194,7 +238,11 @@ export class QemuDriver implements Driver {
   }
 
   /** QEMU's command line for this spec, and its fit (what saved memory must match to be resumed). */
-  private async plan(spec: VmSpec, files: MachineFiles, accel: ConcreteAccel): Promise<{ args: string[]; fit: string; qmp: QmpEndpoint }> {
+  private async plan(
+    spec: VmSpec,
+    files: MachineFiles,
+    accel: ConcreteAccel,
+  ): Promise<{ args: string[]; fit: string; qmp: QmpEndpoint }> {
     const { system, arch } = this.programs();
     const qmp = await newQmpEndpoint(this.host.platform, files);
     const args = buildQemuArgv({ spec, accel, arch, files, qmp });
@@ -210,13 +258,31 @@ export class QemuDriver implements Driver {
     return { args, fit, qmp };
   }
 
-  private async launchWith(spec: VmSpec, files: MachineFiles, accel: ConcreteAccel, progressTimeoutMs: number, progress: ProgressFn): Promise<LaunchOutcome> {
+  private async launchWith(
+    spec: VmSpec,
+    files: MachineFiles,
+    accel: ConcreteAccel,
+    progressTimeoutMs: number,
+    progress: ProgressFn,
+  ): Promise<LaunchOutcome> {
     const { system } = this.programs();
     const { args, fit } = await this.plan(spec, files, accel);
     progress(`Starting QEMU (${accel})`);
     this.log(`${system} ${args.join(' ')}`);
-    const outcome = await launch({ program: system, args, accel, files, pidfileTimeoutMs: this.pidfileTimeoutMs, progressTimeoutMs, pollMs: this.pollMs, fit },
-      this.spawn, this.procs);
+    const outcome = await launch(
+      {
+        program: system,
+        args,
+        accel,
+        files,
+        pidfileTimeoutMs: this.pidfileTimeoutMs,
+        progressTimeoutMs,
+        pollMs: this.pollMs,
+        fit,
+      },
+      this.spawn,
+      this.procs,
+    );
     if (outcome.ok) progress('The machine is booting (console output seen)');
     return outcome;
   }
@@ -227,7 +293,12 @@ export class QemuDriver implements Driver {
    * fails to load, is thrown away (the guest synced its disk before it was saved) and the caller
    * boots afresh.
    */
-  private async resumeIfSaved(spec: VmSpec, files: MachineFiles, accels: ConcreteAccel[], progress: ProgressFn): Promise<ConcreteAccel | undefined> {
+  private async resumeIfSaved(
+    spec: VmSpec,
+    files: MachineFiles,
+    accels: ConcreteAccel[],
+    progress: ProgressFn,
+  ): Promise<ConcreteAccel | undefined> {
     const saved = savedVmFiles(spec.dir);
     if (![saved.state, saved.meta, saved.partial].some((f) => existsSync(f))) return undefined;
     if (!this.capabilities.suspend) {
@@ -260,10 +331,27 @@ export class QemuDriver implements Driver {
     await rm(saved.meta, { force: true });
     progress(`Resuming QEMU (${accel}) from the saved memory`);
     this.log(`${system} ${args.join(' ')} -incoming defer`);
-    const outcome = await launch({ program: system, args: [...args, '-incoming', 'defer'], accel, files, pidfileTimeoutMs: this.pidfileTimeoutMs,
-      progressTimeoutMs: 0, pollMs: this.pollMs, fit, resuming: true }, this.spawn, this.procs);
+    const outcome = await launch(
+      {
+        program: system,
+        args: [...args, '-incoming', 'defer'],
+        accel,
+        files,
+        pidfileTimeoutMs: this.pidfileTimeoutMs,
+        progressTimeoutMs: 0,
+        pollMs: this.pollMs,
+        fit,
+        resuming: true,
+      },
+      this.spawn,
+      this.procs,
+    );
     try {
-      if (!outcome.ok) throw new Error(firstLine(await tail(files.stderrLog, 5)) || (outcome.reason === 'exited' ? exitText(outcome) : 'QEMU did not start'));
+      if (!outcome.ok)
+        throw new Error(
+          firstLine(await tail(files.stderrLog, 5)) ||
+            (outcome.reason === 'exited' ? exitText(outcome) : 'QEMU did not start'),
+        );
       this.log('resume: QEMU started');
       const qmp = await this.connectQmp(ep, outcome.pid);
       this.log('resume: QMP connected');
@@ -331,7 +419,13 @@ export class QemuDriver implements Driver {
     await rm(files.pidfile, { force: true });
     // The disk's stamp is taken once no process has it open: any later write shows.
     const bytes = (await stat(saved.partial)).size;
-    await commitSaved(saved, { version: 1, fit: rec.fit, disk: await diskStamp(files.dataDisk), savedAt: new Date().toISOString(), bytes });
+    await commitSaved(saved, {
+      version: 1,
+      fit: rec.fit,
+      disk: await diskStamp(files.dataDisk),
+      savedAt: new Date().toISOString(),
+      bytes,
+    });
   }
 
   async saved(spec: VmSpec): Promise<SavedVm | undefined> {
@@ -343,13 +437,19 @@ export class QemuDriver implements Driver {
     await discardSaved(savedVmFiles(spec.dir));
   }
 
-  private async startFailure(spec: VmSpec, files: MachineFiles, accel: ConcreteAccel, o: Exclude<LaunchOutcome, { ok: true }>): Promise<UserError> {
+  private async startFailure(
+    spec: VmSpec,
+    files: MachineFiles,
+    accel: ConcreteAccel,
+    o: Exclude<LaunchOutcome, { ok: true }>,
+  ): Promise<UserError> {
     const stderr = await tail(files.stderrLog, 20);
     const consoleTail = await tail(files.console, 20);
     const details = `qemu.stderr.log (last lines):\n${stderr || '(empty)'}\n\nconsole.log (last lines):\n${consoleTail || '(empty)'}`;
-    const message = o.reason === 'exited'
-      ? `QEMU failed to start the machine "${spec.name}" (${accel}): ${firstLine(stderr) || exitText(o)}.`
-      : `QEMU failed to start the machine "${spec.name}" (${accel}): no console output in ${seconds(o.waitedMs)} s, so it was stopped.`;
+    const message =
+      o.reason === 'exited'
+        ? `QEMU failed to start the machine "${spec.name}" (${accel}): ${firstLine(stderr) || exitText(o)}.`
+        : `QEMU failed to start the machine "${spec.name}" (${accel}): no console output in ${seconds(o.waitedMs)} s, so it was stopped.`;
     return new UserError(message, { code: 'EQEMUSTART', details });
   }
 
@@ -431,7 +531,16 @@ export class QemuDriver implements Driver {
     await this.kill(spec);
     const f = machineFiles(spec.dir);
     await discardSaved(savedVmFiles(spec.dir));
-    const owned = [f.pidfile, f.console, f.consoleOld, f.stderrLog, f.qmpSocket, f.qmpEndpointFile, f.launchFile, f.guestDir];
+    const owned = [
+      f.pidfile,
+      f.console,
+      f.consoleOld,
+      f.stderrLog,
+      f.qmpSocket,
+      f.qmpEndpointFile,
+      f.launchFile,
+      f.guestDir,
+    ];
     if (!keepDisk) owned.push(f.dataDisk);
     for (const p of owned) await rm(p, { recursive: true, force: true });
   }

@@ -29,7 +29,10 @@ export function parseQemuImgInfo(stdout: string): DiskInfo {
 }
 
 export class QemuImg {
-  constructor(private readonly run: Runner, private readonly program: string) {}
+  constructor(
+    private readonly run: Runner,
+    private readonly program: string,
+  ) {}
 
   async create(file: string, sizeGiB: number): Promise<void> {
     const r = await this.run(this.program, ['create', '-q', '-f', 'qcow2', file, `${sizeGiB}G`]);

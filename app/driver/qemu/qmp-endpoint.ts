@@ -30,11 +30,16 @@ export async function newQmpEndpoint(platform: NodeJS.Platform, files: MachineFi
 }
 
 /** The endpoint of the QEMU already running, or undefined if none was recorded. */
-export async function currentQmpEndpoint(platform: NodeJS.Platform, files: MachineFiles): Promise<QmpEndpoint | undefined> {
+export async function currentQmpEndpoint(
+  platform: NodeJS.Platform,
+  files: MachineFiles,
+): Promise<QmpEndpoint | undefined> {
   if (platform !== 'win32') return { kind: 'unix', path: files.qmpSocket };
   try {
     const ep = JSON.parse(await readFile(files.qmpEndpointFile, 'utf8')) as QmpEndpoint;
-    return ep.kind === 'tcp' && Number.isInteger(ep.port) ? { kind: 'tcp', host: '127.0.0.1', port: ep.port } : undefined;
+    return ep.kind === 'tcp' && Number.isInteger(ep.port)
+      ? { kind: 'tcp', host: '127.0.0.1', port: ep.port }
+      : undefined;
   } catch {
     return undefined;
   }

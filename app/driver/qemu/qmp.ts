@@ -14,15 +14,31 @@ export interface QmpEvent {
 
 /** An error QEMU returned for a command, e.g. class CommandNotFound. */
 export class QmpError extends Error {
-  constructor(readonly command: string, readonly errorClass: string, readonly desc: string) {
+  constructor(
+    readonly command: string,
+    readonly errorClass: string,
+    readonly desc: string,
+  ) {
     super(`QMP ${command} failed: ${errorClass}: ${desc}`);
     this.name = 'QmpError';
   }
 }
 
 /** The run states QEMU reports in query-status (subset we act on; others pass through). */
-export type RunState = 'running' | 'paused' | 'prelaunch' | 'shutdown' | 'inmigrate' | 'postmigrate'
-  | 'internal-error' | 'io-error' | 'guest-panicked' | 'suspended' | 'finish-migrate' | 'watchdog' | (string & {});
+export type RunState =
+  | 'running'
+  | 'paused'
+  | 'prelaunch'
+  | 'shutdown'
+  | 'inmigrate'
+  | 'postmigrate'
+  | 'internal-error'
+  | 'io-error'
+  | 'guest-panicked'
+  | 'suspended'
+  | 'finish-migrate'
+  | 'watchdog'
+  | (string & {});
 
 interface Pending {
   id: number;
@@ -37,7 +53,10 @@ export class QmpClient extends EventEmitter {
   private readonly pending = new Map<number, Pending>();
   private closedError?: Error;
 
-  private constructor(private readonly sock: net.Socket, readonly greeting: Record<string, unknown>) {
+  private constructor(
+    private readonly sock: net.Socket,
+    readonly greeting: Record<string, unknown>,
+  ) {
     super();
   }
 
@@ -48,7 +67,11 @@ export class QmpClient extends EventEmitter {
     let buf = '';
     const greeting = await new Promise<Record<string, unknown>>((resolve, reject) => {
       const timer = setTimeout(() => fail(new Error(`QMP: no greeting within ${timeoutMs} ms`)), timeoutMs);
-      const fail = (e: Error) => { cleanup(); sock.destroy(); reject(e); };
+      const fail = (e: Error) => {
+        cleanup();
+        sock.destroy();
+        reject(e);
+      };
       const onData = (d: string) => {
         buf += d;
         const n = buf.indexOf('\n');
@@ -139,10 +162,24 @@ export class QmpClient extends EventEmitter {
   /** Resolves with the next event of that name (or rejects on close / timeout). */
   waitForEvent(name: string, timeoutMs: number): Promise<QmpEvent> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { done(); reject(new Error(`QMP: no ${name} event within ${timeoutMs} ms`)); }, timeoutMs);
-      const onEvent = (ev: QmpEvent) => { if (ev.event === name) { done(); resolve(ev); } };
-      const onClose = () => { done(); reject(this.closedError ?? new Error('QMP: connection closed')); };
-      const done = () => { clearTimeout(timer); this.off('event', onEvent).off('close', onClose); };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`QMP: no ${name} event within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onEvent = (ev: QmpEvent) => {
+        if (ev.event === name) {
+          done();
+          resolve(ev);
+        }
+      };
+      const onClose = () => {
+        done();
+        reject(this.closedError ?? new Error('QMP: connection closed'));
+      };
+      const done = () => {
+        clearTimeout(timer);
+        this.off('event', onEvent).off('close', onClose);
+      };
       this.on('event', onEvent).on('close', onClose);
     });
   }

@@ -25,4 +25,3 @@ export const execFileRunner: Runner = (file, args) =>
       resolve({ stdout: String(stdout), stderr: String(stderr), code });
     });
   });
-

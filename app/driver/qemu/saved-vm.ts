@@ -23,7 +23,11 @@ export interface SavedVmFiles {
 }
 
 export function savedVmFiles(dir: string, p: path.PlatformPath = path): SavedVmFiles {
-  return { state: p.join(dir, 'saved-vm.state'), partial: p.join(dir, 'saved-vm.state.partial'), meta: p.join(dir, 'saved-vm.json') };
+  return {
+    state: p.join(dir, 'saved-vm.state'),
+    partial: p.join(dir, 'saved-vm.state.partial'),
+    meta: p.join(dir, 'saved-vm.json'),
+  };
 }
 
 export interface DiskStamp {
@@ -80,7 +84,8 @@ export async function diskStamp(file: string): Promise<DiskStamp> {
 export function unfit(meta: SavedVmMeta | undefined, fit: string, disk: DiskStamp | undefined): string | undefined {
   if (!meta || meta.version !== 1) return 'its description is missing or unreadable';
   if (meta.fit !== fit) return 'the VM image, QEMU or the machine settings changed since it was stopped';
-  if (!disk || disk.size !== meta.disk.size || disk.mtimeMs !== meta.disk.mtimeMs) return 'the data disk changed since it was stopped';
+  if (!disk || disk.size !== meta.disk.size || disk.mtimeMs !== meta.disk.mtimeMs)
+    return 'the data disk changed since it was stopped';
   return undefined;
 }
 

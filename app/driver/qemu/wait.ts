@@ -4,7 +4,11 @@
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `check` every pollMs until it returns true (→ true) or timeoutMs passes (→ false). */
-export async function pollUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, pollMs: number): Promise<boolean> {
+export async function pollUntil(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  pollMs: number,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return true;

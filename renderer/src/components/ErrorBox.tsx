@@ -8,13 +8,23 @@ export interface ShownError {
   details?: string;
 }
 
-export function ErrorBox({ error, onDismiss, action }: { error: ShownError; onDismiss?: () => void; action?: React.ReactNode }) {
+export function ErrorBox({
+  error,
+  onDismiss,
+  action,
+}: {
+  error: ShownError;
+  onDismiss?: () => void;
+  action?: React.ReactNode;
+}) {
   const [open, setOpen] = useState(false);
   const hasDetails = Boolean(error.details || error.code);
   return (
     <div className="error-box" role="alert">
       <div className="error-main">
-        <span className="error-icon" aria-hidden>!</span>
+        <span className="error-icon" aria-hidden>
+          !
+        </span>
         <span className="error-message">{error.message}</span>
         {action}
         {hasDetails && (

@@ -21,7 +21,9 @@ describe('engine unreachable', () => {
 
   it('sends a person without a machine to the first-run flow', async () => {
     window.location.hash = '#/containers';
-    const f = fakeApi({ 'machine.status': () => ({ name: 'default', status: { name: 'default', state: 'not created' } }) });
+    const f = fakeApi({
+      'machine.status': () => ({ name: 'default', status: { name: 'default', state: 'not created' } }),
+    });
     render(<App api={f.api} />);
     expect((await screen.findByText('Set up the machine')).getAttribute('href')).toBe('#/machine');
   });
@@ -29,7 +31,9 @@ describe('engine unreachable', () => {
 
 describe('ErrorBox', () => {
   it('shows the message, and the details only on request', () => {
-    render(<ErrorBox error={{ message: 'Pulling x failed: check the name', code: 'EUSER', details: 'manifest unknown' }} />);
+    render(
+      <ErrorBox error={{ message: 'Pulling x failed: check the name', code: 'EUSER', details: 'manifest unknown' }} />,
+    );
     expect(screen.getByRole('alert').textContent).toContain('Pulling x failed');
     expect(screen.queryByText(/manifest unknown/)).toBeNull();
     fireEvent.click(screen.getByRole('button', { name: 'Details' }));

@@ -56,7 +56,13 @@ export function EngineGate({ children, what }: { children: ReactNode; what: stri
   };
   return (
     <div className="state state-down" data-testid="engine-down">
-      <h3>{state === 'running' ? 'The engine does not answer' : starting || state === 'starting' ? 'The machine is starting…' : 'The machine is stopped'}</h3>
+      <h3>
+        {state === 'running'
+          ? 'The engine does not answer'
+          : starting || state === 'starting'
+            ? 'The machine is starting…'
+            : 'The machine is stopped'}
+      </h3>
       <p>
         {state === 'running'
           ? 'The machine runs but Docker inside it does not answer. Try again, or restart the machine.'

@@ -102,17 +102,21 @@ export function EngineProvider({ children }: { children: ReactNode }) {
                   ? { kind: 'nomachine' }
                   : {
                       kind: 'down',
-                      error: Object.assign(new Error('The machine is stopped. Start it to see containers, images and volumes.'), {
-                        code: 'ENGINE_UNREACHABLE',
-                        name: 'ApiCallError',
-                      }) as ApiCallError,
+                      error: Object.assign(
+                        new Error('The machine is stopped. Start it to see containers, images and volumes.'),
+                        {
+                          code: 'ENGINE_UNREACHABLE',
+                          name: 'ApiCallError',
+                        },
+                      ) as ApiCallError,
                     },
               );
             }
           } else {
             setProgress((xs) => [...xs, p]);
             // The agent's own state while it works (starting, stopping): the badge follows it.
-            if (p.kind === 'status') setMachine((m) => (m ? { ...m, status: { ...m.status, state: p.status.state, agent: p.status } } : m));
+            if (p.kind === 'status')
+              setMachine((m) => (m ? { ...m, status: { ...m.status, state: p.status.state, agent: p.status } } : m));
           }
         },
       },

@@ -1,7 +1,13 @@
 // Picks the transport at start: the Electron preload's `window.berth` when
 // present, else the WebSocket of `berth ui` with the token from the URL.
 import { ApiClient } from '../../../app/api/client';
-import { UI_SOCKET_PATH, UI_TOKEN_PARAM, type BerthPort, type ClientMessage, type ServerMessage } from '../../../app/api/contract';
+import {
+  UI_SOCKET_PATH,
+  UI_TOKEN_PARAM,
+  type BerthPort,
+  type ClientMessage,
+  type ServerMessage,
+} from '../../../app/api/contract';
 
 declare global {
   interface Window {
@@ -64,13 +70,16 @@ export function connect(onLost: (why: string) => void): ApiClient {
   const token = takeToken() ?? '';
   const proto = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
   let client: ApiClient | undefined = undefined;
-  const port = webSocketPort(`${proto}//${window.location.host}${UI_SOCKET_PATH}?${UI_TOKEN_PARAM}=${encodeURIComponent(token)}`, () => {
-    const why = token
-      ? 'The connection to "berth ui" was lost. Is it still running? Start it again and open the address it prints.'
-      : 'This page was opened without its access token. Open the address that "berth ui" printed.';
-    client?.fail({ code: 'EDISCONNECTED', message: why });
-    onLost(why);
-  });
+  const port = webSocketPort(
+    `${proto}//${window.location.host}${UI_SOCKET_PATH}?${UI_TOKEN_PARAM}=${encodeURIComponent(token)}`,
+    () => {
+      const why = token
+        ? 'The connection to "berth ui" was lost. Is it still running? Start it again and open the address it prints.'
+        : 'This page was opened without its access token. Open the address that "berth ui" printed.';
+      client?.fail({ code: 'EDISCONNECTED', message: why });
+      onLost(why);
+    },
+  );
   client = new ApiClient(port);
   return client;
 }

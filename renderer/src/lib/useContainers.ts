@@ -8,13 +8,28 @@ import { useEngine, useEngineEvents } from './engine';
 /** Container actions that do not change what the list shows. */
 const QUIET = /^(exec_|attach|resize|top|copy|archive-path|extract-to-dir|export|commit|kill)/;
 
-const STATE_AFTER: Record<string, string> = { create: 'created', start: 'running', restart: 'running', unpause: 'running', pause: 'paused', die: 'exited', stop: 'exited' };
+const STATE_AFTER: Record<string, string> = {
+  create: 'created',
+  start: 'running',
+  restart: 'running',
+  unpause: 'running',
+  pause: 'paused',
+  die: 'exited',
+  stop: 'exited',
+};
 
 /** The row as the event describes it, before the engine is asked for the details. */
 export function fromEvent(c: ContainerSummary | undefined, e: EngineEvent): ContainerSummary | undefined {
   const state = STATE_AFTER[e.action];
   if (!state) return undefined;
-  if (c) return c.state === state ? undefined : { ...c, state, status: state === 'running' ? 'Up' : state === 'paused' ? 'Paused' : state === 'exited' ? 'Exited' : c.status };
+  if (c)
+    return c.state === state
+      ? undefined
+      : {
+          ...c,
+          state,
+          status: state === 'running' ? 'Up' : state === 'paused' ? 'Paused' : state === 'exited' ? 'Exited' : c.status,
+        };
   const a = e.attributes;
   return {
     id: e.id,

@@ -3,7 +3,11 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useEngine, useEngineEvents } from './engine';
 
-export function useEventList<T>(load: () => Promise<T[]>, eventTypes: string[], relevant: (action: string) => boolean = () => true) {
+export function useEventList<T>(
+  load: () => Promise<T[]>,
+  eventTypes: string[],
+  relevant: (action: string) => boolean = () => true,
+) {
   const { engine } = useEngine();
   const [list, setList] = useState<T[]>();
   const [error, setError] = useState<Error>();

@@ -6,14 +6,23 @@ import { useApi } from '../lib/api-context';
 
 type Action = 'start' | 'stop' | 'restart' | 'pause' | 'unpause' | 'remove';
 
-export function ContainerActions({ c, onError, compact }: { c: ContainerSummary; onError(e: Error): void; compact?: boolean }) {
+export function ContainerActions({
+  c,
+  onError,
+  compact,
+}: {
+  c: ContainerSummary;
+  onError(e: Error): void;
+  compact?: boolean;
+}) {
   const api = useApi();
   const [busy, setBusy] = useState<Action>();
   const [confirm, setConfirm] = useState(false);
   const run = async (a: Action) => {
     setBusy(a);
     try {
-      if (a === 'remove') await api.invoke('container.remove', { id: c.id, force: c.state === 'running' || c.state === 'paused' });
+      if (a === 'remove')
+        await api.invoke('container.remove', { id: c.id, force: c.state === 'running' || c.state === 'paused' });
       else await api.invoke(`container.${a}`, { id: c.id });
     } catch (e) {
       onError(e as Error);
@@ -47,8 +56,8 @@ export function ContainerActions({ c, onError, compact }: { c: ContainerSummary;
           title={`Remove ${c.name}?`}
           body={
             <p>
-              The container {running || paused ? 'is running: it will be stopped and ' : 'will be '}deleted with its writable layer. Its image and
-              named volumes stay.
+              The container {running || paused ? 'is running: it will be stopped and ' : 'will be '}deleted with its
+              writable layer. Its image and named volumes stay.
             </p>
           }
           confirmLabel="Remove"

@@ -68,7 +68,13 @@ function Detail({ id, tab }: { id: string; tab: Tab }) {
       </header>
       <nav className="tabs" role="tablist">
         {TABS.map((t) => (
-          <a key={t.id} role="tab" aria-selected={t.id === tab} className={t.id === tab ? 'tab active' : 'tab'} href={`#/containers/${encodeURIComponent(id)}/${t.id}`}>
+          <a
+            key={t.id}
+            role="tab"
+            aria-selected={t.id === tab}
+            className={t.id === tab ? 'tab active' : 'tab'}
+            href={`#/containers/${encodeURIComponent(id)}/${t.id}`}
+          >
             {t.label}
           </a>
         ))}
@@ -78,9 +84,17 @@ function Detail({ id, tab }: { id: string; tab: Tab }) {
         {tab === 'inspect' && <InspectView id={c.id} />}
         <Suspense fallback={<Loading what={tab} />}>
           {tab === 'stats' &&
-            (running ? <StatsView id={c.id} /> : <Empty title="The container is not running">Start it to see its CPU and memory use.</Empty>)}
+            (running ? (
+              <StatsView id={c.id} />
+            ) : (
+              <Empty title="The container is not running">Start it to see its CPU and memory use.</Empty>
+            ))}
           {tab === 'terminal' &&
-            (running ? <TerminalView id={c.id} /> : <Empty title="The container is not running">Start it to open a terminal inside.</Empty>)}
+            (running ? (
+              <TerminalView id={c.id} />
+            ) : (
+              <Empty title="The container is not running">Start it to open a terminal inside.</Empty>
+            ))}
         </Suspense>
       </div>
     </>

@@ -20,7 +20,11 @@ function setup(list: ReturnType<typeof container>[]) {
 describe('Containers page', () => {
   it('groups containers by compose project and shows ports, state and status', async () => {
     setup([
-      container('a1', 'web-1', { project: 'shop', service: 'web', ports: [{ privatePort: 80, publicPort: 8080, type: 'tcp' }] }),
+      container('a1', 'web-1', {
+        project: 'shop',
+        service: 'web',
+        ports: [{ privatePort: 80, publicPort: 8080, type: 'tcp' }],
+      }),
       container('a2', 'db-1', { project: 'shop', state: 'exited', status: 'Exited (0) 1 minute ago' }),
       container('b1', 'loner'),
     ]);
@@ -75,8 +79,19 @@ describe('Containers page', () => {
 
 describe('groupRows', () => {
   it('puts projects first, sorted, then the loose containers under their own header', () => {
-    const rows = groupRows([container('1', 'z'), container('2', 'b', { project: 'p2' }), container('3', 'a', { project: 'p1' })] as any);
-    expect(rows.map((r) => (r.kind === 'group' ? `[${r.project}]` : r.c.name))).toEqual(['[p1]', 'a', '[p2]', 'b', '[]', 'z']);
+    const rows = groupRows([
+      container('1', 'z'),
+      container('2', 'b', { project: 'p2' }),
+      container('3', 'a', { project: 'p1' }),
+    ] as any);
+    expect(rows.map((r) => (r.kind === 'group' ? `[${r.project}]` : r.c.name))).toEqual([
+      '[p1]',
+      'a',
+      '[p2]',
+      'b',
+      '[]',
+      'z',
+    ]);
   });
   it('filters by name, image or project', () => {
     const rows = groupRows([container('1', 'web'), container('2', 'db')] as any, 'we');
@@ -87,9 +102,19 @@ describe('groupRows', () => {
 describe('fromEvent', () => {
   it('makes a row from a create event and moves the state on start/die', async () => {
     const { fromEvent } = await import('../lib/useContainers');
-    const created = fromEvent(undefined, { type: 'container', action: 'create', id: 'x1', attributes: { name: 'cli', image: 'tiny', 'com.docker.compose.project': 'p' }, timeNano: 2e9 });
+    const created = fromEvent(undefined, {
+      type: 'container',
+      action: 'create',
+      id: 'x1',
+      attributes: { name: 'cli', image: 'tiny', 'com.docker.compose.project': 'p' },
+      timeNano: 2e9,
+    });
     expect(created).toMatchObject({ id: 'x1', name: 'cli', image: 'tiny', state: 'created', project: 'p', created: 2 });
-    expect(fromEvent(created, { type: 'container', action: 'start', id: 'x1', attributes: {}, timeNano: 0 })?.state).toBe('running');
-    expect(fromEvent(created, { type: 'container', action: 'exec_start: sh', id: 'x1', attributes: {}, timeNano: 0 })).toBeUndefined();
+    expect(
+      fromEvent(created, { type: 'container', action: 'start', id: 'x1', attributes: {}, timeNano: 0 })?.state,
+    ).toBe('running');
+    expect(
+      fromEvent(created, { type: 'container', action: 'exec_start: sh', id: 'x1', attributes: {}, timeNano: 0 }),
+    ).toBeUndefined();
   });
 });

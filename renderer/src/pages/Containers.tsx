@@ -8,7 +8,8 @@ import { EngineGate, Empty, Loading } from '../components/States';
 import { useContainers } from '../lib/useContainers';
 import { ContainerActions } from './ContainerActions';
 
-type Row = { kind: 'group'; project: string; count: number; running: number } | { kind: 'container'; c: ContainerSummary };
+type Row =
+  { kind: 'group'; project: string; count: number; running: number } | { kind: 'container'; c: ContainerSummary };
 
 export function groupRows(list: ContainerSummary[], filter = ''): Row[] {
   const f = filter.trim().toLowerCase();
@@ -26,7 +27,13 @@ export function groupRows(list: ContainerSummary[], filter = ''): Row[] {
     rows.push({ kind: 'group', project: p, count: cs.length, running: cs.filter((c) => c.state === 'running').length });
     for (const c of cs) rows.push({ kind: 'container', c });
   }
-  if (groups.size && loose.length) rows.push({ kind: 'group', project: '', count: loose.length, running: loose.filter((c) => c.state === 'running').length });
+  if (groups.size && loose.length)
+    rows.push({
+      kind: 'group',
+      project: '',
+      count: loose.length,
+      running: loose.filter((c) => c.state === 'running').length,
+    });
   for (const c of loose.sort(byName)) rows.push({ kind: 'container', c });
   return rows;
 }
@@ -49,7 +56,12 @@ function ContainersList() {
   const [actionError, setActionError] = useState<Error>();
   const rows = useMemo(() => (list ? groupRows(list, filter) : []), [list, filter]);
   const scroller = useRef<HTMLDivElement>(null);
-  const v = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 12 });
+  const v = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW,
+    overscan: 12,
+  });
   const running = list?.filter((c) => c.state === 'running').length ?? 0;
 
   return (
@@ -61,14 +73,22 @@ function ContainersList() {
             {list.length} total, {running} running
           </span>
         )}
-        <input className="search" type="search" placeholder="Filter by name, image or project" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter containers" />
+        <input
+          className="search"
+          type="search"
+          placeholder="Filter by name, image or project"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+          aria-label="Filter containers"
+        />
       </header>
       {actionError && <ErrorBox error={actionError} onDismiss={() => setActionError(undefined)} />}
       {error && !list && <ErrorBox error={error} />}
       {!list && !error && <Loading what="containers" />}
       {list && list.length === 0 && (
         <Empty title="No containers yet">
-          Run one from the <a href="#/images">Images</a> page, or with the docker CLI: <code>docker run -d -p 8080:80 nginx</code>. It appears here at once.
+          Run one from the <a href="#/images">Images</a> page, or with the docker CLI:{' '}
+          <code>docker run -d -p 8080:80 nginx</code>. It appears here at once.
         </Empty>
       )}
       {list && list.length > 0 && rows.length === 0 && <Empty title={`Nothing matches “${filter}”`} />}
@@ -88,7 +108,11 @@ function ContainersList() {
               {v.getVirtualItems().map((it) => {
                 const r = rows[it.index];
                 return (
-                  <div key={r.kind === 'group' ? `g:${r.project}` : r.c.id} className="vrow" style={{ transform: `translateY(${it.start}px)`, height: ROW }}>
+                  <div
+                    key={r.kind === 'group' ? `g:${r.project}` : r.c.id}
+                    className="vrow"
+                    style={{ transform: `translateY(${it.start}px)`, height: ROW }}
+                  >
                     {r.kind === 'group' ? <GroupRow r={r} /> : <ContainerRow c={r.c} onError={setActionError} />}
                   </div>
                 );
@@ -127,12 +151,28 @@ const ContainerRow = memo(function ContainerRow({ c, onError }: { c: ContainerSu
         {c.image}
       </span>
       <span className="cell-ports" role="cell">
-        {c.ports.filter((p) => p.publicPort).map((p) => (
-          <a key={`${p.privatePort}/${p.type}`} className="port" href={`http://localhost:${p.publicPort}/`} target="_blank" rel="noopener noreferrer" title={`Open localhost:${p.publicPort} in the browser`}>
-            {p.publicPort}→{p.privatePort}
-          </a>
-        ))}
-        {c.ports.filter((p) => !p.publicPort).length > 0 && <span className="muted small-text">{c.ports.filter((p) => !p.publicPort).map((p) => `${p.privatePort}/${p.type}`).join(' ')}</span>}
+        {c.ports
+          .filter((p) => p.publicPort)
+          .map((p) => (
+            <a
+              key={`${p.privatePort}/${p.type}`}
+              className="port"
+              href={`http://localhost:${p.publicPort}/`}
+              target="_blank"
+              rel="noopener noreferrer"
+              title={`Open localhost:${p.publicPort} in the browser`}
+            >
+              {p.publicPort}→{p.privatePort}
+            </a>
+          ))}
+        {c.ports.filter((p) => !p.publicPort).length > 0 && (
+          <span className="muted small-text">
+            {c.ports
+              .filter((p) => !p.publicPort)
+              .map((p) => `${p.privatePort}/${p.type}`)
+              .join(' ')}
+          </span>
+        )}
       </span>
       <span className="cell-status" role="cell" data-testid="container-status">
         {c.status || c.state}

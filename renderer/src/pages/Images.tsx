@@ -22,7 +22,11 @@ export function ImagesPage() {
 
 function Images() {
   const api = useApi();
-  const { list, error, reload } = useEventList(() => api.invoke('images.list', {}), ['image', 'container'], (a) => !/^(exec_|attach|resize|top|start|stop|die|kill|pause|unpause|restart)/.test(a));
+  const { list, error, reload } = useEventList(
+    () => api.invoke('images.list', {}),
+    ['image', 'container'],
+    (a) => !/^(exec_|attach|resize|top|start|stop|die|kill|pause|unpause|restart)/.test(a),
+  );
   const [actionError, setActionError] = useState<Error>();
   const [confirm, setConfirm] = useState<{ kind: 'remove'; image: ImageSummary } | { kind: 'prune' }>();
   const [run, setRun] = useState<ImageSummary>();
@@ -39,7 +43,11 @@ function Images() {
   const prune = async () => {
     try {
       const r = await api.invoke('images.prune', {});
-      setNotice(r.deleted.length ? `Removed ${r.deleted.length} dangling image layer(s), ${bytes(r.spaceReclaimed)} freed.` : 'No dangling images to remove.');
+      setNotice(
+        r.deleted.length
+          ? `Removed ${r.deleted.length} dangling image layer(s), ${bytes(r.spaceReclaimed)} freed.`
+          : 'No dangling images to remove.',
+      );
       reload();
     } catch (e) {
       setActionError(e as Error);
@@ -51,7 +59,11 @@ function Images() {
     <>
       <header className="page-header">
         <h1>Images</h1>
-        {list && <span className="muted">{list.length} {list.length === 1 ? 'image' : 'images'}, {bytes(list.reduce((a, i) => a + i.size, 0))}</span>}
+        {list && (
+          <span className="muted">
+            {list.length} {list.length === 1 ? 'image' : 'images'}, {bytes(list.reduce((a, i) => a + i.size, 0))}
+          </span>
+        )}
         <span className="spacer" />
         <button onClick={() => setConfirm({ kind: 'prune' })} disabled={!list}>
           Prune dangling{dangling ? ` (${dangling})` : ''}
@@ -60,13 +72,20 @@ function Images() {
       <PullForm onPulled={reload} />
       {notice && (
         <div className="notice" role="status">
-          {notice} <button className="link" onClick={() => setNotice(undefined)}>Dismiss</button>
+          {notice}{' '}
+          <button className="link" onClick={() => setNotice(undefined)}>
+            Dismiss
+          </button>
         </div>
       )}
       {actionError && <ErrorBox error={actionError} onDismiss={() => setActionError(undefined)} />}
       {error && !list && <ErrorBox error={error} />}
       {!list && !error && <Loading what="images" />}
-      {list && list.length === 0 && <Empty title="No images yet">Pull one above, e.g. <code>alpine</code> or <code>nginx:alpine</code>.</Empty>}
+      {list && list.length === 0 && (
+        <Empty title="No images yet">
+          Pull one above, e.g. <code>alpine</code> or <code>nginx:alpine</code>.
+        </Empty>
+      )}
       {list && list.length > 0 && (
         <table className="simple-table" aria-label="Images">
           <thead>
@@ -82,7 +101,15 @@ function Images() {
             {list.map((img) => (
               <tr key={img.id} data-testid="image-row" data-tags={img.tags.join(' ')}>
                 <td>
-                  {img.tags.length ? img.tags.map((t) => <span key={t} className="tag">{t}</span>) : <span className="muted">&lt;none&gt; (dangling)</span>}
+                  {img.tags.length ? (
+                    img.tags.map((t) => (
+                      <span key={t} className="tag">
+                        {t}
+                      </span>
+                    ))
+                  ) : (
+                    <span className="muted">&lt;none&gt; (dangling)</span>
+                  )}
                   {img.containers > 0 && <span className="muted small-text"> · used by {img.containers}</span>}
                 </td>
                 <td className="mono muted">{shortId(img.id)}</td>
@@ -90,10 +117,19 @@ function Images() {
                 <td className="right">{bytes(img.size)}</td>
                 <td className="right">
                   <span className="row-actions compact">
-                    <button className="small" onClick={() => setRun(img)} disabled={!img.tags.length} aria-label={`Run ${img.tags[0] ?? img.id}`}>
+                    <button
+                      className="small"
+                      onClick={() => setRun(img)}
+                      disabled={!img.tags.length}
+                      aria-label={`Run ${img.tags[0] ?? img.id}`}
+                    >
                       Run
                     </button>
-                    <button className="small danger-text" onClick={() => setConfirm({ kind: 'remove', image: img })} aria-label={`Remove ${img.tags[0] ?? img.id}`}>
+                    <button
+                      className="small danger-text"
+                      onClick={() => setConfirm({ kind: 'remove', image: img })}
+                      aria-label={`Remove ${img.tags[0] ?? img.id}`}
+                    >
                       Remove
                     </button>
                   </span>

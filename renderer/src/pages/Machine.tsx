@@ -48,12 +48,23 @@ export function MachinePage() {
     }
   };
 
-  if (!machine) return <section className="page"><Loading what="the machine" /></section>;
+  if (!machine)
+    return (
+      <section className="page">
+        <Loading what="the machine" />
+      </section>
+    );
 
-  if (state === 'not created' || busy === 'create') return <FirstRun busy={busy} act={act} progress={progress} error={error} />;
+  if (state === 'not created' || busy === 'create')
+    return <FirstRun busy={busy} act={act} progress={progress} error={error} />;
 
   const st = machine.status;
-  const shownState = busy === 'start' || busy === 'restart' ? 'starting' : busy === 'stop' || busy === 'shutdown' ? 'stopping' : st.state;
+  const shownState =
+    busy === 'start' || busy === 'restart'
+      ? 'starting'
+      : busy === 'stop' || busy === 'shutdown'
+        ? 'stopping'
+        : st.state;
   const problem = st.agent?.error ?? st.lastError;
   return (
     <section className="page">
@@ -64,7 +75,11 @@ export function MachinePage() {
         </span>
         <span className="spacer" />
         {(st.state === 'stopped' || st.state === 'broken') && (
-          <button className="primary" disabled={Boolean(busy)} onClick={() => act('start', () => api.invoke('machine.start', {}))}>
+          <button
+            className="primary"
+            disabled={Boolean(busy)}
+            onClick={() => act('start', () => api.invoke('machine.start', {}))}
+          >
             {busy === 'start' ? 'Starting…' : 'Start'}
           </button>
         )}
@@ -94,10 +109,16 @@ export function MachinePage() {
       </header>
       {st.reason && <p className="muted">{st.reason}</p>}
       {error && <ErrorBox error={error} onDismiss={() => setError(undefined)} />}
-      {!error && problem && st.state !== 'running' && <ErrorBox error={{ message: `Last start failed: ${problem.message}`, details: problem.details }} />}
+      {!error && problem && st.state !== 'running' && (
+        <ErrorBox error={{ message: `Last start failed: ${problem.message}`, details: problem.details }} />
+      )}
       {(busy === 'start' || busy === 'restart') && <Steps progress={progress} />}
       {st.state === 'stopped' && st.saved && (
-        <SavedMemory saved={st.saved} busy={Boolean(busy)} onForget={() => act('shutdown', () => api.invoke('machine.stop', { shutdown: true }))} />
+        <SavedMemory
+          saved={st.saved}
+          busy={Boolean(busy)}
+          onForget={() => act('shutdown', () => api.invoke('machine.stop', { shutdown: true }))}
+        />
       )}
       {restartNeeded && st.state === 'running' && (
         <div className="notice warn" role="status" data-testid="restart-notice">
@@ -115,15 +136,32 @@ export function MachinePage() {
       <div className="cards">
         <Card label="CPUs" value={st.cpus ?? '—'} />
         <Card label="Memory" value={st.memoryMiB ? `${st.memoryMiB} MiB` : '—'} />
-        <Card label="Disk" value={st.diskGiB ? `${st.diskGiB} GiB` : '—'} sub={machine.diskFileBytes !== undefined ? `${bytes(machine.diskFileBytes)} used on this computer` : undefined} />
+        <Card
+          label="Disk"
+          value={st.diskGiB ? `${st.diskGiB} GiB` : '—'}
+          sub={
+            machine.diskFileBytes !== undefined ? `${bytes(machine.diskFileBytes)} used on this computer` : undefined
+          }
+        />
         {engine.kind === 'up' && engine.info.diskUse && (
           <Card
             label="Docker data"
-            value={bytes(engine.info.diskUse.images + engine.info.diskUse.containers + engine.info.diskUse.volumes + engine.info.diskUse.buildCache)}
+            value={bytes(
+              engine.info.diskUse.images +
+                engine.info.diskUse.containers +
+                engine.info.diskUse.volumes +
+                engine.info.diskUse.buildCache,
+            )}
             sub={`images ${bytes(engine.info.diskUse.images)} · volumes ${bytes(engine.info.diskUse.volumes)}`}
           />
         )}
-        {engine.kind === 'up' && <Card label="Engine" value={`Docker ${engine.info.serverVersion}`} sub={st.agent?.accel ? `accelerator: ${st.agent.accel}` : engine.info.kernel} />}
+        {engine.kind === 'up' && (
+          <Card
+            label="Engine"
+            value={`Docker ${engine.info.serverVersion}`}
+            sub={st.agent?.accel ? `accelerator: ${st.agent.accel}` : engine.info.kernel}
+          />
+        )}
       </div>
       {st.dockerHost && (
         <p className="muted">
@@ -226,8 +264,8 @@ function FirstRun({
         <h1>Welcome to Berth</h1>
       </header>
       <p>
-        Berth runs Docker in a small virtual machine on this computer. Choose its size (you can change it later), then create and start it. The first start
-        takes a little longer.
+        Berth runs Docker in a small virtual machine on this computer. Choose its size (you can change it later), then
+        create and start it. The first start takes a little longer.
       </p>
       {busy === 'create' ? (
         <>

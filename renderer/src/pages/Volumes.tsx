@@ -20,7 +20,11 @@ export function VolumesPage() {
 
 function Volumes() {
   const api = useApi();
-  const { list, error, reload } = useEventList(() => api.invoke('volumes.list', {}), ['volume', 'container'], (a) => /^(create|destroy|mount|unmount|prune)/.test(a));
+  const { list, error, reload } = useEventList(
+    () => api.invoke('volumes.list', {}),
+    ['volume', 'container'],
+    (a) => /^(create|destroy|mount|unmount|prune)/.test(a),
+  );
   const [actionError, setActionError] = useState<Error>();
   const [confirm, setConfirm] = useState<{ kind: 'remove'; v: VolumeSummary } | { kind: 'prune' }>();
   const [notice, setNotice] = useState<string>();
@@ -37,7 +41,12 @@ function Volumes() {
     <>
       <header className="page-header">
         <h1>Volumes</h1>
-        {list && <span className="muted">{list.length} {list.length === 1 ? 'volume' : 'volumes'}, {bytes(list.reduce((a, v) => a + Math.max(0, v.size), 0))}</span>}
+        {list && (
+          <span className="muted">
+            {list.length} {list.length === 1 ? 'volume' : 'volumes'},{' '}
+            {bytes(list.reduce((a, v) => a + Math.max(0, v.size), 0))}
+          </span>
+        )}
         <span className="spacer" />
         <button onClick={() => setConfirm({ kind: 'prune' })} disabled={!list}>
           Prune unused{unused ? ` (${unused})` : ''}
@@ -45,7 +54,10 @@ function Volumes() {
       </header>
       {notice && (
         <div className="notice" role="status">
-          {notice} <button className="link" onClick={() => setNotice(undefined)}>Dismiss</button>
+          {notice}{' '}
+          <button className="link" onClick={() => setNotice(undefined)}>
+            Dismiss
+          </button>
         </div>
       )}
       {actionError && <ErrorBox error={actionError} onDismiss={() => setActionError(undefined)} />}
@@ -53,7 +65,8 @@ function Volumes() {
       {!list && !error && <Loading what="volumes" />}
       {list && list.length === 0 && (
         <Empty title="No volumes">
-          Volumes keep data beyond a container's life. Create one by running a container with a volume, e.g. <code>docker run -v data:/data alpine</code>.
+          Volumes keep data beyond a container's life. Create one by running a container with a volume, e.g.{' '}
+          <code>docker run -v data:/data alpine</code>.
         </Empty>
       )}
       {list && list.length > 0 && (
@@ -72,10 +85,24 @@ function Volumes() {
                 <td className="mono" title={v.mountpoint}>
                   {v.name.length > 40 ? `${v.name.slice(0, 12)}…` : v.name}
                 </td>
-                <td>{v.usedBy.length ? v.usedBy.map((n) => <span key={n} className="tag">{n}</span>) : <span className="muted">unused</span>}</td>
+                <td>
+                  {v.usedBy.length ? (
+                    v.usedBy.map((n) => (
+                      <span key={n} className="tag">
+                        {n}
+                      </span>
+                    ))
+                  ) : (
+                    <span className="muted">unused</span>
+                  )}
+                </td>
                 <td className="right">{bytes(v.size)}</td>
                 <td className="right">
-                  <button className="small danger-text" onClick={() => setConfirm({ kind: 'remove', v })} aria-label={`Remove volume ${v.name}`}>
+                  <button
+                    className="small danger-text"
+                    onClick={() => setConfirm({ kind: 'remove', v })}
+                    aria-label={`Remove volume ${v.name}`}
+                  >
                     Remove
                   </button>
                 </td>
@@ -87,7 +114,14 @@ function Volumes() {
       {confirm?.kind === 'remove' && (
         <Confirm
           title={`Remove volume ${confirm.v.name.slice(0, 24)}?`}
-          body={<p>{confirm.v.usedBy.length ? `It is used by ${confirm.v.usedBy.join(', ')}: remove those containers first. ` : ''}Its data is deleted for good.</p>}
+          body={
+            <p>
+              {confirm.v.usedBy.length
+                ? `It is used by ${confirm.v.usedBy.join(', ')}: remove those containers first. `
+                : ''}
+              Its data is deleted for good.
+            </p>
+          }
           confirmLabel="Remove"
           onCancel={() => setConfirm(undefined)}
           onConfirm={() => {
@@ -107,7 +141,11 @@ function Volumes() {
             setConfirm(undefined);
             void act(async () => {
               const r = await api.invoke('volumes.prune', {});
-              setNotice(r.deleted.length ? `Removed ${r.deleted.length} volume(s), ${bytes(r.spaceReclaimed)} freed.` : 'No unused volumes to remove.');
+              setNotice(
+                r.deleted.length
+                  ? `Removed ${r.deleted.length} volume(s), ${bytes(r.spaceReclaimed)} freed.`
+                  : 'No unused volumes to remove.',
+              );
             });
           }}
         />

@@ -39,12 +39,36 @@ export function fakeApi(impl: Impl) {
 
 export const runningMachine = {
   name: 'default',
-  status: { name: 'default', state: 'running' as const, cpus: 2, memoryMiB: 2048, diskGiB: 64, dockerHost: 'unix:///tmp/docker.sock' },
+  status: {
+    name: 'default',
+    state: 'running' as const,
+    cpus: 2,
+    memoryMiB: 2048,
+    diskGiB: 64,
+    dockerHost: 'unix:///tmp/docker.sock',
+  },
   diskFileBytes: 123456789,
 };
 
-export const engineInfo = { serverVersion: '20.10.24', os: 'Berth', kernel: '6.1', cpus: 2, memTotal: 2e9, containers: 0, images: 0 };
+export const engineInfo = {
+  serverVersion: '20.10.24',
+  os: 'Berth',
+  kernel: '6.1',
+  cpus: 2,
+  memTotal: 2e9,
+  containers: 0,
+  images: 0,
+};
 
 export function container(id: string, name: string, extra: Record<string, unknown> = {}) {
-  return { id, name, image: 'tiny', state: 'running', status: 'Up 2 minutes', created: 1700000000, ports: [], ...extra };
+  return {
+    id,
+    name,
+    image: 'tiny',
+    state: 'running',
+    status: 'Up 2 minutes',
+    created: 1700000000,
+    ports: [],
+    ...extra,
+  };
 }

@@ -55,7 +55,12 @@ function highlight(json: string): React.ReactNode[] {
         </span>,
       );
       if (m[2]) out.push(m[2]);
-    } else out.push(<span key={k++} className={m[3] ? 'j-lit' : 'j-num'}>{m[0]}</span>);
+    } else
+      out.push(
+        <span key={k++} className={m[3] ? 'j-lit' : 'j-num'}>
+          {m[0]}
+        </span>,
+      );
     last = re.lastIndex;
   }
   out.push(json.slice(last));

@@ -39,7 +39,9 @@ describe('LogView', () => {
       </ApiContext.Provider>,
     );
     const s = f.live('container.logs')[0];
-    act(() => s.h.onData(Array.from({ length: 100_000 }, (_, i) => ({ stream: 'stdout' as const, text: `line ${i}` }))));
+    act(() =>
+      s.h.onData(Array.from({ length: 100_000 }, (_, i) => ({ stream: 'stdout' as const, text: `line ${i}` }))),
+    );
     expect(screen.getByTestId('log-count').textContent).toContain('100000 lines');
     expect(screen.getAllByTestId('log-line').length).toBeLessThan(200);
   });

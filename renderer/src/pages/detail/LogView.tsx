@@ -75,7 +75,14 @@ export function LogView({ id }: { id: string }) {
   return (
     <div className="logs">
       <div className="toolbar">
-        <input type="search" className="search" placeholder="Search the log" value={search} onChange={(e) => setSearch(e.target.value)} aria-label="Search the log" />
+        <input
+          type="search"
+          className="search"
+          placeholder="Search the log"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          aria-label="Search the log"
+        />
         <label>
           <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow
         </label>
@@ -94,13 +101,22 @@ export function LogView({ id }: { id: string }) {
       </div>
       {error && <ErrorBox error={error} />}
       <div className="log-scroller" ref={scroller} onScroll={onScroll} data-testid="log-scroller">
-        {count === 0 && <div className="log-empty muted">{ended ? 'This container wrote nothing to its log.' : 'Waiting for output…'}</div>}
+        {count === 0 && (
+          <div className="log-empty muted">
+            {ended ? 'This container wrote nothing to its log.' : 'Waiting for output…'}
+          </div>
+        )}
         <div style={{ height: v.getTotalSize(), position: 'relative' }}>
           {v.getVirtualItems().map((it) => {
             const line = lines.current[shown ? shown[it.index] : it.index];
             if (!line) return null;
             return (
-              <div key={it.key} className={`log-line ${line.stream}`} style={{ transform: `translateY(${it.start}px)` }} data-testid="log-line">
+              <div
+                key={it.key}
+                className={`log-line ${line.stream}`}
+                style={{ transform: `translateY(${it.start}px)` }}
+                data-testid="log-line"
+              >
                 {timestamps && line.ts && <span className="log-ts">{line.ts.replace('T', ' ').slice(0, 23)} </span>}
                 {line.text}
               </div>

@@ -24,7 +24,13 @@ export default function StatsView({ id }: { id: string }) {
     const gridColor = getComputedStyle(document.documentElement).getPropertyValue('--line').trim() || '#ddd';
     const axes = (fmt: (v: number) => string): uPlot.Axis[] => [
       { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor } },
-      { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor }, values: (_u, vs) => vs.map(fmt), size: 70 },
+      {
+        stroke: axisColor,
+        grid: { stroke: gridColor, width: 1 },
+        ticks: { stroke: gridColor },
+        values: (_u, vs) => vs.map(fmt),
+        size: 70,
+      },
     ];
     const mk = (el: HTMLDivElement, label: string, color: string, fmt: (v: number) => string) =>
       new uPlot(
@@ -34,7 +40,15 @@ export default function StatsView({ id }: { id: string }) {
           legend: { show: false },
           scales: {
             // The last two minutes at most; at least half a minute wide while the first samples come in.
-            x: { time: true, range: (_u, min, max) => { const lo = Math.max(min, max - 120); return [lo, Math.max(max, lo + 30)]; } }, y: { range: (_u, _min, max) => [0, Math.max(max * 1.2, label === 'CPU' ? 5 : 1024 * 1024)] } },
+            x: {
+              time: true,
+              range: (_u, min, max) => {
+                const lo = Math.max(min, max - 120);
+                return [lo, Math.max(max, lo + 30)];
+              },
+            },
+            y: { range: (_u, _min, max) => [0, Math.max(max * 1.2, label === 'CPU' ? 5 : 1024 * 1024)] },
+          },
           series: [{}, { label, stroke: color, fill: color + '33', width: 2 }],
           axes: axes(fmt),
         },

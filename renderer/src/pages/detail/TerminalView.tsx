@@ -22,7 +22,9 @@ export default function TerminalView({ id }: { id: string }) {
       fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
       fontSize: 13,
       cursorBlink: true,
-      theme: dark ? { background: '#111418', foreground: '#e6e6e6', cursor: '#e6e6e6' } : { background: '#fbfbfc', foreground: '#1d1f23', cursor: '#1d1f23', selectionBackground: '#cde' },
+      theme: dark
+        ? { background: '#111418', foreground: '#e6e6e6', cursor: '#e6e6e6' }
+        : { background: '#fbfbfc', foreground: '#1d1f23', cursor: '#1d1f23', selectionBackground: '#cde' },
     });
     const fit = new FitAddon();
     term.loadAddon(fit);

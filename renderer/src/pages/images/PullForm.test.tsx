@@ -31,7 +31,15 @@ describe('PullForm', () => {
 
   it('shows a failed pull as an error with the engine message behind Details', () => {
     const { s } = setup();
-    act(() => s.h.onEnd!(apiError('EUSER', 'Pulling x failed: check the name and that the machine can reach the registry.', 'manifest unknown')));
+    act(() =>
+      s.h.onEnd!(
+        apiError(
+          'EUSER',
+          'Pulling x failed: check the name and that the machine can reach the registry.',
+          'manifest unknown',
+        ),
+      ),
+    );
     expect(screen.getByRole('alert').textContent).toContain('check the name');
   });
 });

@@ -45,7 +45,13 @@ export function PullForm({ onPulled }: { onPulled(): void }) {
     <form className="pull-form card" onSubmit={pull} aria-label="Image pull">
       <label htmlFor="pull-ref">Pull an image</label>
       <div className="pull-row">
-        <input id="pull-ref" placeholder="e.g. alpine:3.20 or registry:5000/team/app:tag" value={ref} onChange={(e) => setRef(e.target.value)} disabled={Boolean(pulling)} />
+        <input
+          id="pull-ref"
+          placeholder="e.g. alpine:3.20 or registry:5000/team/app:tag"
+          value={ref}
+          onChange={(e) => setRef(e.target.value)}
+          disabled={Boolean(pulling)}
+        />
         <button className="primary" type="submit" disabled={!ref.trim() || Boolean(pulling)}>
           {pulling ? 'Pulling…' : 'Pull'}
         </button>

@@ -9,20 +9,31 @@ type EnvRow = { key: string; value: string };
 type VolRow = { source: string; target: string; readOnly: boolean };
 
 /** Checks the form and builds the spec; returns a message naming the bad field instead when it is wrong. */
-export function buildRunSpec(image: string, name: string, ports: PortRow[], env: EnvRow[], vols: VolRow[], cmd: string): RunSpec | string {
-  if (name && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) return 'Name: use letters, digits, "_", "." or "-", starting with a letter or digit.';
+export function buildRunSpec(
+  image: string,
+  name: string,
+  ports: PortRow[],
+  env: EnvRow[],
+  vols: VolRow[],
+  cmd: string,
+): RunSpec | string {
+  if (name && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name))
+    return 'Name: use letters, digits, "_", "." or "-", starting with a letter or digit.';
   const spec: RunSpec = { image, ports: [], env: [], volumes: [] };
   if (name) spec.name = name;
   for (const [i, p] of ports.entries()) {
     if (!p.container.trim() && !p.host.trim()) continue;
-    if (!/^\d{1,5}(\/(tcp|udp))?$/.test(p.container.trim())) return `Port ${i + 1}: the container port must be a number like 80 or 53/udp.`;
+    if (!/^\d{1,5}(\/(tcp|udp))?$/.test(p.container.trim()))
+      return `Port ${i + 1}: the container port must be a number like 80 or 53/udp.`;
     const host = p.host.trim() ? Number(p.host) : undefined;
-    if (host !== undefined && (!Number.isInteger(host) || host < 1 || host > 65535)) return `Port ${i + 1}: the host port must be 1-65535 (or empty for a random one).`;
+    if (host !== undefined && (!Number.isInteger(host) || host < 1 || host > 65535))
+      return `Port ${i + 1}: the host port must be 1-65535 (or empty for a random one).`;
     spec.ports.push({ container: p.container.trim(), ...(host ? { host } : {}) });
   }
   for (const [i, e] of env.entries()) {
     if (!e.key.trim() && !e.value) continue;
-    if (!/^[^=\s]+$/.test(e.key.trim())) return `Variable ${i + 1}: the name must not be empty or contain "=" or spaces.`;
+    if (!/^[^=\s]+$/.test(e.key.trim()))
+      return `Variable ${i + 1}: the name must not be empty or contain "=" or spaces.`;
     spec.env.push(`${e.key.trim()}=${e.value}`);
   }
   for (const [i, v] of vols.entries()) {
@@ -66,21 +77,48 @@ export function RunForm({ image, onClose }: { image: string; onClose(): void }) 
 
   return (
     <div className="modal-backdrop" onClick={onClose}>
-      <form className="modal wide" role="dialog" aria-modal="true" aria-label={`Run ${image}`} onClick={(e) => e.stopPropagation()} onSubmit={submit}>
+      <form
+        className="modal wide"
+        role="dialog"
+        aria-modal="true"
+        aria-label={`Run ${image}`}
+        onClick={(e) => e.stopPropagation()}
+        onSubmit={submit}
+      >
         <h2>Run {image}</h2>
         <div className="form-grid">
           <label htmlFor="run-name">Name</label>
-          <input id="run-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="optional: a random name otherwise" />
+          <input
+            id="run-name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            placeholder="optional: a random name otherwise"
+          />
           <label htmlFor="run-cmd">Command</label>
-          <input id="run-cmd" value={cmd} onChange={(e) => setCmd(e.target.value)} placeholder="optional: the image's default otherwise" />
+          <input
+            id="run-cmd"
+            value={cmd}
+            onChange={(e) => setCmd(e.target.value)}
+            placeholder="optional: the image's default otherwise"
+          />
         </div>
         <fieldset>
           <legend>Ports (container → host)</legend>
           {ports.map((p, i) => (
             <div className="pair" key={i}>
-              <input aria-label={`Container port ${i + 1}`} placeholder="80" value={p.container} onChange={(e) => setPorts(upd(ports, i, { container: e.target.value }))} />
+              <input
+                aria-label={`Container port ${i + 1}`}
+                placeholder="80"
+                value={p.container}
+                onChange={(e) => setPorts(upd(ports, i, { container: e.target.value }))}
+              />
               <span>→</span>
-              <input aria-label={`Host port ${i + 1}`} placeholder="8080 (empty: random)" value={p.host} onChange={(e) => setPorts(upd(ports, i, { host: e.target.value }))} />
+              <input
+                aria-label={`Host port ${i + 1}`}
+                placeholder="8080 (empty: random)"
+                value={p.host}
+                onChange={(e) => setPorts(upd(ports, i, { host: e.target.value }))}
+              />
             </div>
           ))}
           <button type="button" className="link" onClick={() => setPorts([...ports, { container: '', host: '' }])}>
@@ -91,9 +129,19 @@ export function RunForm({ image, onClose }: { image: string; onClose(): void }) 
           <legend>Environment</legend>
           {env.map((v, i) => (
             <div className="pair" key={i}>
-              <input aria-label={`Variable name ${i + 1}`} placeholder="NAME" value={v.key} onChange={(e) => setEnv(upd(env, i, { key: e.target.value }))} />
+              <input
+                aria-label={`Variable name ${i + 1}`}
+                placeholder="NAME"
+                value={v.key}
+                onChange={(e) => setEnv(upd(env, i, { key: e.target.value }))}
+              />
               <span>=</span>
-              <input aria-label={`Variable value ${i + 1}`} placeholder="value" value={v.value} onChange={(e) => setEnv(upd(env, i, { value: e.target.value }))} />
+              <input
+                aria-label={`Variable value ${i + 1}`}
+                placeholder="value"
+                value={v.value}
+                onChange={(e) => setEnv(upd(env, i, { value: e.target.value }))}
+              />
             </div>
           ))}
           <button type="button" className="link" onClick={() => setEnv([...env, { key: '', value: '' }])}>
@@ -104,15 +152,34 @@ export function RunForm({ image, onClose }: { image: string; onClose(): void }) 
           <legend>Volumes (volume name or path in the machine → path in the container)</legend>
           {vols.map((v, i) => (
             <div className="pair" key={i}>
-              <input aria-label={`Volume source ${i + 1}`} placeholder="data or /srv/data" value={v.source} onChange={(e) => setVols(upd(vols, i, { source: e.target.value }))} />
+              <input
+                aria-label={`Volume source ${i + 1}`}
+                placeholder="data or /srv/data"
+                value={v.source}
+                onChange={(e) => setVols(upd(vols, i, { source: e.target.value }))}
+              />
               <span>→</span>
-              <input aria-label={`Volume target ${i + 1}`} placeholder="/data" value={v.target} onChange={(e) => setVols(upd(vols, i, { target: e.target.value }))} />
+              <input
+                aria-label={`Volume target ${i + 1}`}
+                placeholder="/data"
+                value={v.target}
+                onChange={(e) => setVols(upd(vols, i, { target: e.target.value }))}
+              />
               <label className="inline">
-                <input type="checkbox" checked={v.readOnly} onChange={(e) => setVols(upd(vols, i, { readOnly: e.target.checked }))} /> read-only
+                <input
+                  type="checkbox"
+                  checked={v.readOnly}
+                  onChange={(e) => setVols(upd(vols, i, { readOnly: e.target.checked }))}
+                />{' '}
+                read-only
               </label>
             </div>
           ))}
-          <button type="button" className="link" onClick={() => setVols([...vols, { source: '', target: '', readOnly: false }])}>
+          <button
+            type="button"
+            className="link"
+            onClick={() => setVols([...vols, { source: '', target: '', readOnly: false }])}
+          >
             + Add volume
           </button>
         </fieldset>

@@ -7,8 +7,20 @@ describe('published ports', () => {
       <PublishedPorts
         ports={[
           { hostPort: 8080, protocol: 'tcp', container: 'shop-web-1', containerPort: 80 },
-          { hostPort: 5432, protocol: 'tcp', container: 'db', containerPort: 5432, error: 'port 5432 is already in use on this computer: stop what uses it, or publish another port' },
-          { hostPort: 5353, protocol: 'udp', container: 'dns', containerPort: 53, error: 'UDP port 5353 is already in use on this computer: stop what uses it, or publish another port' },
+          {
+            hostPort: 5432,
+            protocol: 'tcp',
+            container: 'db',
+            containerPort: 5432,
+            error: 'port 5432 is already in use on this computer: stop what uses it, or publish another port',
+          },
+          {
+            hostPort: 5353,
+            protocol: 'udp',
+            container: 'dns',
+            containerPort: 53,
+            error: 'UDP port 5353 is already in use on this computer: stop what uses it, or publish another port',
+          },
         ]}
       />,
     );

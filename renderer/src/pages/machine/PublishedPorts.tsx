@@ -3,7 +3,12 @@
 import type { ForwardedPort } from '../../../../app/core/machine-types';
 
 export function PublishedPorts({ ports }: { ports: ForwardedPort[] }) {
-  if (!ports.length) return <p className="muted">No container publishes a port. Ports a container publishes (docker run -p 8080:80) open here on localhost.</p>;
+  if (!ports.length)
+    return (
+      <p className="muted">
+        No container publishes a port. Ports a container publishes (docker run -p 8080:80) open here on localhost.
+      </p>
+    );
   return (
     <ul className="published-ports" data-testid="published-ports">
       {ports.map((p) => (

@@ -6,7 +6,9 @@ describe('saved memory', () => {
     const onForget = vi.fn();
     const savedAt = new Date(Date.now() - 5 * 60_000).toISOString();
     render(<SavedMemory saved={{ savedAt, bytes: 183_500_000 }} busy={false} onForget={onForget} />);
-    expect(screen.getByTestId('saved-memory').textContent).toMatch(/^Memory saved 5 min ago \(184 MB on this computer\): Start resumes the machine where it stopped/);
+    expect(screen.getByTestId('saved-memory').textContent).toMatch(
+      /^Memory saved 5 min ago \(184 MB on this computer\): Start resumes the machine where it stopped/,
+    );
     fireEvent.click(screen.getByRole('button', { name: 'Forget it' }));
     expect(onForget).toHaveBeenCalledTimes(1);
   });

@@ -3,8 +3,20 @@ import type { SettingsView } from '../../../../app/api/contract';
 import { SettingsForm } from './SettingsForm';
 
 const view: SettingsView = {
-  settings: { version: 2, cpus: 2, memoryMiB: 2048, diskGiB: 64, accel: 'auto', shares: ['~'], engine: { insecureRegistries: [], registryMirrors: [], tcpForBenchmark: false } },
-  ranges: { cpus: { min: 1, max: 32, description: 'virtual CPUs' }, memoryMiB: { min: 512, max: 65536, description: 'memory in MiB' }, diskGiB: { min: 4, max: 2048, description: 'data disk' } },
+  settings: {
+    version: 2,
+    cpus: 2,
+    memoryMiB: 2048,
+    diskGiB: 64,
+    accel: 'auto',
+    shares: ['~'],
+    engine: { insecureRegistries: [], registryMirrors: [], tcpForBenchmark: false },
+  },
+  ranges: {
+    cpus: { min: 1, max: 32, description: 'virtual CPUs' },
+    memoryMiB: { min: 512, max: 65536, description: 'memory in MiB' },
+    diskGiB: { min: 4, max: 2048, description: 'data disk' },
+  },
   restartFields: ['cpus', 'memoryMiB', 'diskGiB', 'accel', 'shares', 'engine'],
   warnings: [],
 };
@@ -28,7 +40,10 @@ describe('SettingsForm', () => {
     fireEvent.change(screen.getByLabelText(/Insecure registries/), { target: { value: '10.0.2.2:5000' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
     await waitFor(() => expect(onSave).toHaveBeenCalled());
-    expect((onSave.mock.calls[0] as any)[0]).toMatchObject({ memoryMiB: 1024, engine: { insecureRegistries: ['10.0.2.2:5000'] } });
+    expect((onSave.mock.calls[0] as any)[0]).toMatchObject({
+      memoryMiB: 1024,
+      engine: { insecureRegistries: ['10.0.2.2:5000'] },
+    });
   });
 
   it('edits shared folders one a line, keeping commas inside a folder name', async () => {

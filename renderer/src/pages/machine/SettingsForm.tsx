@@ -12,7 +12,8 @@ export function checkNumber(view: SettingsView, k: Num, raw: string, current?: n
   if (!/^\d+$/.test(raw.trim())) return `${LABELS[k]}: a whole number, ${r.min} to ${r.max}.`;
   const n = Number(raw);
   if (n < r.min || n > r.max) return `${LABELS[k]}: ${n} is out of range; allowed ${r.min} to ${r.max}.`;
-  if (k === 'diskGiB' && current !== undefined && n < current) return `${LABELS[k]}: the disk can only grow (now ${current} GiB).`;
+  if (k === 'diskGiB' && current !== undefined && n < current)
+    return `${LABELS[k]}: the disk can only grow (now ${current} GiB).`;
   return undefined;
 }
 
@@ -30,7 +31,11 @@ export function SettingsForm({
   isNew?: boolean;
 }) {
   const s = view.settings;
-  const [vals, setVals] = useState<Record<Num, string>>({ cpus: String(s.cpus), memoryMiB: String(s.memoryMiB), diskGiB: String(s.diskGiB) });
+  const [vals, setVals] = useState<Record<Num, string>>({
+    cpus: String(s.cpus),
+    memoryMiB: String(s.memoryMiB),
+    diskGiB: String(s.diskGiB),
+  });
   const [accel, setAccel] = useState(s.accel);
   const [insecure, setInsecure] = useState(s.engine.insecureRegistries.join('\n'));
   const [mirrors, setMirrors] = useState(s.engine.registryMirrors.join('\n'));
@@ -41,10 +46,20 @@ export function SettingsForm({
     setVals({ cpus: String(s.cpus), memoryMiB: String(s.memoryMiB), diskGiB: String(s.diskGiB) });
   }, [s.cpus, s.memoryMiB, s.diskGiB]);
 
-  const problems = (['cpus', 'memoryMiB', 'diskGiB'] as Num[]).map((k) => [k, checkNumber(view, k, vals[k], isNew ? undefined : s[k])] as const);
-  const lines = (t: string) => t.split(/[\n,]/).map((x) => x.trim()).filter(Boolean);
+  const problems = (['cpus', 'memoryMiB', 'diskGiB'] as Num[]).map(
+    (k) => [k, checkNumber(view, k, vals[k], isNew ? undefined : s[k])] as const,
+  );
+  const lines = (t: string) =>
+    t
+      .split(/[\n,]/)
+      .map((x) => x.trim())
+      .filter(Boolean);
   // A folder name may hold a comma: shared folders are split on line breaks only.
-  const folders = (t: string) => t.split('\n').map((x) => x.trim()).filter(Boolean);
+  const folders = (t: string) =>
+    t
+      .split('\n')
+      .map((x) => x.trim())
+      .filter(Boolean);
   const change: SettingsChange = {
     cpus: Number(vals.cpus),
     memoryMiB: Number(vals.memoryMiB),
@@ -116,16 +131,36 @@ export function SettingsForm({
       </div>
       <div className="field">
         <label htmlFor="set-insecure">Insecure registries {restartNote}</label>
-        <textarea id="set-insecure" rows={2} value={insecure} onChange={(e) => setInsecure(e.target.value)} placeholder="host:port, one a line (e.g. 10.0.2.2:5000)" />
+        <textarea
+          id="set-insecure"
+          rows={2}
+          value={insecure}
+          onChange={(e) => setInsecure(e.target.value)}
+          placeholder="host:port, one a line (e.g. 10.0.2.2:5000)"
+        />
       </div>
       <div className="field">
         <label htmlFor="set-mirrors">Registry mirrors {restartNote}</label>
-        <textarea id="set-mirrors" rows={2} value={mirrors} onChange={(e) => setMirrors(e.target.value)} placeholder="https://mirror.example.com, one a line" />
+        <textarea
+          id="set-mirrors"
+          rows={2}
+          value={mirrors}
+          onChange={(e) => setMirrors(e.target.value)}
+          placeholder="https://mirror.example.com, one a line"
+        />
       </div>
       <div className="field">
         <label htmlFor="set-shares">Shared folders {restartNote}</label>
-        <textarea id="set-shares" rows={2} value={shares} onChange={(e) => setShares(e.target.value)} placeholder="one folder a line; ~ is your home folder" />
-        <div className="muted small-text">Containers can bind-mount these folders by their own path, e.g. docker run -v ~/code:/src.</div>
+        <textarea
+          id="set-shares"
+          rows={2}
+          value={shares}
+          onChange={(e) => setShares(e.target.value)}
+          placeholder="one folder a line; ~ is your home folder"
+        />
+        <div className="muted small-text">
+          Containers can bind-mount these folders by their own path, e.g. docker run -v ~/code:/src.
+        </div>
       </div>
       {error && <ErrorBox error={error} />}
       <div className="form-actions">
