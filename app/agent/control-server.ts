@@ -3,10 +3,10 @@
 // the same status and, once subscribed, the same stream of events.
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import { listenPrivate } from '../core/private-socket';
-import { isUserError, oneLine } from '../core/errors';
+import { listenPrivate } from '../base/private-socket';
+import { isUserError, oneLine } from '../base/errors';
 import type { MachineAgent } from './machine-agent';
-import { AGENT_METHODS, AgentEvent, AgentReply, AgentRequest, onJsonLines } from './protocol';
+import { AGENT_METHODS, AgentEvent, AgentReply, AgentRequest, onJsonLines } from './api/protocol';
 
 export class ControlServer {
   private server?: net.Server;

@@ -13,7 +13,7 @@
 import * as http from 'node:http';
 import type * as net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { closeSocket, listenPrivate } from '../core/private-socket';
+import { closeSocket, listenPrivate } from '../base/private-socket';
 import { ChannelAgent, OpenChannel } from './channel-agent';
 import { splice } from './splice';
 

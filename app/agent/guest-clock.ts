@@ -6,7 +6,7 @@
 // does not. Then, and every few minutes in case nothing was noticed, the agent asks the guest how
 // far off it is and sets it (/etc/berth/clock).
 
-import { firstLine } from '../core/errors';
+import { firstLine } from '../base/errors';
 
 export interface ClockReadings {
   /** Wall-clock milliseconds since the epoch (Date.now). */

@@ -1,7 +1,7 @@
 // One agent per machine: the agent pid file is created exclusively; a stale
 // one (its process gone or not an agent) is replaced.
 import * as fs from 'node:fs';
-import { pidAlive, pidIs, readPid } from '../core/proc';
+import { pidAlive, pidIs, readPid } from '../base/proc';
 
 export const AGENT_MARKER = 'berth-agent';
 

@@ -4,18 +4,19 @@
 // what it observed: the VM process, the SSH handshake, the engine's /_ping.
 import { EventEmitter } from 'node:events';
 import * as http from 'node:http';
-import type { Driver, VmSpec } from '../driver/driver';
-import { registerDockerContext } from '../core/docker-context';
-import { firstLine, oneLine, UserError } from '../core/errors';
-import { readIfExists, tail, writePrivateFile } from '../core/fsutil';
-import type { LocatedImage } from '../core/image';
-import { AgentStatus, ProblemReport, STEP_LABELS, STEP_ORDER, Step, StepId } from '../core/machine-types';
-import { freePort } from '../core/net-util';
-import { dockerHost, MachinePaths } from '../core/paths';
-import { readRuntime, writeRuntime } from '../core/runtime';
-import type { MachineSettings } from '../core/settings/schema';
-import { hostKeyVerifier } from '../core/ssh-keys';
-import { vmSpec } from '../core/vm-spec';
+import type { Driver } from '../driver/driver';
+import type { VmSpec } from '../base/vm-types';
+import { registerDockerContext } from '../base/docker-context';
+import { firstLine, oneLine, UserError } from '../base/errors';
+import { readIfExists, tail, writePrivateFile } from '../base/files';
+import type { LocatedImage } from '../base/image';
+import { AgentStatus, ProblemReport, STEP_LABELS, STEP_ORDER, Step, StepId } from '../base/machine-types';
+import { freePort } from '../base/net';
+import { dockerHost, MachinePaths } from '../base/paths';
+import { readRuntime, writeRuntime } from '../base/runtime';
+import type { MachineSettings } from '../base/settings/schema';
+import { hostKeyVerifier } from '../base/ssh-keys';
+import { vmSpec } from '../base/vm-spec';
 import { EngineSocket, GUEST_DOCKER_SOCK, pingOver } from './engine-socket';
 import { GuestClock } from './guest-clock';
 import { PortForwarder } from './port-forwarder';
@@ -392,7 +393,7 @@ export class MachineAgent extends EventEmitter {
   /** Saves the running VM's memory for the next up; false (with a note) when it could not. */
   private async suspend(spec: VmSpec): Promise<boolean> {
     const { driver } = this.d;
-    if (!driver.capabilities.suspend || !driver.suspend || !this.link) return false;
+    if (!driver.suspend || !this.link) return false;
     try {
       this.note("Saving the machine's memory");
       // The guest syncs its disk and lets go of what QEMU cannot save (see /etc/berth/suspend).

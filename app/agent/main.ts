@@ -2,12 +2,12 @@
 // Started detached by the CLI or the app; it outlives them and exits when its
 // VM has stopped. (The marker and the folder in argv let others recognise it.)
 import * as fs from 'node:fs';
-import { createDriver } from '../core/driver-factory';
-import { oneLine } from '../core/errors';
-import { locateImage } from '../core/image';
-import { machinePaths } from '../core/paths';
-import { loadSettings } from '../core/settings/store';
-import { ensureUserKey } from '../core/ssh-keys';
+import { createDriver } from '../driver/choose';
+import { oneLine } from '../base/errors';
+import { locateImage } from '../base/image';
+import { machinePaths } from '../base/paths';
+import { loadSettings } from '../base/settings/store';
+import { ensureUserKey } from '../base/ssh-keys';
 import { ControlServer } from './control-server';
 import { acquireAgentLock, releaseAgentLock } from './lock';
 import { MachineAgent } from './machine-agent';

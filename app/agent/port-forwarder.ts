@@ -8,7 +8,7 @@
 // forwarding (udp deps) where the driver has it, and listed with the reason where not.
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { ForwardedPort } from '../core/machine-types';
+import type { ForwardedPort } from '../base/machine-types';
 import type { WantedPort } from './published-ports';
 import { splice } from './splice';
 

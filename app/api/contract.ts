@@ -6,8 +6,9 @@
 //
 // This file is imported by the renderer (browser code): it must stay free of
 // Node imports. Only `import type` from the core.
-import type { AgentStatus, MachineStatus, Step } from '../core/machine-types';
-import type { MachineSettings } from '../core/settings/schema';
+import type { AgentStatus, MachineStatus, Step } from '../base/machine-types';
+import type { MachineSettings } from '../base/settings/schema';
+import type { Accel } from '../base/vm-types';
 
 export const API_VERSION = 1;
 
@@ -53,6 +54,8 @@ export interface SettingRange {
 export interface SettingsView {
   settings: MachineSettings;
   ranges: Record<'cpus' | 'memoryMiB' | 'diskGiB', SettingRange>;
+  /** The accelerators a machine can ask for, from the settings schema. */
+  accelerators: Accel[];
   /** Settings that apply only after a restart. */
   restartFields: string[];
   /** A corrupt settings file was put aside: tell the user. */

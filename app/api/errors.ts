@@ -2,7 +2,7 @@
 // a person keep their words; engine errors are mapped to a code the UI has a
 // designed state for; anything else is a bug and says so.
 import type { ApiError, ApiErrorCode } from './contract';
-import { isUserError } from '../core/errors';
+import { isUserError } from '../base/errors';
 
 export class ApiFailure extends Error {
   constructor(

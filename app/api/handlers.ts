@@ -1,7 +1,7 @@
 // The composition root of the serving side: every method and stream of the
 // contract wired to the machine service and the engine. Used by `berth ui`
 // and by the Electron main process alike.
-import { Machines } from '../core/machines';
+import { Machines } from '../machine/machines';
 import type { MachineProgress } from './contract';
 import * as es from './engine/streams';
 import { Engine } from './engine/engine';

@@ -1,13 +1,14 @@
 // The machine side of the API: state, start/stop/restart with the core's real
 // steps broadcast to every 'machine.progress' subscriber, settings, console.
 // A second start while one runs joins it (one promise, shared).
+import { ACCELERATORS } from '../base/vm-types';
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
-import { AgentClient } from '../core/agent-client';
-import { tail } from '../core/fsutil';
-import type { AgentStatus } from '../core/machine-types';
-import type { Machines } from '../core/machines';
-import { defaultSettings, RESTART_FIELDS, settingRanges, type MachineSettings } from '../core/settings/schema';
+import { AgentClient } from '../agent/api/client';
+import { tail } from '../base/files';
+import type { AgentStatus } from '../base/machine-types';
+import type { Machines } from '../machine/machines';
+import { defaultSettings, RESTART_FIELDS, settingRanges, type MachineSettings } from '../base/settings/schema';
 import type { MachineInfo, MachineProgress, SettingsChange, SettingsView } from './contract';
 
 export class MachineService {
@@ -172,7 +173,7 @@ export class MachineService {
   }
 
   settingsView(settings: MachineSettings, warnings: string[] = []): SettingsView {
-    return { settings, ranges: settingRanges(), restartFields: [...RESTART_FIELDS], warnings };
+    return { settings, ranges: settingRanges(), accelerators: [...ACCELERATORS], restartFields: [...RESTART_FIELDS], warnings };
   }
 
   getSettings(): SettingsView {

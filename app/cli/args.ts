@@ -1,7 +1,7 @@
 // Command-line parsing on top of node's util.parseArgs (strict: an unknown
 // flag is an error), turning its exceptions into one-line user errors.
 import { parseArgs, ParseArgsConfig } from 'node:util';
-import { UserError } from '../core/errors';
+import { UserError } from '../base/errors';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 

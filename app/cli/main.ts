@@ -1,8 +1,8 @@
 // The `berth` command. Every failure a person can cause ends in one line and a
 // non-zero exit; a stack trace only ever appears with BERTH_DEBUG=1.
-import { isUserError, oneLine } from '../core/errors';
-import { Machines } from '../core/machines';
-import { settingRanges } from '../core/settings/schema';
+import { isUserError, oneLine } from '../base/errors';
+import { Machines } from '../machine/machines';
+import { settingRanges } from '../base/settings/schema';
 import { env, logs, ls, status } from './commands/info';
 import { down, init, restart, rm, set, up } from './commands/lifecycle';
 import { ssh } from './commands/ssh';

@@ -1,6 +1,6 @@
 // Shows long work as named steps while they happen: a live line on a
 // terminal, plain lines anywhere else (CI logs, pipes).
-import type { Step } from '../core/machine-types';
+import type { Step } from '../base/machine-types';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 

@@ -1,77 +1,9 @@
 // The hypervisor driver contract. A driver knows how to run one machine's VM
 // and how to observe it; it keeps no state of its own in memory that the
 // host cannot re-derive (pid files, QMP), so a fresh process gets the truth.
-// QEMU implements it now; VirtualBox will implement the same interface.
-
-/** What the VM process looks like from the host, right now. */
-export type VmState = 'absent' | 'stopped' | 'running';
-
-/** Everything a driver needs to know about the machine it runs. */
-export interface VmSpec {
-  /** Machine name, e.g. "default"; also the guest hostname. */
-  name: string;
-  /** The machine's private folder (0700): disks, sockets, pid files, logs. */
-  dir: string;
-  cpus: number;
-  memoryMiB: number;
-  diskGiB: number;
-  accel: Accel;
-  /** Image artifacts: kernel, initramfs, read-only root and the kernel command line. */
-  image: VmImage;
-  /** Host port on 127.0.0.1 forwarded to the guest's SSH port. */
-  sshPort: number;
-  /** Optional host port on 127.0.0.1 forwarded to a TCP dockerd in the guest (benchmark only). */
-  engineTcpPort?: number;
-  /** Host folders the guest mounts (read-write) at guestPath. */
-  shares: SharedFolder[];
-  /** Files and strings handed to the guest through QEMU fw_cfg (name -> content). */
-  guestConfig: GuestConfig;
-}
-
-export interface SharedFolder {
-  /** Absolute folder on the host. */
-  hostPath: string;
-  /** Where the guest mounts it: the same path for POSIX hosts, so bind mounts need no translation. */
-  guestPath: string;
-  /** The device's name in the guest (9p mount tag), unique per machine. */
-  tag: string;
-}
-
-export interface VmImage {
-  kernel: string;
-  initrd: string;
-  rootfs: string;
-  cmdline: string;
-}
-
-export interface GuestConfig {
-  authorizedKeys: string;
-  hostname: string;
-  /** The engine's daemon.json, already serialised. */
-  daemonJson: string;
-  engineTcp?: boolean;
-}
-
-export type Accel = 'auto' | 'kvm' | 'hvf' | 'whpx' | 'tcg';
-
-export interface DriverCapabilities {
-  /** The VM can be asked to power off cleanly (ACPI power button). */
-  gracefulStop: boolean;
-  /** The data disk can be grown in place. */
-  diskResize: boolean;
-  /** Idle guest memory is handed back to the host. */
-  freePageReporting: boolean;
-  /** Host folders can be shared with the guest. */
-  fileSharing: boolean;
-  /** A running VM's memory can be saved on stop and resumed on the next start. */
-  suspend: boolean;
-}
-
-/** Memory a stopped VM left to be resumed. */
-export interface SavedVm {
-  savedAt: string;
-  bytes: number;
-}
+// QEMU implements it now; VirtualBox will implement the same interface. Each optional ability
+// is said once, as an optional method: a driver without it leaves it out, and callers check for it.
+import type { Accel, SavedVm, VmSpec, VmState } from '../base/vm-types';
 
 /** A named step of long work, reported as it happens. */
 export type ProgressFn = (message: string) => void;
@@ -87,7 +19,6 @@ export interface StartResult {
 
 export interface Driver {
   readonly name: string;
-  readonly capabilities: DriverCapabilities;
   /** Checks the hypervisor is installed; throws a UserError that says how to install it. */
   validate(): Promise<void>;
   /** Creates the data disk if it does not exist; grows it if diskGiB grew. Never shrinks or reformats. */
@@ -98,8 +29,9 @@ export interface Driver {
    */
   start(spec: VmSpec, progress: ProgressFn): Promise<StartResult>;
   /**
-   * Saves the running VM's memory for the next start() and ends the VM (capability `suspend`).
-   * The guest must have synced its disks. Throws, with the VM still running, when it cannot.
+   * Saves the running VM's memory for the next start() and ends the VM. Optional. The guest must
+   * have synced its disks. Throws, with the VM still running, when it cannot (the caller then shuts
+   * the machine down instead).
    */
   suspend?(spec: VmSpec): Promise<void>;
   /** The memory a stopped VM saved, if any. */

@@ -5,8 +5,8 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readIfExists, writePrivateFile } from '../core/fsutil';
-import { berthHome } from '../core/paths';
+import { readIfExists, writePrivateFile } from '../base/files';
+import { berthHome } from '../base/paths';
 
 export const APP_SETTINGS_VERSION = 1;
 export type Theme = 'system' | 'light' | 'dark';

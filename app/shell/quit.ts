@@ -4,7 +4,7 @@
 import { app } from 'electron';
 import type { MachineService } from '../api/machine-service';
 import type { AppSettingsStore } from './app-settings';
-import type { MachineWatcher } from './machine-watch';
+import type { MachineWatcher } from '../machine/watch';
 import type { BerthTray } from './tray';
 import { quitPlan } from './tray-menu';
 

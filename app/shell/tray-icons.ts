@@ -3,7 +3,7 @@
 // images that the menu bar tints, so the states differ by shape as well:
 // running = filled disc, starting = ring with a half disc, stopped = ring,
 // error = disc with an exclamation mark cut out. Pure: no electron here.
-import type { MachineState } from '../core/machine-types';
+import type { MachineState } from '../base/machine-types';
 import { encodePng } from './png';
 
 export type TrayIconKind = 'running' | 'starting' | 'stopped' | 'error';

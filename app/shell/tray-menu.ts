@@ -1,7 +1,7 @@
 // The tray menu as plain data, worked out from the machine's state and the app
 // settings alone, so every state is unit-tested without Electron. tray.ts
 // turns each item into an Electron MenuItem and its id into an action.
-import type { MachineState } from '../core/machine-types';
+import type { MachineState } from '../base/machine-types';
 import type { AppSettings, Theme } from './app-settings';
 
 export type TrayAction =

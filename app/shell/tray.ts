@@ -3,10 +3,10 @@
 import { clipboard, dialog, Menu, nativeImage, Tray, type MenuItemConstructorOptions } from 'electron';
 import type { MachineService } from '../api/machine-service';
 import { toApiError } from '../api/errors';
-import type { MachineStatus } from '../core/machine-types';
-import { dockerHost } from '../core/paths';
+import type { MachineStatus } from '../base/machine-types';
+import { dockerHost } from '../base/paths';
 import type { AppSettingsStore } from './app-settings';
-import type { MachineWatcher } from './machine-watch';
+import type { MachineWatcher } from '../machine/watch';
 import { trayIconFor, trayIconKind } from './tray-icons';
 import { trayMenuTemplate, type TrayAction, type TrayItem, type TrayView } from './tray-menu';
 

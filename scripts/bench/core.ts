@@ -7,9 +7,9 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import Docker from 'dockerode';
 import { machineArgs, memoryArgs } from '../../app/driver/qemu/argv';
-import { locateImage } from '../../app/core/image';
-import { Machines } from '../../app/core/machines';
-import { readRuntime } from '../../app/core/runtime';
+import { locateImage } from '../../app/base/image';
+import { Machines } from '../../app/machine/machines';
+import { readRuntime } from '../../app/base/runtime';
 import { buildFloorInitramfs } from '../../vm-images/build/floor';
 import { Figure, median } from './report';
 

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Machines } from '../../app/core/machines';
+import { Machines } from '../../app/machine/machines';
 import { berthCli, berthDown, berthUp, floorBoot, idleRss, imageSize, roundTrips } from './core';
 import { Figure, formatFigure, median } from './report';
 

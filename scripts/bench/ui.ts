@@ -11,7 +11,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createImplementation } from '../../app/api/handlers';
-import { Machines } from '../../app/core/machines';
+import { Machines } from '../../app/machine/machines';
 import { startUiServer } from '../../app/ui/server';
 import { launchChromium } from '../../test/e2e/browser';
 import { berth, docker, dockerSock, importImage, ROOT, tinyRootfsTar, tmpHome } from '../../test/e2e/fixtures';

@@ -15,7 +15,7 @@ export function tmpHome(prefix = 'berth-e2e-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export { freePort } from '../../app/core/net-util';
+export { freePort } from '../../app/base/net';
 
 export async function berth(home: string, args: string[], timeout = 240_000): Promise<string> {
   const r = await run(process.execPath, [BERTH, ...args], {

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { ControlServer } from '../../app/agent/control-server';
 import type { MachineProgress } from '../../app/api/contract';
 import { MachineService } from '../../app/api/machine-service';
-import type { AgentStatus } from '../../app/core/machine-types';
+import type { AgentStatus } from '../../app/base/machine-types';
 
 function fakeMachines(dir: string) {
   const m = {

@@ -4,7 +4,7 @@ import { ApiCallError, ApiClient } from '../../app/api/client';
 import type { BerthPort, ClientMessage, ServerMessage } from '../../app/api/contract';
 import { ApiFailure } from '../../app/api/errors';
 import { ApiSession, type Implementation, type StreamSink } from '../../app/api/session';
-import { UserError } from '../../app/core/errors';
+import { UserError } from '../../app/base/errors';
 
 /** A client and a session joined by an in-memory port, the messages cloned as JSON like the WebSocket does. */
 function pair(impl: Partial<Implementation['methods']>, streams: Partial<Implementation['streams']> = {}) {

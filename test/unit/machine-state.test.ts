@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deriveState } from '../../app/core/machine-state';
-import type { AgentStatus } from '../../app/core/machine-types';
+import { deriveState } from '../../app/machine/state';
+import type { AgentStatus } from '../../app/base/machine-types';
 
 const agent = (state: AgentStatus['state']): AgentStatus => ({ state, steps: [], agentPid: 1 });
 

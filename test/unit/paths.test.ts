@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkMachineName, dockerHost, machinePaths } from '../../app/core/paths';
+import { checkMachineName, dockerHost, machinePaths } from '../../app/base/paths';
 
 test("DOCKER_HOST is a unix URL, or Docker's npipe form on Windows", () => {
   const p = machinePaths('default', '/home/ann/.local/share/berth');

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import { after, test } from 'node:test';
 import { PortForwarder } from '../../app/agent/port-forwarder';
 import type { WantedPort } from '../../app/agent/published-ports';
-import { freePort } from '../../app/core/net-util';
+import { freePort } from '../../app/base/net';
 
 /** A TCP server that answers "<prefix>" + everything the client sent, once the client has finished. */
 async function upperServer(prefix: string): Promise<{ port: number; close(): void }> {

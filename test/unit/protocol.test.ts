@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { onJsonLines } from '../../app/agent/protocol';
+import { onJsonLines } from '../../app/agent/api/protocol';
 
 test('JSON lines split across chunks arrive whole; bad lines are reported', () => {
   const s = new PassThrough();

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import type { VmSpec } from '../../app/driver/driver';
+import type { VmSpec } from '../../app/base/vm-types';
 import { buildQemuArgv, esc, machineArgs, sharesTable } from '../../app/driver/qemu/argv';
 import { machineFiles } from '../../app/driver/qemu/machine-files';
 

@@ -13,11 +13,11 @@ import {
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isUserError, type UserError } from '../../app/core/errors';
-import type { VmSpec } from '../../app/driver/driver';
+import { isUserError, type UserError } from '../../app/base/errors';
+import type { VmSpec } from '../../app/base/vm-types';
 import { QemuDriver } from '../../app/driver/qemu/qemu-driver';
 import type { ProcessHost } from '../../app/driver/qemu/process-host';
-import type { Runner } from '../../app/driver/qemu/runner';
+import type { Runner } from '../../app/base/run';
 import type { Spawner } from '../../app/driver/qemu/spawner';
 import { fixture } from '../fixtures/qemu/load';
 

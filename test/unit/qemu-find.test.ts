@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isUserError, UserError } from '../../app/core/errors';
+import { isUserError, UserError } from '../../app/base/errors';
 import { findQemu, parseQemuVersion, type HostFacts } from '../../app/driver/qemu/find-qemu';
 import { fixture } from '../fixtures/qemu/load';
 

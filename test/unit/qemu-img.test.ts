@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isUserError } from '../../app/core/errors';
+import { isUserError } from '../../app/base/errors';
 import { parseQemuImgInfo, QemuImg } from '../../app/driver/qemu/qemu-img';
-import type { RunResult, Runner } from '../../app/driver/qemu/runner';
+import type { RunResult, Runner } from '../../app/base/run';
 import { fixture } from '../fixtures/qemu/load';
 
 /** A runner that checks each call's exact argv and answers with captured output. */

@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { VmSpec } from '../../app/driver/driver';
+import type { VmSpec } from '../../app/base/vm-types';
 import { findQemu, realHostFacts } from '../../app/driver/qemu/find-qemu';
 import { QemuDriver } from '../../app/driver/qemu/qemu-driver';
-import { pollUntil } from '../../app/driver/qemu/wait';
+import { pollUntil } from '../../app/base/time';
 
 const tiny = process.env.BERTH_TINY_VM ?? '/tmp/berth-tiny-vm';
 

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { defaultSettings, validateSettings, settingRanges } from '../../app/core/settings/schema';
-import { applyChange, loadSettings, saveSettings } from '../../app/core/settings/store';
+import { defaultSettings, validateSettings, settingRanges } from '../../app/base/settings/schema';
+import { applyChange, loadSettings, saveSettings } from '../../app/base/settings/store';
 
 const made: string[] = [];
 const tmp = () => {

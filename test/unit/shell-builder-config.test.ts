@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ARTIFACTS, imageCandidates } from '../../app/core/image';
+import { ARTIFACTS, imageCandidates } from '../../app/base/image';
 import { REPO } from '../helpers/cli';
 
 // electron-builder's own loader and schema check (an internal module: the

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { daemonJson } from '../../app/core/vm-spec';
-import { coveredSystemFolder, sharedFolders } from '../../app/core/shares';
-import { defaultSettings } from '../../app/core/settings/schema';
+import { daemonJson } from '../../app/base/vm-spec';
+import { coveredSystemFolder, sharedFolders } from '../../app/base/shares';
+import { defaultSettings } from '../../app/base/settings/schema';
 
 test('shared folders: ~ is the home folder, paths are normalised, the guest sees the same path', () => {
   assert.deepEqual(sharedFolders(['~', '~/code/', '/Volumes/work//x'], '/Users/me', 'darwin'), [

@@ -1,11 +1,11 @@
 // berth status | ls | env | logs
 import * as fs from 'node:fs';
-import { UserError } from '../../core/errors';
-import { tail } from '../../core/fsutil';
-import { Machines } from '../../core/machines';
-import type { MachineStatus } from '../../core/machine-types';
-import { dockerHost } from '../../core/paths';
-import { detectShell, envScript, parseShell } from '../../core/shell-env';
+import { UserError } from '../../base/errors';
+import { tail } from '../../base/files';
+import { Machines } from '../../machine/machines';
+import type { MachineStatus } from '../../base/machine-types';
+import { dockerHost } from '../../base/paths';
+import { detectShell, envScript, parseShell } from '../env-script';
 import { NAME_OPTION, parse, intFlag } from '../args';
 
 export async function status(m: Machines, argv: string[]): Promise<number> {

@@ -1,10 +1,10 @@
 // berth init | up | down | restart | set | rm
 import * as path from 'node:path';
 import * as readline from 'node:readline/promises';
-import { UserError } from '../../core/errors';
-import { Machines } from '../../core/machines';
-import { dockerHost } from '../../core/paths';
-import type { MachineSettings } from '../../core/settings/schema';
+import { UserError } from '../../base/errors';
+import { Machines } from '../../machine/machines';
+import { dockerHost } from '../../base/paths';
+import type { MachineSettings } from '../../base/settings/schema';
 import { intFlag, NAME_OPTION, Options, parse } from '../args';
 import { StepPrinter } from '../progress';
 

@@ -1,11 +1,11 @@
 // berth ssh [command]: a shell or a command in the VM, over ssh2 with the
 // machine's own key and its pinned host key (no system ssh client needed).
 import { Client } from 'ssh2';
-import { UserError } from '../../core/errors';
-import { readIfExists } from '../../core/fsutil';
-import { Machines } from '../../core/machines';
-import { readRuntime } from '../../core/runtime';
-import { ensureUserKey, fingerprint } from '../../core/ssh-keys';
+import { UserError } from '../../base/errors';
+import { readIfExists } from '../../base/files';
+import { Machines } from '../../machine/machines';
+import { readRuntime } from '../../base/runtime';
+import { ensureUserKey, fingerprint } from '../../base/ssh-keys';
 import { NAME_OPTION, parse } from '../args';
 
 export async function ssh(m: Machines, argv: string[]): Promise<number> {

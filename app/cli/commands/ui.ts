@@ -2,8 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createImplementation } from '../../api/handlers';
-import { UserError } from '../../core/errors';
-import type { Machines } from '../../core/machines';
+import { UserError } from '../../base/errors';
+import type { Machines } from '../../machine/machines';
 import { DEFAULT_STATIC_DIR, startUiServer } from '../../ui/server';
 import { intFlag, NAME_OPTION, parse } from '../args';
 

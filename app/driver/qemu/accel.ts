@@ -1,7 +1,7 @@
 // Which accelerator 'auto' means on this host. Pure: the caller supplies the facts
 // (platform, whether /dev/kvm is usable) so every branch is unit-tested.
 import { accessSync, constants } from 'node:fs';
-import type { Accel } from '../driver';
+import type { Accel } from '../../base/vm-types';
 
 export type ConcreteAccel = Exclude<Accel, 'auto'>;
 

@@ -1,6 +1,6 @@
 // Builds QEMU's command line from the machine spec. Pure, so every accelerator and
 // platform variant is pinned by a unit test with the exact argv.
-import type { SharedFolder, VmSpec } from '../driver';
+import type { SharedFolder, VmSpec } from '../../base/vm-types';
 import type { ConcreteAccel } from './accel';
 import { NETDEV_ID } from './hostfwd';
 import type { GuestArch } from './find-qemu';

@@ -4,7 +4,7 @@
 // one-line message that says exactly how to install it on this platform.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../../core/errors';
+import { UserError } from '../../base/errors';
 
 export type GuestArch = 'x86_64' | 'aarch64';
 

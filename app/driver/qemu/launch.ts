@@ -7,7 +7,7 @@ import type { ConcreteAccel } from './accel';
 import type { MachineFiles } from './machine-files';
 import type { ProcessHost } from './process-host';
 import type { Spawner } from './spawner';
-import { pollUntil } from './wait';
+import { pollUntil } from '../../base/time';
 
 export interface LaunchRequest {
   program: string;

@@ -3,7 +3,7 @@
 // run by /bin/sh carries the stream (POSIX hosts only).
 import type { QmpClient } from './qmp';
 import { shellQuote } from './saved-vm';
-import { sleep } from './wait';
+import { sleep } from '../../base/time';
 
 /** QEMU throttles migration to 128 MiB/s by default (it assumes a network); a file takes all it can. */
 const UNLIMITED_BYTES_PER_S = 1e12;

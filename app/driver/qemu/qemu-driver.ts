@@ -3,18 +3,10 @@
 // any fresh process (CLI, agent, app) can tell what is going on.
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
-import { firstLine, oneLine, UserError } from '../../core/errors';
-import { coveredSystemFolder } from '../../core/shares';
-import type {
-  Driver,
-  DriverCapabilities,
-  ProgressFn,
-  SavedVm,
-  SharedFolder,
-  StartResult,
-  VmSpec,
-  VmState,
-} from '../driver';
+import { firstLine, oneLine, UserError } from '../../base/errors';
+import { coveredSystemFolder } from '../../base/shares';
+import type { Driver, ProgressFn, StartResult } from '../driver';
+import type { SavedVm, SharedFolder, VmSpec, VmState } from '../../base/vm-types';
 import { isHardwareAccel, kvmDeviceUsable, resolveAccel, type ConcreteAccel } from './accel';
 import { buildQemuArgv, sharesTable } from './argv';
 import { tail } from './console-log';
@@ -36,9 +28,9 @@ import { QmpClient } from './qmp';
 import { currentQmpEndpoint, newQmpEndpoint, type QmpEndpoint } from './qmp-endpoint';
 import { commitSaved, diskStamp, discardSaved, fitOf, readSavedMeta, savedVmFiles, unfit } from './saved-vm';
 import { realProcessHost, type ProcessHost } from './process-host';
-import { execFileRunner, type Runner } from './runner';
+import { execFileRunner, type Runner } from '../../base/run';
 import { detachedSpawner, type Spawner } from './spawner';
-import { pollUntil, sleep } from './wait';
+import { pollUntil, sleep } from '../../base/time';
 
 export interface QemuDriverOptions {
   /** Diagnostic lines (not user-facing progress). */
@@ -71,7 +63,10 @@ const MIN_QEMU = { major: 6, minor: 0 };
 
 export class QemuDriver implements Driver {
   readonly name = 'qemu';
-  readonly capabilities: DriverCapabilities;
+  /** QEMU's Windows builds have no 9p file server (-fsdev/-virtfs). */
+  private readonly fileSharing: boolean;
+  /** Saving memory goes through /bin/sh (an exec: migration URI): not on Windows. */
+  private readonly canSuspend: boolean;
 
   private readonly log: (m: string) => void;
   private readonly run: Runner;
@@ -99,16 +94,9 @@ export class QemuDriver implements Driver {
     this.bootTimeoutMs = opts.bootProgressTimeoutMs ?? 120_000;
     this.pidfileTimeoutMs = opts.pidfileTimeoutMs ?? 10_000;
     this.pollMs = opts.pollMs ?? 100;
-    // QEMU's Windows builds have no 9p file server (-fsdev/-virtfs), and saving memory goes
-    // through /bin/sh (an exec: migration URI).
     const posix = this.host.platform !== 'win32';
-    this.capabilities = {
-      gracefulStop: true,
-      diskResize: true,
-      freePageReporting: true,
-      fileSharing: posix,
-      suspend: posix,
-    };
+    this.fileSharing = posix;
+    this.canSuspend = posix;
   }
 
   private programs(): QemuPrograms {
@@ -203,7 +191,7 @@ export class QemuDriver implements Driver {
    */
   private async sharesToMount(spec: VmSpec, progress: ProgressFn): Promise<SharedFolder[]> {
     if (!spec.shares.length) return [];
-    if (!this.capabilities.fileSharing) {
+    if (!this.fileSharing) {
       progress('Folders are not shared: QEMU on Windows has no file sharing (9p)');
       return [];
     }
@@ -301,7 +289,7 @@ export class QemuDriver implements Driver {
   ): Promise<ConcreteAccel | undefined> {
     const saved = savedVmFiles(spec.dir);
     if (![saved.state, saved.meta, saved.partial].some((f) => existsSync(f))) return undefined;
-    if (!this.capabilities.suspend) {
+    if (!this.canSuspend) {
       await discardSaved(saved);
       return undefined;
     }
@@ -389,6 +377,7 @@ export class QemuDriver implements Driver {
   }
 
   async suspend(spec: VmSpec): Promise<void> {
+    if (!this.canSuspend) throw new Error('QEMU on Windows cannot save the machine\'s memory yet');
     const files = machineFiles(spec.dir);
     const saved = savedVmFiles(spec.dir);
     const pid = await this.pid(spec);

@@ -1,8 +1,8 @@
 // The data disk through qemu-img: create, read its size, grow. Disks only grow:
 // shrinking a filesystem's block device under it destroys data.
-import { UserError } from '../../core/errors';
-import { firstLine } from '../../core/errors';
-import type { Runner } from './runner';
+import { UserError } from '../../base/errors';
+import { firstLine } from '../../base/errors';
+import type { Runner } from '../../base/run';
 
 const GiB = 1024 * 1024 * 1024;
 

@@ -2,7 +2,7 @@
 // and Linux (only the user can reach it); on Windows QEMU's unix sockets are
 // unreliable, so TCP on 127.0.0.1 with a port picked at start and written down
 // in the machine folder, so a fresh process can find it again.
-import { freePort } from '../../core/net-util';
+import { freePort } from '../../base/net';
 import { readFile, writeFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import type { MachineFiles } from './machine-files';

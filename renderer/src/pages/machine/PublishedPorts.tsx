@@ -1,6 +1,6 @@
 // The container ports the host agent carries to this computer's localhost, and
 // the ones it cannot (a host port already taken), each saying why.
-import type { ForwardedPort } from '../../../../app/core/machine-types';
+import type { ForwardedPort } from '../../../../app/base/machine-types';
 
 export function PublishedPorts({ ports }: { ports: ForwardedPort[] }) {
   if (!ports.length)

@@ -17,6 +17,7 @@ const view: SettingsView = {
     memoryMiB: { min: 512, max: 65536, description: 'memory in MiB' },
     diskGiB: { min: 4, max: 2048, description: 'data disk' },
   },
+  accelerators: ['auto', 'kvm', 'hvf', 'whpx', 'tcg'],
   restartFields: ['cpus', 'memoryMiB', 'diskGiB', 'accel', 'shares', 'engine'],
   warnings: [],
 };

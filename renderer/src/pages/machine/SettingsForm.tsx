@@ -121,7 +121,7 @@ export function SettingsForm({
       <div className="field">
         <label htmlFor="set-accel">Accelerator {restartNote}</label>
         <select id="set-accel" value={accel} onChange={(e) => setAccel(e.target.value as typeof accel)}>
-          {['auto', 'kvm', 'hvf', 'whpx', 'tcg'].map((a) => (
+          {view.accelerators.map((a) => (
             <option key={a} value={a}>
               {a}
             </option>

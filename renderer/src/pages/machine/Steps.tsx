@@ -1,6 +1,6 @@
 // The core's real start steps, as they happen.
 import type { MachineProgress } from '../../../../app/api/contract';
-import type { Step } from '../../../../app/core/machine-types';
+import type { Step } from '../../../../app/base/machine-types';
 
 export function latestSteps(progress: MachineProgress[]): { steps: Step[]; notes: string[] } {
   const byId = new Map<string, Step>();

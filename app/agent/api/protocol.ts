@@ -1,7 +1,7 @@
 // The host agent's control protocol: newline-delimited JSON over the agent
 // socket in the machine's folder (0600, so only the user can drive it).
 // Requests carry an id; answers carry the same id; events carry none.
-import type { AgentStatus, Step } from '../core/machine-types';
+import type { AgentStatus, Step } from '../../base/machine-types';
 
 /** down saves the machine's memory when it can (the next up resumes it); poweroff shuts it down. */
 export type AgentMethod = 'status' | 'up' | 'down' | 'poweroff' | 'subscribe';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectShell, envScript, parseShell } from '../../app/core/shell-env';
+import { detectShell, envScript, parseShell } from '../../app/cli/env-script';
 
 const host = 'unix:///home/ann/.local/share/berth/machines/default/docker.sock';
 

@@ -3,7 +3,7 @@
 // is refused with the field, the value and the allowed range.
 import * as fs from 'node:fs';
 import { UserError } from '../errors';
-import { readIfExists, writePrivateFile } from '../fsutil';
+import { readIfExists, writePrivateFile } from '../files';
 import { MachineSettings, SETTINGS_VERSION, defaultSettings, validateSettings } from './schema';
 
 /** Each migration takes a file of version N-1 to version N. Index = target version. */

@@ -3,6 +3,7 @@
 // settings form) and the validation of every value that comes in.
 import Ajv, { ErrorObject } from 'ajv';
 import { UserError } from '../errors';
+import { ACCELERATORS, type Accel } from '../vm-types';
 import { coveredSystemFolder, GUEST_SYSTEM_FOLDERS, sharedFolders } from '../shares';
 
 export const SETTINGS_VERSION = 2;
@@ -21,7 +22,7 @@ export interface MachineSettings {
   cpus: number;
   memoryMiB: number;
   diskGiB: number;
-  accel: 'auto' | 'kvm' | 'hvf' | 'whpx' | 'tcg';
+  accel: Accel;
   /**
    * Host folders the VM sees at the same path, so `docker run -v "$PWD":/src` finds the
    * user's files. "~" (or "~/...") is the user's home folder.
@@ -49,7 +50,7 @@ export const settingsSchema = {
     },
     accel: {
       type: 'string',
-      enum: ['auto', 'kvm', 'hvf', 'whpx', 'tcg'],
+      enum: ACCELERATORS,
       default: 'auto',
       description: 'hardware accelerator; auto picks the platform one and falls back to tcg',
     },

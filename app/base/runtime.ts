@@ -2,7 +2,7 @@
 // the accelerator in use). They describe the live VM only: a VM that is not
 // running makes them meaningless, whatever the file says.
 import * as path from 'node:path';
-import { readIfExists, writePrivateFile } from './fsutil';
+import { readIfExists, writePrivateFile } from './files';
 import type { MachinePaths } from './paths';
 
 export interface RuntimeInfo {

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import envPaths = require('env-paths');
 import { UserError } from './errors';
-import { ensurePrivateDir } from './fsutil';
+import { ensurePrivateDir } from './files';
 
 export function berthHome(env: NodeJS.ProcessEnv = process.env): string {
   if (env.BERTH_HOME) return path.resolve(env.BERTH_HOME);

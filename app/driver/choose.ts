@@ -1,6 +1,6 @@
 // The one place that decides which hypervisor driver a machine uses.
-import type { Driver } from '../driver/driver';
-import { QemuDriver } from '../driver/qemu/qemu-driver';
+import type { Driver } from './driver';
+import { QemuDriver } from './qemu/qemu-driver';
 
 export function createDriver(log: (m: string) => void = () => undefined): Driver {
   return new QemuDriver({ log });

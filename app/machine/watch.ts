@@ -6,10 +6,10 @@
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AgentClient } from '../core/agent-client';
-import { ensurePrivateDir } from '../core/fsutil';
-import type { Machines } from '../core/machines';
-import type { MachineStatus } from '../core/machine-types';
+import { AgentClient } from '../agent/api/client';
+import { ensurePrivateDir } from '../base/files';
+import type { Machines } from './machines';
+import type { MachineStatus } from '../base/machine-types';
 
 export interface AgentLink {
   on(event: 'status' | 'close', fn: (...a: any[]) => void): unknown;

@@ -1,5 +1,5 @@
 // Turns a machine's settings into what the hypervisor driver needs.
-import type { VmSpec } from '../driver/driver';
+import type { VmSpec } from './vm-types';
 import type { LocatedImage } from './image';
 import type { MachinePaths } from './paths';
 import type { MachineSettings } from './settings/schema';

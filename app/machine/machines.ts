@@ -3,23 +3,23 @@
 // runs; it finds (or starts) each machine's host agent and asks it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AgentClient } from './agent-client';
-import { createDriver } from './driver-factory';
-import { removeDockerContext } from './docker-context';
-import { UserError } from './errors';
-import { readIfExists } from './fsutil';
-import { locateImage } from './image';
-import { deriveState } from './machine-state';
-import type { AgentStatus, MachineStatus, ProblemReport, Step } from './machine-types';
-import { dockerHost, ensureMachineDir, machinePaths, machinesDir, MachinePaths } from './paths';
-import { readRuntime } from './runtime';
-import { defaultSettings, MachineSettings, RESTART_FIELDS } from './settings/schema';
-import { sharedFolders } from './shares';
-import { applyChange, loadSettings, mergeSettings, saveSettings } from './settings/store';
-import { ensureUserKey } from './ssh-keys';
-import { vmSpec } from './vm-spec';
+import { AgentClient } from '../agent/api/client';
+import { createDriver } from '../driver/choose';
+import { removeDockerContext } from '../base/docker-context';
+import { UserError } from '../base/errors';
+import { readIfExists } from '../base/files';
+import { locateImage } from '../base/image';
+import { deriveState } from './state';
+import type { AgentStatus, MachineStatus, ProblemReport, Step } from '../base/machine-types';
+import { dockerHost, ensureMachineDir, machinePaths, machinesDir, MachinePaths } from '../base/paths';
+import { readRuntime } from '../base/runtime';
+import { defaultSettings, MachineSettings, RESTART_FIELDS } from '../base/settings/schema';
+import { sharedFolders } from '../base/shares';
+import { applyChange, loadSettings, mergeSettings, saveSettings } from '../base/settings/store';
+import { ensureUserKey } from '../base/ssh-keys';
+import { vmSpec } from '../base/vm-spec';
 import { agentPidIfAlive } from '../agent/lock';
-import type { SavedVm } from '../driver/driver';
+import type { SavedVm } from '../base/vm-types';
 
 export interface ProgressHandlers {
   onStep?: (s: Step) => void;

@@ -1,7 +1,7 @@
 // `berth env`: the lines that point a shell's docker at a machine, like
 // boot2docker's shellinit, for the shells people actually use.
 import * as path from 'node:path';
-import { UserError } from './errors';
+import { UserError } from '../base/errors';
 
 export type Shell = 'sh' | 'fish' | 'powershell' | 'cmd';
 export const SHELLS: Shell[] = ['sh', 'fish', 'powershell', 'cmd'];

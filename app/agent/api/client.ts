@@ -5,12 +5,12 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { AGENT_MARKER, agentPidIfAlive } from '../agent/lock';
-import type { AgentEvent, AgentMethod, AgentReply } from '../agent/protocol';
-import { onJsonLines } from '../agent/protocol';
-import { UserError } from './errors';
-import type { AgentStatus } from './machine-types';
-import type { MachinePaths } from './paths';
+import { AGENT_MARKER, agentPidIfAlive } from '../lock';
+import type { AgentEvent, AgentMethod, AgentReply } from './protocol';
+import { onJsonLines } from './protocol';
+import { UserError } from '../../base/errors';
+import type { AgentStatus } from '../../base/machine-types';
+import type { MachinePaths } from '../../base/paths';
 
 export class AgentClient extends EventEmitter {
   private nextId = 1;

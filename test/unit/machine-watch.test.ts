@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import type { MachineState, MachineStatus } from '../../app/core/machine-types';
-import { MachineWatcher, type AgentLink } from '../../app/shell/machine-watch';
+import type { MachineState, MachineStatus } from '../../app/base/machine-types';
+import { MachineWatcher, type AgentLink } from '../../app/machine/watch';
 
 class FakeAgent extends EventEmitter implements AgentLink {
   subscribed = 0;
@@ -115,8 +115,8 @@ test('nothing is reported after stop', async () => {
 
 test('the real folder watch: sees the machine folder appear and the agent files change, not the console log', async () => {
   const fs = await import('node:fs');
-  const { Machines } = await import('../../app/core/machines');
-  const { machineWatchSources } = await import('../../app/shell/machine-watch');
+  const { Machines } = await import('../../app/machine/machines');
+  const { machineWatchSources } = await import('../../app/machine/watch');
   const { tempHome } = await import('../helpers/cli');
   const machines = new Machines(tempHome('bmw'));
   const p = machines.paths('default');

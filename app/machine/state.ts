@@ -1,8 +1,8 @@
 // A machine's state is worked out from what can be observed right now — the
 // settings file, whether its agent answers, whether its VM process lives —
 // never only remembered, so any fresh process gets the truth.
-import type { VmState } from '../driver/driver';
-import type { AgentStatus, MachineState } from './machine-types';
+import type { VmState } from '../base/vm-types';
+import type { AgentStatus, MachineState } from '../base/machine-types';
 
 export interface Observation {
   created: boolean;

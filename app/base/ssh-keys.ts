@@ -3,7 +3,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { utils } from 'ssh2';
-import { readIfExists, writePrivateFile } from './fsutil';
+import { readIfExists, writePrivateFile } from './files';
 import { MachinePaths } from './paths';
 
 export function ensureUserKey(p: MachinePaths): { privateKey: string; publicKey: string } {

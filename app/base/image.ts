@@ -3,7 +3,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { VmImage } from '../driver/driver';
+import type { VmImage } from './vm-types';
 import { UserError } from './errors';
 
 interface Manifest {

@@ -2,7 +2,7 @@
 // machine at the path it has on the host, so `docker run -v "$PWD":/src` works unchanged.
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { SharedFolder } from '../driver/driver';
+import type { SharedFolder } from './vm-types';
 
 /**
  * The shares setting as folders: "~" is the home folder, paths are normalised, and the guest

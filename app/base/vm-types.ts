@@ -1,0 +1,62 @@
+// The words every layer uses for a machine's VM: what it is made of (VmSpec) and what the host
+// sees of it (VmState). Types only, with the one list of accelerators, so that the settings, the
+// machine layer and each hypervisor driver agree without importing one another.
+
+/** The hardware accelerators a machine can ask for; 'auto' picks the platform's own. */
+export const ACCELERATORS = ['auto', 'kvm', 'hvf', 'whpx', 'tcg'] as const;
+export type Accel = (typeof ACCELERATORS)[number];
+
+/** What the VM process looks like from the host, right now. */
+export type VmState = 'absent' | 'stopped' | 'running';
+
+/** Everything a driver needs to know about the machine it runs. */
+export interface VmSpec {
+  /** Machine name, e.g. "default"; also the guest hostname. */
+  name: string;
+  /** The machine's private folder (0700): disks, sockets, pid files, logs. */
+  dir: string;
+  cpus: number;
+  memoryMiB: number;
+  diskGiB: number;
+  accel: Accel;
+  /** Image artifacts: kernel, initramfs, read-only root and the kernel command line. */
+  image: VmImage;
+  /** Host port on 127.0.0.1 forwarded to the guest's SSH port. */
+  sshPort: number;
+  /** Optional host port on 127.0.0.1 forwarded to a TCP dockerd in the guest (benchmark only). */
+  engineTcpPort?: number;
+  /** Host folders the guest mounts (read-write) at guestPath. */
+  shares: SharedFolder[];
+  /** Files and strings handed to the guest (QEMU: through fw_cfg). */
+  guestConfig: GuestConfig;
+}
+
+export interface SharedFolder {
+  /** Absolute folder on the host. */
+  hostPath: string;
+  /** Where the guest mounts it: the same path for POSIX hosts, so bind mounts need no translation. */
+  guestPath: string;
+  /** The device's name in the guest (9p mount tag), unique per machine. */
+  tag: string;
+}
+
+export interface VmImage {
+  kernel: string;
+  initrd: string;
+  rootfs: string;
+  cmdline: string;
+}
+
+export interface GuestConfig {
+  authorizedKeys: string;
+  hostname: string;
+  /** The engine's daemon.json, already serialised. */
+  daemonJson: string;
+  engineTcp?: boolean;
+}
+
+/** Memory a stopped VM left to be resumed. */
+export interface SavedVm {
+  savedAt: string;
+  bytes: number;
+}
