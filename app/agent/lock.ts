@@ -1,14 +1,8 @@
-// One agent per machine: the agent pid file is created exclusively; a stale
-// one (its process gone or not an agent) is replaced.
+// One agent per machine, the owner's side: the agent pid file is created exclusively; a stale
+// one (its process gone or not an agent) is replaced. Others read it with api/lock.ts.
 import * as fs from 'node:fs';
-import { pidAlive, pidIs, readPid } from '../base/proc';
-
-export const AGENT_MARKER = 'berth-agent';
-
-export function agentPidIfAlive(pidFile: string, machineDir: string): number | undefined {
-  const pid = readPid(pidFile);
-  return pid && pidIs(pid, [AGENT_MARKER, machineDir]) ? pid : undefined;
-}
+import { pidAlive, readPid } from '../base/proc';
+import { agentPidIfAlive } from './api/lock';
 
 /**
  * Returns true when this process now owns the machine. The pid file appears with its content

@@ -1,7 +1,7 @@
 // The composition root of the serving side: every method and stream of the
 // contract wired to the machine service and the engine. Used by `berth ui`
 // and by the Electron main process alike.
-import { Machines } from '../machine/machines';
+import type { Machines } from '../machine/machines';
 import type { MachineProgress } from './contract';
 import * as es from './engine/streams';
 import { Engine } from './engine/engine';
@@ -10,7 +10,8 @@ import { MachineService } from './machine-service';
 import type { Implementation } from './session';
 
 export interface HandlerOptions {
-  machines?: Machines;
+  /** The machines, built where the process starts (with its driver). */
+  machines: Machines;
   name?: string;
   /** Talk to this Docker socket instead of the machine's (benchmarks count requests through a proxy). */
   dockerSocket?: string;
@@ -18,10 +19,8 @@ export interface HandlerOptions {
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE']);
 
-export function createImplementation(
-  o: HandlerOptions = {},
-): Implementation & { machine: MachineService; engine: Engine } {
-  const machine = new MachineService(o.machines ?? new Machines(), o.name ?? 'default');
+export function createImplementation(o: HandlerOptions): Implementation & { machine: MachineService; engine: Engine } {
+  const machine = new MachineService(o.machines, o.name ?? 'default');
   const engine = new Engine(o.dockerSocket ?? machine.dockerSock);
 
   /** Engine calls: an unreachable socket becomes the designed "machine is stopped" error. */

@@ -173,7 +173,13 @@ export class MachineService {
   }
 
   settingsView(settings: MachineSettings, warnings: string[] = []): SettingsView {
-    return { settings, ranges: settingRanges(), accelerators: [...ACCELERATORS], restartFields: [...RESTART_FIELDS], warnings };
+    return {
+      settings,
+      ranges: settingRanges(),
+      accelerators: [...ACCELERATORS],
+      restartFields: [...RESTART_FIELDS],
+      warnings,
+    };
   }
 
   getSettings(): SettingsView {

@@ -19,10 +19,7 @@ export const ARTIFACTS = ['vmlinuz', 'initrd.img', 'rootfs.squashfs'] as const;
 export function imageCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
   const list: string[] = [];
   if (env.BERTH_IMAGE_DIR) list.push(path.resolve(env.BERTH_IMAGE_DIR));
-  // Packaged desktop app: electron-builder's extraResources.
-  const res = (process as any).resourcesPath as string | undefined;
-  if (res) list.push(path.join(res, 'vm-image'));
-  // A checkout: out/app/core -> <repo>/vm-images/out
+  // A checkout: out/app/base -> <repo>/vm-images/out
   list.push(path.resolve(__dirname, '..', '..', '..', 'vm-images', 'out'));
   return list;
 }

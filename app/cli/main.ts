@@ -1,6 +1,7 @@
 // The `berth` command. Every failure a person can cause ends in one line and a
 // non-zero exit; a stack trace only ever appears with BERTH_DEBUG=1.
 import { isUserError, oneLine } from '../base/errors';
+import { createDriver } from '../driver/choose';
 import { Machines } from '../machine/machines';
 import { settingRanges } from '../base/settings/schema';
 import { env, logs, ls, status } from './commands/info';
@@ -54,7 +55,7 @@ MACHINE defaults to "default". Files live in ${'$'}BERTH_HOME or the platform's 
 `;
 })();
 
-export async function run(argv: string[], machines = new Machines()): Promise<number> {
+export async function run(argv: string[], machines = new Machines({ driver: createDriver })): Promise<number> {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
     process.stdout.write(USAGE);

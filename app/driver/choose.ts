@@ -1,7 +1,7 @@
-// The one place that decides which hypervisor driver a machine uses.
-import type { Driver } from './driver';
+// Which hypervisor driver runs the machines. Called where each process starts (the CLI, the host
+// agent, the desktop app, the browser mode) and passed in from there: nothing below those entry
+// points names a concrete driver. VirtualBox will be chosen here too.
+import type { DriverFactory } from './driver';
 import { QemuDriver } from './qemu/qemu-driver';
 
-export function createDriver(log: (m: string) => void = () => undefined): Driver {
-  return new QemuDriver({ log });
-}
+export const createDriver: DriverFactory = (log) => new QemuDriver({ log });

@@ -5,6 +5,9 @@
 // is said once, as an optional method: a driver without it leaves it out, and callers check for it.
 import type { Accel, SavedVm, VmSpec, VmState } from '../base/vm-types';
 
+/** Builds the driver a process uses; `log` takes diagnostic lines (not user-facing progress). */
+export type DriverFactory = (log?: (message: string) => void) => Driver;
+
 /** A named step of long work, reported as it happens. */
 export type ProgressFn = (message: string) => void;
 

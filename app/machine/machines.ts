@@ -1,10 +1,9 @@
-// The machine service: what the CLI, the desktop app and the browser mode call
-// to create, start, stop, inspect and remove machines. It owns nothing that
+// The machines: what the CLI, the desktop app and the browser mode call to
+// create, start, stop, inspect and remove machines. It owns nothing that
 // runs; it finds (or starts) each machine's host agent and asks it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AgentClient } from '../agent/api/client';
-import { createDriver } from '../driver/choose';
+import { AgentClient, type AgentLauncher } from '../agent/api/client';
 import { removeDockerContext } from '../base/docker-context';
 import { UserError } from '../base/errors';
 import { readIfExists } from '../base/files';
@@ -18,7 +17,8 @@ import { sharedFolders } from '../base/shares';
 import { applyChange, loadSettings, mergeSettings, saveSettings } from '../base/settings/store';
 import { ensureUserKey } from '../base/ssh-keys';
 import { vmSpec } from '../base/vm-spec';
-import { agentPidIfAlive } from '../agent/lock';
+import { agentPidIfAlive } from '../agent/api/lock';
+import type { Driver, DriverFactory } from '../driver/driver';
 import type { SavedVm } from '../base/vm-types';
 
 export interface ProgressHandlers {
@@ -36,8 +36,23 @@ async function agentGone(p: MachinePaths, timeoutMs: number): Promise<void> {
   while (agentPidIfAlive(p.agentPid, p.dir) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
 }
 
+export interface MachinesOptions {
+  /** The Berth home (machines live in its machines/ folder); the user's data folder by default. */
+  home?: string;
+  /** The hypervisor driver, chosen where the process starts. */
+  driver: DriverFactory;
+  /** How a host agent is started (the desktop app starts it with its own runtime). */
+  launcher?: AgentLauncher;
+}
+
 export class Machines {
-  constructor(private readonly home?: string) {}
+  private readonly home?: string;
+  private readonly driver: Driver;
+
+  constructor(private readonly opts: MachinesOptions) {
+    this.home = opts.home;
+    this.driver = opts.driver();
+  }
 
   paths(name: string): MachinePaths {
     return machinePaths(name, this.home);
@@ -132,7 +147,7 @@ export class Machines {
     if (!rt) return fs.existsSync(p.disk) ? 'stopped' : 'absent';
     try {
       const spec = vmSpec(name, p, this.settings(name), locateImage({ verify: false }), rt, '');
-      return await createDriver().inspect(spec);
+      return await this.driver.inspect(spec);
     } catch {
       return 'stopped';
     }
@@ -145,16 +160,15 @@ export class Machines {
 
   /** Memory a stopped machine saved for its next up to resume. */
   private async savedMemory(name: string, p: MachinePaths): Promise<SavedVm | undefined> {
-    const driver = createDriver();
     try {
-      return await driver.saved?.(this.stoppedSpec(name, p));
+      return await this.driver.saved?.(this.stoppedSpec(name, p));
     } catch {
       return undefined;
     }
   }
 
   private async forgetSaved(name: string, p: MachinePaths): Promise<void> {
-    await createDriver().discardSaved?.(this.stoppedSpec(name, p));
+    await this.driver.discardSaved?.(this.stoppedSpec(name, p));
   }
 
   private lastError(p: MachinePaths): ProblemReport | undefined {
@@ -188,7 +202,7 @@ export class Machines {
     p: MachinePaths,
     h: ProgressHandlers,
   ): Promise<AgentStatus & { wasRunning: boolean }> {
-    const c = await AgentClient.connectOrSpawn(p, name);
+    const c = await AgentClient.connectOrSpawn(p, name, this.opts.launcher);
     try {
       if (h.onStep) c.on('step', h.onStep);
       if (h.onNote) c.on('note', h.onNote);
@@ -223,9 +237,8 @@ export class Machines {
     const rt = readRuntime(p);
     if (rt) {
       const spec = vmSpec(name, p, this.settings(name), locateImage({ verify: false }), rt, '');
-      const driver = createDriver();
-      if ((await driver.inspect(spec)) === 'running') {
-        await driver.stop(spec, 30000);
+      if ((await this.driver.inspect(spec)) === 'running') {
+        await this.driver.stop(spec, 30000);
         fs.rmSync(path.join(p.dir, 'runtime.json'), { force: true });
         return 'stopped';
       }

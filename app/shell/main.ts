@@ -8,10 +8,13 @@ import { app, dialog } from 'electron';
 import { createImplementation } from '../api/handlers';
 import { toApiError } from '../api/errors';
 import { berthHome } from '../base/paths';
+import { createDriver } from '../driver/choose';
+import { Machines } from '../machine/machines';
 import { appSettingsFile, AppSettingsStore } from './app-settings';
 import { registerAppScheme, setupAppProtocol, setupPermissions } from './app-protocol';
 import { machineWatchSources, MachineWatcher } from '../machine/watch';
 import { LOGIN_ITEM_SUPPORTED, openedHidden, setupAppearance, setupLoginItem } from './preferences';
+import { packagedImageDir } from './packaged-image';
 import { setupQuit } from './quit';
 import { setupTray } from './tray';
 import { setupDashboard, type Dashboard } from './window';
@@ -37,7 +40,12 @@ async function start(): Promise<void> {
   setupAppProtocol();
   setupPermissions();
 
-  const impl = createImplementation({ name: MACHINE });
+  // The packaged app carries its VM image as a resource; the host agents it starts inherit this.
+  if (app.isPackaged && !process.env.BERTH_IMAGE_DIR)
+    process.env.BERTH_IMAGE_DIR = packagedImageDir(process.resourcesPath);
+  // The host agent runs on the app's own runtime, told to behave as plain Node.
+  const machines = new Machines({ driver: createDriver, launcher: { env: { ELECTRON_RUN_AS_NODE: '1' } } });
+  const impl = createImplementation({ machines, name: MACHINE });
   dashboard = setupDashboard(impl, log);
   const watcher = new MachineWatcher(machineWatchSources(impl.machine.machines, MACHINE, log));
   const tray = setupTray({

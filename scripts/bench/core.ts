@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import Docker from 'dockerode';
 import { machineArgs, memoryArgs } from '../../app/driver/qemu/argv';
 import { locateImage } from '../../app/base/image';
+import { createDriver } from '../../app/driver/choose';
 import { Machines } from '../../app/machine/machines';
 import { readRuntime } from '../../app/base/runtime';
 import { buildFloorInitramfs } from '../../vm-images/build/floor';
@@ -127,7 +128,7 @@ function installGuestDockerCli(home: string): void {
 }
 
 export async function roundTrips(home: string, n: number): Promise<Figure[]> {
-  const m = new Machines(home);
+  const m = new Machines({ home, driver: createDriver });
   const p = m.paths('default');
   const rt = readRuntime(p)!;
   if (!rt.engineTcpPort) throw new Error('the bench machine must have engine.tcpForBenchmark set');
@@ -207,7 +208,7 @@ export function imageSize(): Figure {
 
 /** QEMU's resident memory after `idleSeconds` of nothing happening. */
 export async function idleRss(home: string, idleSeconds: number): Promise<Figure> {
-  const st = await new Machines(home).status('default');
+  const st = await new Machines({ home, driver: createDriver }).status('default');
   const pid = st.agent?.vmPid;
   if (!pid) throw new Error('no VM pid');
   await new Promise((r) => setTimeout(r, idleSeconds * 1000));

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { createDriver } from '../../app/driver/choose';
 import { Machines } from '../../app/machine/machines';
 import { berthCli, berthDown, berthUp, floorBoot, idleRss, imageSize, roundTrips } from './core';
 import { Figure, formatFigure, median } from './report';
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
   // The engine's TCP listener is the round-trip reference and is never on outside the
   // benchmark; boot and memory are measured without it, as users run (dockerd 20.10 also
   // sleeps 1 s at start to show its warning about an unauthenticated TCP listener).
-  const machines = new Machines(home);
+  const machines = new Machines({ home, driver: createDriver });
 
   // First boot formats the data disk: measured apart from the warm boots.
   const first = berthUp(home);

@@ -11,6 +11,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createImplementation } from '../../app/api/handlers';
+import { createDriver } from '../../app/driver/choose';
 import { Machines } from '../../app/machine/machines';
 import { startUiServer } from '../../app/ui/server';
 import { launchChromium } from '../../test/e2e/browser';
@@ -142,7 +143,11 @@ export async function openDashboard(home: string): Promise<LiveDashboard> {
   ensureBuilt();
   const proxyPath = path.join(home, 'count.sock');
   const proxy = await countingProxy(dockerSock(home), proxyPath);
-  const impl = createImplementation({ machines: new Machines(home), name: 'default', dockerSocket: proxyPath });
+  const impl = createImplementation({
+    machines: new Machines({ home, driver: createDriver }),
+    name: 'default',
+    dockerSocket: proxyPath,
+  });
   const server = await startUiServer({ impl, staticDir: UI_DIST });
   return {
     home,

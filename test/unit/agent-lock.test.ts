@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AGENT_MARKER, acquireAgentLock } from '../../app/agent/lock';
+import { AGENT_MARKER } from '../../app/agent/api/lock';
+import { acquireAgentLock } from '../../app/agent/lock';
 
 const lockModule = path.resolve(__dirname, '../../app/agent/lock.js');
 

@@ -116,9 +116,10 @@ test('nothing is reported after stop', async () => {
 test('the real folder watch: sees the machine folder appear and the agent files change, not the console log', async () => {
   const fs = await import('node:fs');
   const { Machines } = await import('../../app/machine/machines');
+  const { createDriver } = await import('../../app/driver/choose');
   const { machineWatchSources } = await import('../../app/machine/watch');
   const { tempHome } = await import('../helpers/cli');
-  const machines = new Machines(tempHome('bmw'));
+  const machines = new Machines({ home: tempHome('bmw'), driver: createDriver });
   const p = machines.paths('default');
   let changes = 0;
   const stop = machineWatchSources(machines, 'default').watch(() => changes++);

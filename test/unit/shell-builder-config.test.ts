@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ARTIFACTS, imageCandidates } from '../../app/base/image';
+import { packagedImageDir } from '../../app/shell/packaged-image';
 import { REPO } from '../helpers/cli';
 
 // electron-builder's own loader and schema check (an internal module: the
@@ -60,14 +61,11 @@ test('the VM image ships as resources/vm-image, where the core looks in a packag
   assert.equal(r.from, 'vm-images/out');
   assert.equal(r.to, 'vm-image');
   assert.deepEqual([...r.filter].sort(), [...ARTIFACTS, 'manifest.json'].sort());
-  const proc = process as any;
-  const saved = proc.resourcesPath;
-  proc.resourcesPath = path.resolve('/Applications/Berth.app/Contents/Resources');
-  try {
-    assert.ok(imageCandidates({}).includes(path.join(proc.resourcesPath, r.to)));
-  } finally {
-    proc.resourcesPath = saved;
-  }
+  // The app hands <resources>/vm-image to its host agents through BERTH_IMAGE_DIR.
+  const resources = path.resolve('/Applications/Berth.app/Contents/Resources');
+  const dir = packagedImageDir(resources);
+  assert.equal(dir, path.join(resources, r.to));
+  assert.equal(imageCandidates({ BERTH_IMAGE_DIR: dir })[0], dir);
 });
 
 test('app.asar holds the compiled app and the dashboard; no native rebuild', () => {

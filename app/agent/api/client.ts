@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { AGENT_MARKER, agentPidIfAlive } from '../lock';
+import { AGENT_MARKER, agentPidIfAlive } from './lock';
 import type { AgentEvent, AgentMethod, AgentReply } from './protocol';
 import { onJsonLines } from './protocol';
 import { UserError } from '../../base/errors';
@@ -45,7 +45,7 @@ export class AgentClient extends EventEmitter {
   }
 
   /** Connects to the machine's agent, starting one (detached) if none runs. */
-  static async connectOrSpawn(p: MachinePaths, name: string): Promise<AgentClient> {
+  static async connectOrSpawn(p: MachinePaths, name: string, launcher: AgentLauncher = {}): Promise<AgentClient> {
     const deadline = Date.now() + 15000;
     let lastSpawn = 0;
     while (Date.now() < deadline) {
@@ -54,7 +54,7 @@ export class AgentClient extends EventEmitter {
       // No answer: start one, unless an agent still lives (starting, or leaving:
       // then a later round starts a new one once it is gone). A new agent needs
       // a moment to write its pid file, hence at most one spawn a second.
-      if (Date.now() - lastSpawn > 1000 && spawnAgent(p, name)) lastSpawn = Date.now();
+      if (Date.now() - lastSpawn > 1000 && spawnAgent(p, name, launcher)) lastSpawn = Date.now();
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new UserError(`the host agent for "${name}" did not start: see ${p.agentLog}`);
@@ -73,19 +73,27 @@ export class AgentClient extends EventEmitter {
   }
 }
 
+/**
+ * How a new host agent process is started: by default with this process's own Node. The desktop
+ * app passes its own (Electron is then told to behave as plain Node): nothing here knows Electron.
+ */
+export interface AgentLauncher {
+  execPath?: string;
+  env?: Record<string, string>;
+}
+
 export function agentEntry(): string {
-  return path.join(__dirname, '..', 'agent', 'main.js');
+  return path.join(__dirname, '..', 'main.js');
 }
 
 /** Starts the agent as its own detached process so it outlives the caller. */
-export function spawnAgent(p: MachinePaths, name: string): boolean {
+export function spawnAgent(p: MachinePaths, name: string, launcher: AgentLauncher = {}): boolean {
   if (agentPidIfAlive(p.agentPid, p.dir)) return false;
   const out = fs.openSync(p.agentLog, 'a', 0o600);
-  const child = spawn(process.execPath, [agentEntry(), AGENT_MARKER, p.dir, name], {
+  const child = spawn(launcher.execPath ?? process.execPath, [agentEntry(), AGENT_MARKER, p.dir, name], {
     detached: true,
     stdio: ['ignore', out, out],
-    // Inside the desktop app execPath is Electron itself: make it behave as plain Node.
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    env: { ...process.env, ...launcher.env },
     windowsHide: true,
   });
   child.unref();

@@ -377,7 +377,7 @@ export class QemuDriver implements Driver {
   }
 
   async suspend(spec: VmSpec): Promise<void> {
-    if (!this.canSuspend) throw new Error('QEMU on Windows cannot save the machine\'s memory yet');
+    if (!this.canSuspend) throw new Error("QEMU on Windows cannot save the machine's memory yet");
     const files = machineFiles(spec.dir);
     const saved = savedVmFiles(spec.dir);
     const pid = await this.pid(spec);
