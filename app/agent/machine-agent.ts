@@ -187,14 +187,10 @@ export class MachineAgent extends EventEmitter {
       await settled;
       await this.step('socket', () => this.openSocket());
       // Published container ports follow the engine onto the host's loopback (up does not wait for them).
-      const forwarding = {
-        link: this.link!,
-        driver: this.d.driver,
-        spec: this.spec!,
-        dockerSock: this.d.paths.dockerSock,
-      };
+      const { driver, paths, log } = this.d;
       const onChange = (ports: AgentStatus['ports']) => this.publish({ ports });
-      this.closers.add('published ports', forwardPublishedPorts({ ...forwarding, onChange, log: this.d.log }));
+      const forwarding = { link: this.link!, driver, spec: this.spec!, dockerSock: paths.dockerSock, onChange, log };
+      this.closers.add('published ports', forwardPublishedPorts(forwarding));
       this.keepClock(reattached);
       // Registered before "running" so `docker --context berth` works as soon as up returns.
       this.d.log(await registerDockerContext(this.d.name, dockerHost(this.d.paths)));

@@ -18,7 +18,7 @@ export interface PortForwardingDeps {
   log: (msg: string) => void;
 }
 
-/** Starts forwarding; resolves nothing, returns how to stop (every listener closed). */
+/** Starts forwarding; returns how to stop it (every listener closed, the list emptied). */
 export function forwardPublishedPorts(d: PortForwardingDeps): () => Promise<void> {
   const { driver, spec } = d;
   const udp =
