@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: unit tests, the VM image build, then the integration
-# tests that boot real VMs under QEMU, then the dashboard's tests.
+# The whole test suite: unit tests, the driver test that boots a tiny VM under the real QEMU,
+# the VM image build, then the integration tests that boot real VMs under QEMU, then the
+# dashboard's tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run build --silent
@@ -14,6 +15,8 @@ if [ ! -f "$BERTH_TINY_VM/vmlinuz" ]; then
 fi
 echo "== unit tests"
 node --test --test-reporter=spec out/test/unit/
+echo "== driver test (real QEMU)"
+node --test --test-reporter=spec out/test/driver/
 echo "== VM image"
 node out/vm-images/build/main.js
 echo "== integration tests (real VMs)"

@@ -59,7 +59,7 @@ export class ControlServer {
               ok: false,
               error: {
                 message: oneLine(e),
-                code: (e as any).code,
+                code: e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined,
                 details: isUserError(e) ? e.details : this.agent.status.error?.details,
               },
             }),

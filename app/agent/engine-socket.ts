@@ -149,7 +149,10 @@ export function pingOver(stream: NodeJS.ReadWriteStream, timeoutMs = 5000): Prom
     const finish = (ok: boolean) => {
       clearTimeout(t);
       stream.removeAllListeners('data');
-      (stream as any).destroy?.() ?? (stream as any).close?.();
+      // An ssh2 channel and a socket are destroyed; a stream with only close() is closed.
+      const s = stream as Partial<Record<'destroy' | 'close', () => void>>;
+      if (s.destroy) s.destroy();
+      else s.close?.();
       resolve(ok);
     };
     stream.on('data', (d: Buffer) => {

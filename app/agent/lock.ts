@@ -34,8 +34,8 @@ function linked(from: string, to: string): boolean {
   try {
     fs.linkSync(from, to);
     return true;
-  } catch (e: any) {
-    if (e.code !== 'EEXIST') throw e;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     return false;
   }
 }

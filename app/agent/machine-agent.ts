@@ -2,13 +2,16 @@
 // and the Docker socket forward. `up` runs named, timed steps; a second `up`
 // while one is under way joins it; `down` stops cleanly. What it reports is
 // what it observed: the VM process, the SSH handshake, the engine's /_ping.
+// Whatever it starts adds its closer (closers.ts): a down, a failed up and a VM
+// that stopped by itself all undo the same list, last started first.
 import { EventEmitter } from 'node:events';
-import * as http from 'node:http';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Driver } from '../driver/driver';
 import type { VmSpec } from '../base/vm-types';
 import { registerDockerContext } from '../base/docker-context';
-import { firstLine, oneLine, UserError } from '../base/errors';
-import { readIfExists, tail, writePrivateFile } from '../base/files';
+import { isUserError, oneLine, UserError } from '../base/errors';
+import { tail, writePrivateFile } from '../base/files';
 import type { LocatedImage } from '../base/image';
 import { AgentStatus, ProblemReport, STEP_LABELS, STEP_ORDER, Step, StepId } from '../base/machine-types';
 import { freePort } from '../base/net';
@@ -17,13 +20,14 @@ import { readRuntime, writeRuntime } from '../base/runtime';
 import type { MachineSettings } from '../base/settings/schema';
 import { hostKeyVerifier } from '../base/ssh-keys';
 import { vmSpec } from '../base/vm-spec';
-import { EngineSocket, GUEST_DOCKER_SOCK, pingOver } from './engine-socket';
+import { Closers, type CloseReason } from './closers';
+import { EngineSocket, GUEST_DOCKER_SOCK } from './engine-socket';
+import type { ConnectGuest, GuestLink } from './guest-link';
 import { GuestClock } from './guest-clock';
-import { PortForwarder } from './port-forwarder';
-import { PortWatch } from './port-watch';
+import { forwardPublishedPorts } from './port-forwarding';
+import { guestReadyToSave, saveMemory } from './save-memory';
 import { SshLink } from './ssh-link';
-import * as path from 'node:path';
-import * as fs from 'node:fs';
+import { consoleLine, engineAnswers, guestScript, httpPing, withTimeout } from './waits';
 
 export interface AgentDeps {
   name: string;
@@ -35,23 +39,27 @@ export interface AgentDeps {
   log: (msg: string) => void;
   /** How long each readiness wait may take (TCG is slow). */
   timeouts?: { ssh?: number; engine?: number; stop?: number };
+  /** The connection to the guest; SSH by default. */
+  connect?: ConnectGuest;
 }
 
 const freshSteps = (): Step[] => STEP_ORDER.map((id) => ({ id, label: STEP_LABELS[id], status: 'pending' }));
 
+/** The step an error of `up` came from, for its problem report (the error itself goes on unchanged). */
+const failedStep = new WeakMap<object, StepId>();
+const stepOf = (e: unknown): StepId | undefined => (e instanceof Object ? failedStep.get(e) : undefined);
+
 export class MachineAgent extends EventEmitter {
   status: AgentStatus = { state: 'stopped', steps: freshSteps(), agentPid: process.pid };
-  private link?: SshLink;
-  private socket?: EngineSocket;
-  private ports?: { forwarder: PortForwarder; watch: PortWatch };
-  private clock?: GuestClock;
+  private link?: GuestLink;
   private spec?: VmSpec;
   private upRun?: Promise<AgentStatus>;
   private downRun?: Promise<AgentStatus>;
-  private watchTimer?: NodeJS.Timeout;
+  private readonly closers: Closers;
 
   constructor(private readonly d: AgentDeps) {
     super();
+    this.closers = new Closers(d.log);
   }
 
   private publish(patch: Partial<AgentStatus>): void {
@@ -77,7 +85,7 @@ export class MachineAgent extends EventEmitter {
       return r;
     } catch (e) {
       this.setStep(id, { status: 'failed', ms: Date.now() - t0, detail: oneLine(e) });
-      (e as any).step = id;
+      if (e instanceof Object) failedStep.set(e, id);
       throw e;
     }
   }
@@ -111,6 +119,7 @@ export class MachineAgent extends EventEmitter {
       readyAt: undefined,
     });
     this.d.log('up: starting');
+    this.closeRuntimeFile();
     try {
       const settings = this.d.settings();
       const image = await this.step(
@@ -129,7 +138,7 @@ export class MachineAgent extends EventEmitter {
       const prior = adopted ? vmSpec(this.d.name, this.d.paths, settings, image, adopted, keys.publicKey) : undefined;
       if (prior && (await this.d.driver.inspect(prior)) === 'running') {
         // The VM outlived an earlier agent: take it over instead of starting another.
-        this.spec = prior;
+        this.ownVm(prior);
         reattached = true;
         this.setStep('disk', { status: 'done', ms: 0, detail: 'VM already running' });
         this.setStep('boot', { status: 'done', ms: 0, detail: 'reattached to the running VM' });
@@ -145,7 +154,7 @@ export class MachineAgent extends EventEmitter {
           engineTcpPort: settings.engine.tcpForBenchmark ? await freePort() : undefined,
         };
         const spec = vmSpec(this.d.name, this.d.paths, settings, image, ports, keys.publicKey);
-        this.spec = spec;
+        this.ownVm(spec);
         await this.step(
           'disk',
           () => this.d.driver.createDisk(spec),
@@ -174,10 +183,14 @@ export class MachineAgent extends EventEmitter {
       await this.step('ssh', () => this.connectSsh(keys.privateKey, resumed));
       // Alongside the engine check: the clock and the shared folders of a resumed guest.
       const settled = resumed ? this.settleResumed() : undefined;
-      await this.step('engine', () => this.waitEngine());
+      await this.step('engine', () => engineAnswers(this.link!, this.d.timeouts?.engine ?? 180000));
       await settled;
       await this.step('socket', () => this.openSocket());
-      this.forwardPorts();
+      // Published container ports follow the engine onto the host's loopback (up does not wait for them).
+      const { driver, paths, log } = this.d;
+      const onChange = (ports: AgentStatus['ports']) => this.publish({ ports });
+      const forwarding = { link: this.link!, driver, spec: this.spec!, dockerSock: paths.dockerSock, onChange, log };
+      this.closers.add('published ports', forwardPublishedPorts(forwarding));
       this.keepClock(reattached);
       // Registered before "running" so `docker --context berth` works as soon as up returns.
       this.d.log(await registerDockerContext(this.d.name, dockerHost(this.d.paths)));
@@ -187,7 +200,8 @@ export class MachineAgent extends EventEmitter {
     } catch (e) {
       const report = this.problem(e);
       this.d.log(`up failed: ${report.message}`);
-      await this.teardown(true);
+      // A closer that fails is in the log; the report is about why the start failed.
+      await this.closers.run({ kind: 'failed' }).catch(() => undefined);
       this.publish({ state: 'stopped', error: report, vmPid: undefined });
       writePrivateFile(path.join(this.d.paths.dir, 'last-error.json'), JSON.stringify(report, null, 2));
       throw e;
@@ -201,7 +215,7 @@ export class MachineAgent extends EventEmitter {
 
   private problem(e: unknown): ProblemReport {
     const details = [
-      (e as UserError).details,
+      isUserError(e) ? e.details : undefined,
       '--- VM console (last lines) ---',
       tail(this.d.paths.consoleLog, 25),
       '--- agent log (last lines) ---',
@@ -209,29 +223,17 @@ export class MachineAgent extends EventEmitter {
     ]
       .filter(Boolean)
       .join('\n');
-    return { message: oneLine(e), details, step: (e as any).step };
-  }
-
-  /**
-   * Waits for a line the guest prints on its serial console (see
-   * vm-images/README.md). Dialing SSH before sshd exists costs a whole
-   * handshake timeout under QEMU's user networking, so the marker saves
-   * seconds; if it never shows (an older image), we dial anyway.
-   */
-  private async consoleMarker(marker: string, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if ((readIfExists(this.d.paths.consoleLog) ?? '').includes(marker)) return true;
-      await sleep(100);
-    }
-    return false;
+    return { message: oneLine(e), details, step: stepOf(e) };
   }
 
   private async connectSsh(privateKey: string, resumed: boolean): Promise<void> {
-    // A resumed guest prints nothing: its sshd has been listening since before it was saved.
-    if (!resumed && !(await this.consoleMarker('berth: sshd started', 60000)))
+    // Dialing before sshd exists costs a whole handshake timeout under QEMU's user networking, so
+    // the console line saves seconds; if it never shows (an older image), we dial anyway. A resumed
+    // guest prints nothing: its sshd has been listening since before it was saved.
+    if (!resumed && !(await consoleLine(this.d.paths.consoleLog, 'berth: sshd started', 60000)))
       this.d.log('no "sshd started" line on the console; dialing SSH anyway');
-    const link = new SshLink({
+    const connect = this.d.connect ?? ((o) => new SshLink(o));
+    const link = connect({
       port: this.status.sshPort!,
       privateKey,
       hostVerifier: hostKeyVerifier(this.d.paths, (msg) => {
@@ -241,6 +243,16 @@ export class MachineAgent extends EventEmitter {
       log: (m) => this.d.log(m),
     });
     this.link = link;
+    // The guest gets ready to be saved while the link is still there; then the link goes.
+    this.closers.add('ssh link', (why) => {
+      this.link = undefined;
+      if (why.kind === 'crashed') link.fail(new Error('the VM stopped'));
+      else link.close();
+    });
+    this.closers.add('guest ready to be saved', async (why) => {
+      if (why.kind === 'down' && why.saveMemory && this.d.driver.suspend)
+        why.guestReady = await guestReadyToSave(link, (m) => this.note(m));
+    });
     await withTimeout(link.connect(), this.d.timeouts?.ssh ?? 180000, 'the VM did not answer SSH');
   }
 
@@ -250,30 +262,12 @@ export class MachineAgent extends EventEmitter {
    */
   private async settleResumed(): Promise<void> {
     try {
-      const r = await withTimeout(
-        this.link!.exec(`/etc/berth/resume ${Math.round(Date.now() / 1000)}`),
-        30000,
-        'the guest did not finish resuming',
-      );
-      if (r.code !== 0) throw new Error(firstLine(r.stdout + r.stderr) || `exit code ${r.code}`);
+      const now = Math.round(Date.now() / 1000);
+      await guestScript(this.link!, `/etc/berth/resume ${now}`, 30000, 'the guest did not finish resuming');
     } catch (e) {
       this.note(
         `After the resume, setting the guest's clock or mounting the shared folders failed (${oneLine(e)}): "berth restart" boots afresh`,
       );
-    }
-  }
-
-  private async waitEngine(): Promise<void> {
-    const deadline = Date.now() + (this.d.timeouts?.engine ?? 180000);
-    for (;;) {
-      try {
-        if (await pingOver(await this.link!.openSocket(GUEST_DOCKER_SOCK), 3000)) return;
-      } catch {
-        // Socket not there yet: dockerd is still starting.
-      }
-      if (Date.now() > deadline)
-        throw new UserError('the Docker engine in the VM did not start: see the VM console in "berth logs"');
-      await sleep(250);
     }
   }
 
@@ -285,8 +279,9 @@ export class MachineAgent extends EventEmitter {
       (m) => this.d.log(m),
     );
     link.on('down', () => socket.dropChannels());
-    this.socket = socket;
-    await this.socket.listen();
+    // Closed first on a down (it was opened last): no client starts work that the stop would cut.
+    this.closers.add('engine socket', () => socket.close());
+    await socket.listen();
     const ok = await httpPing(this.d.paths.dockerSock);
     if (!ok) throw new UserError(`the Docker socket ${this.d.paths.dockerSock} did not answer`);
   }
@@ -301,48 +296,21 @@ export class MachineAgent extends EventEmitter {
     const link = this.link!;
     const clock = new GuestClock({ exec: (command) => link.exec(command), log: (m) => this.d.log(m) });
     link.on('up', () => void clock.check('the SSH connection came back'));
-    this.clock = clock;
+    this.closers.add('guest clock', () => clock.stop());
     clock.start();
     if (reattached) void clock.check('reattached to a running VM');
   }
 
-  /** Published container ports follow the engine onto the host's loopback (not a step: up does not wait for it). */
-  private forwardPorts(): void {
-    const link = this.link!;
-    const { driver } = this.d;
-    const spec = this.spec!;
-    const udp =
-      driver.forwardUdp && driver.unforwardUdp
-        ? {
-            open: (port: number) => driver.forwardUdp!(spec, port, port),
-            close: (port: number) => driver.unforwardUdp!(spec, port),
-          }
-        : undefined;
-    const forwarder = new PortForwarder({
-      dial: (host, port) => link.openTcp(host, port),
-      udp,
-      log: (m) => this.d.log(m),
-    });
-    const watch = new PortWatch(
-      this.d.paths.dockerSock,
-      forwarder,
-      () => this.publish({ ports: forwarder.list() }),
-      (m) => this.d.log(m),
-    );
-    this.ports = { forwarder, watch };
-    watch.start();
-  }
-
   /** Notices a VM that went away by itself (crash, kill -9, guest poweroff). */
   private watchVm(): void {
-    clearInterval(this.watchTimer);
-    this.watchTimer = setInterval(async () => {
-      if (!this.spec || this.downRun) return;
-      if ((await this.d.driver.inspect(this.spec)) === 'running') return;
-      clearInterval(this.watchTimer);
+    const spec = this.spec!;
+    const timer = setInterval(async () => {
+      // A stop under way, or a start that failed, is already closing the machine.
+      if (this.downRun || this.closers.running) return;
+      if ((await this.d.driver.inspect(spec)) === 'running') return;
+      clearInterval(timer);
       this.d.log('the VM stopped on its own (its process exited)');
-      this.link?.fail(new Error('the VM stopped'));
-      await this.teardown(false);
+      await this.closers.run({ kind: 'crashed' }).catch(() => undefined);
       this.publish({
         state: 'stopped',
         vmPid: undefined,
@@ -353,6 +321,32 @@ export class MachineAgent extends EventEmitter {
       });
       this.emit('stopped');
     }, 1000);
+    this.closers.add('VM watch', () => clearInterval(timer));
+  }
+
+  /** From here the VM is this agent's: a failed up kills it, a down stops or saves it. */
+  private ownVm(spec: VmSpec): void {
+    this.spec = spec;
+    this.closers.add('VM', (why) => this.endVm(spec, why));
+  }
+
+  /** runtime.json describes the live VM only: it goes last, with the VM. */
+  private closeRuntimeFile(): void {
+    if (this.closers.has('runtime.json')) return;
+    this.closers.add('runtime.json', () => fs.rmSync(path.join(this.d.paths.dir, 'runtime.json'), { force: true }));
+  }
+
+  private async endVm(spec: VmSpec, why: CloseReason): Promise<void> {
+    if (why.kind === 'crashed') return; // it is gone already
+    const running = (await this.d.driver.inspect(spec)) === 'running';
+    if (why.kind === 'failed') {
+      if (running) await this.d.driver.kill(spec);
+    } else if (running) {
+      if (!(why.guestReady && (await saveMemory(this.d.driver, spec, (m) => this.note(m)))))
+        await this.d.driver.stop(spec, this.d.timeouts?.stop ?? 30000);
+    } else if (!why.save) {
+      await this.d.driver.discardSaved?.(spec);
+    }
   }
 
   /**
@@ -366,52 +360,24 @@ export class MachineAgent extends EventEmitter {
   }
 
   private async runDown(save: boolean): Promise<AgentStatus> {
-    const spec = this.spec ?? this.adoptedSpec();
     // Only a machine that is up can be saved: one still starting has no guest ready to sync.
-    const saving = save && this.status.state === 'running';
+    const why: CloseReason = { kind: 'down', save, saveMemory: save && this.status.state === 'running' };
     this.publish({ state: 'stopping' });
     this.d.log('down: stopping');
-    clearInterval(this.watchTimer);
-    this.clock?.stop();
-    // Close the socket first so no client starts work that the stop would cut.
-    await this.closePorts();
-    await this.socket?.close();
-    this.socket = undefined;
-    if (spec && (await this.d.driver.inspect(spec)) === 'running') {
-      if (!(saving && (await this.suspend(spec)))) await this.d.driver.stop(spec, this.d.timeouts?.stop ?? 30000);
-    } else if (spec && !save) {
-      await this.d.driver.discardSaved?.(spec);
+    if (!this.closers.has('VM')) {
+      // Not started by this agent (an earlier agent's VM), or stopped already: still seen to.
+      this.closeRuntimeFile();
+      const spec = this.spec ?? this.adoptedSpec();
+      if (spec) this.closers.add('VM', (w) => this.endVm(spec, w));
     }
+    await this.closers.run(why);
+    // A start under way fails once its VM is gone; whatever it opened meanwhile is closed too.
     if (this.upRun) await this.upRun.catch(() => undefined);
-    await this.teardown(false);
+    await this.closers.run(why);
     this.publish({ state: 'stopped', vmPid: undefined, steps: freshSteps() });
     this.d.log('down: stopped');
     this.emit('stopped');
     return this.status;
-  }
-
-  /** Saves the running VM's memory for the next up; false (with a note) when it could not. */
-  private async suspend(spec: VmSpec): Promise<boolean> {
-    const { driver } = this.d;
-    if (!driver.suspend || !this.link) return false;
-    try {
-      this.note("Saving the machine's memory");
-      // The guest syncs its disk and lets go of what QEMU cannot save (see /etc/berth/suspend).
-      // From /: a session starts in root's home, which a shared home folder (/root) may be.
-      const r = await withTimeout(
-        this.link.exec('cd / && exec /etc/berth/suspend'),
-        30000,
-        'the guest did not get ready to be saved',
-      );
-      if (r.code !== 0) throw new Error(firstLine(r.stdout + r.stderr) || `exit code ${r.code}`);
-      this.link.close();
-      await driver.suspend(spec);
-      this.note("The machine's memory is saved: the next up resumes it");
-      return true;
-    } catch (e) {
-      this.note(`The machine's memory could not be saved (${oneLine(e)}): shutting it down instead`);
-      return false;
-    }
   }
 
   private adoptedSpec(): VmSpec | undefined {
@@ -423,62 +389,4 @@ export class MachineAgent extends EventEmitter {
       return undefined;
     }
   }
-
-  private async closePorts(): Promise<void> {
-    const p = this.ports;
-    this.ports = undefined;
-    if (!p) return;
-    p.watch.stop();
-    await p.forwarder.close();
-    this.publish({ ports: undefined });
-  }
-
-  private async teardown(killVm: boolean): Promise<void> {
-    clearInterval(this.watchTimer);
-    this.clock?.stop();
-    this.clock = undefined;
-    await this.closePorts();
-    this.link?.close();
-    this.link = undefined;
-    await this.socket?.close();
-    this.socket = undefined;
-    if (killVm && this.spec && (await this.d.driver.inspect(this.spec)) === 'running')
-      await this.d.driver.kill(this.spec);
-    fs.rmSync(path.join(this.d.paths.dir, 'runtime.json'), { force: true });
-  }
-
-  /** For tests and diagnostics: the live SSH link, if any. */
-  get ssh(): SshLink | undefined {
-    return this.link;
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(
-      () => reject(new UserError(`${what} within ${Math.round(ms / 1000)} s: see the VM console in "berth logs"`)),
-      ms,
-    );
-    p.then(
-      (v) => (clearTimeout(t), resolve(v)),
-      (e) => (clearTimeout(t), reject(e)),
-    );
-  });
-}
-
-/** GET /_ping through the host socket, exactly as a docker client would. */
-export function httpPing(socketPath: string, timeoutMs = 5000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.get({ socketPath, path: '/_ping', timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(res.statusCode === 200 && body === 'OK'));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-  });
 }

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import { createDriver } from '../driver/choose';
 import { oneLine } from '../base/errors';
+import { sleep } from '../base/time';
 import { locateImage } from '../base/image';
 import { machinePaths } from '../base/paths';
 import { loadSettings } from '../base/settings/store';
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
     // the pid but no answer retries briefly, and spawns a new agent once the pid
     // is gone); attached clients get a moment to read the final status.
     await control.stopAccepting();
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     control.close();
     releaseAgentLock(paths.agentPid);
     process.exit(0);

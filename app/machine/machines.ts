@@ -14,6 +14,7 @@ import { dockerHost, ensureMachineDir, machinePaths, machinesDir, MachinePaths }
 import { readRuntime } from '../base/runtime';
 import { defaultSettings, MachineSettings, RESTART_FIELDS } from '../base/settings/schema';
 import { sharedFolders } from '../base/shares';
+import { sleep } from '../base/time';
 import { applyChange, loadSettings, mergeSettings, saveSettings } from '../base/settings/store';
 import { ensureUserKey } from '../base/ssh-keys';
 import { vmSpec } from '../base/vm-spec';
@@ -33,7 +34,7 @@ const AGENT_EXIT_WAIT_MS = 45000;
 /** Resolves once the machine's agent process is gone, or after timeoutMs (the caller then finds out). */
 async function agentGone(p: MachinePaths, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (agentPidIfAlive(p.agentPid, p.dir) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  while (agentPidIfAlive(p.agentPid, p.dir) && Date.now() < deadline) await sleep(100);
 }
 
 export interface MachinesOptions {
@@ -137,7 +138,7 @@ export class Machines {
           c.close();
         }
       }
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
     }
     return 'unresponsive';
   }

@@ -10,7 +10,7 @@ import * as dgram from 'node:dgram';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
-import { httpPing } from '../../app/agent/machine-agent';
+import { httpPing } from '../../app/agent/waits';
 import { freePort } from '../../app/base/net';
 import { pidAlive } from '../../app/base/proc';
 import { berth, berthSync, tempHome } from '../helpers/cli';
