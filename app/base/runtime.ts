@@ -1,8 +1,8 @@
 // Facts about the running VM that the agent learns when it starts it (ports,
 // the accelerator in use). They describe the live VM only: a VM that is not
 // running makes them meaningless, whatever the file says.
-import * as path from 'node:path';
 import { readIfExists, writePrivateFile } from './files';
+import { machineFile } from './machine-files';
 import type { MachinePaths } from './paths';
 
 export interface RuntimeInfo {
@@ -13,7 +13,7 @@ export interface RuntimeInfo {
   startedAt: string;
 }
 
-const file = (p: MachinePaths) => path.join(p.dir, 'runtime.json');
+const file = (p: MachinePaths) => machineFile(p.dir, 'runtime');
 
 export function readRuntime(p: MachinePaths): RuntimeInfo | undefined {
   const t = readIfExists(file(p));

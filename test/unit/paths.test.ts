@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { MACHINE_FILES } from '../../app/base/machine-files';
 import { checkMachineName, dockerHost, machinePaths } from '../../app/base/paths';
+import { machineFiles } from '../../app/driver/qemu/machine-files';
+import { savedVmFiles } from '../../app/driver/qemu/saved-vm';
 
 test("DOCKER_HOST is a unix URL, or Docker's npipe form on Windows", () => {
   const p = machinePaths('default', '/home/ann/.local/share/berth');
@@ -15,4 +19,18 @@ test('machine names stay plain', () => {
   assert.equal(checkMachineName('dev-2'), 'dev-2');
   for (const bad of ['', 'Dev', '../x', 'a b', 'x'.repeat(40)])
     assert.throws(() => checkMachineName(bad), /is not valid/);
+});
+
+test('every path in a machine folder comes from the one table, and no two of its names collide', () => {
+  const dir = '/home/ann/.local/share/berth/machines/default';
+  const named = new Set(Object.values(MACHINE_FILES).map((rel) => path.posix.join(dir, rel)));
+  const { dir: folder, ...mp } = machinePaths('default', '/home/ann/.local/share/berth');
+  assert.equal(folder, dir);
+  const all = { ...mp, ...machineFiles(dir, path.posix), ...savedVmFiles(dir, path.posix) };
+  for (const [what, file] of Object.entries(all)) assert.ok(named.has(file), `${what} (${file}) is not in the table`);
+  // Case-insensitive file systems (macOS, Windows) would make two names that differ only by case one file.
+  const names = Object.values(MACHINE_FILES).map((n) => n.toLowerCase());
+  assert.equal(new Set(names).size, names.length);
+  // A file inside a subfolder names a subfolder that is in the table too (delete and keep-disk see it).
+  for (const n of names.filter((n) => n.includes('/'))) assert.ok(names.includes(path.posix.dirname(n)), n);
 });
