@@ -4,12 +4,12 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { firstLine, oneLine, UserError } from '../../base/errors';
+import { tailAsync } from '../../base/files';
 import { coveredSystemFolder } from '../../base/shares';
 import type { Driver, ProgressFn, StartResult } from '../driver';
 import type { SavedVm, SharedFolder, VmSpec, VmState } from '../../base/vm-types';
 import { isHardwareAccel, kvmDeviceUsable, resolveAccel, type ConcreteAccel } from './accel';
 import { buildQemuArgv, sharesTable } from './argv';
-import { tail } from './console-log';
 import {
   findQemu,
   installHint,
@@ -170,7 +170,7 @@ export class QemuDriver implements Driver {
       const why =
         first.reason === 'stalled'
           ? `${accel} made no progress in ${seconds(first.waitedMs)} s`
-          : `${accel} failed (${firstLine(await tail(files.stderrLog, 5)) || exitText(first)})`;
+          : `${accel} failed (${firstLine(await tailAsync(files.stderrLog, 5)) || exitText(first)})`;
       const note = `${why}; falling back to TCG (software emulation, slower)`;
       progress(note);
       this.log(note);
@@ -337,7 +337,7 @@ export class QemuDriver implements Driver {
     try {
       if (!outcome.ok)
         throw new Error(
-          firstLine(await tail(files.stderrLog, 5)) ||
+          firstLine(await tailAsync(files.stderrLog, 5)) ||
             (outcome.reason === 'exited' ? exitText(outcome) : 'QEMU did not start'),
         );
       this.log('resume: QEMU started');
@@ -352,7 +352,7 @@ export class QemuDriver implements Driver {
         qmp.close();
       }
     } catch (e) {
-      const stderr = firstLine(await tail(files.stderrLog, 5));
+      const stderr = firstLine(await tailAsync(files.stderrLog, 5));
       const reason = stderr || oneLine(e);
       this.log(`resume failed: ${reason}`);
       await this.kill(spec);
@@ -432,8 +432,8 @@ export class QemuDriver implements Driver {
     accel: ConcreteAccel,
     o: Exclude<LaunchOutcome, { ok: true }>,
   ): Promise<UserError> {
-    const stderr = await tail(files.stderrLog, 20);
-    const consoleTail = await tail(files.console, 20);
+    const stderr = await tailAsync(files.stderrLog, 20);
+    const consoleTail = await tailAsync(files.console, 20);
     const details = `qemu.stderr.log (last lines):\n${stderr || '(empty)'}\n\nconsole.log (last lines):\n${consoleTail || '(empty)'}`;
     const message =
       o.reason === 'exited'
