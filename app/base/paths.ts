@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import envPaths = require('env-paths');
 import { UserError } from './errors';
 import { ensurePrivateDir } from './files';
+import { MACHINE_FILES, machineFile, type MachineFileKey } from './machine-files';
 
 export function berthHome(env: NodeJS.ProcessEnv = process.env): string {
   if (env.BERTH_HOME) return path.resolve(env.BERTH_HOME);
@@ -43,21 +44,24 @@ export function machinesDir(home = berthHome()): string {
 
 export function machinePaths(name: string, home = berthHome()): MachinePaths {
   const dir = path.join(machinesDir(home), checkMachineName(name));
-  const pipe = (what: string) =>
+  const file = (key: MachineFileKey) => machineFile(dir, key);
+  const pipe = (key: 'agentSock' | 'dockerSock') =>
     // Windows has no unix sockets for our purposes: named pipes, per user and machine.
-    process.platform === 'win32' ? `\\\\.\\pipe\\berth-${name}-${what}` : path.join(dir, `${what}.sock`);
+    process.platform === 'win32'
+      ? `\\\\.\\pipe\\berth-${name}-${path.basename(MACHINE_FILES[key], '.sock')}`
+      : file(key);
   return {
     dir,
-    settings: path.join(dir, 'machine.json'),
-    disk: path.join(dir, 'data.qcow2'),
-    sshKey: path.join(dir, 'ssh', 'id_ed25519'),
-    sshPubKey: path.join(dir, 'ssh', 'id_ed25519.pub'),
-    knownHost: path.join(dir, 'ssh', 'known_host'),
-    agentPid: path.join(dir, 'agent.pid'),
-    agentSock: pipe('agent'),
-    agentLog: path.join(dir, 'agent.log'),
-    consoleLog: path.join(dir, 'console.log'),
-    dockerSock: pipe('docker'),
+    settings: file('settings'),
+    disk: file('disk'),
+    sshKey: file('sshKey'),
+    sshPubKey: file('sshPubKey'),
+    knownHost: file('knownHost'),
+    agentPid: file('agentPid'),
+    agentSock: pipe('agentSock'),
+    agentLog: file('agentLog'),
+    consoleLog: file('console'),
+    dockerSock: pipe('dockerSock'),
   };
 }
 

@@ -1,8 +1,9 @@
 // Facts about the running VM that the agent learns when it starts it (ports,
 // the accelerator in use). They describe the live VM only: a VM that is not
 // running makes them meaningless, whatever the file says.
-import * as path from 'node:path';
+import * as fs from 'node:fs';
 import { readIfExists, writePrivateFile } from './files';
+import { machineFile } from './machine-files';
 import type { MachinePaths } from './paths';
 
 export interface RuntimeInfo {
@@ -13,7 +14,7 @@ export interface RuntimeInfo {
   startedAt: string;
 }
 
-const file = (p: MachinePaths) => path.join(p.dir, 'runtime.json');
+const file = (p: MachinePaths) => machineFile(p.dir, 'runtime');
 
 export function readRuntime(p: MachinePaths): RuntimeInfo | undefined {
   const t = readIfExists(file(p));
@@ -27,4 +28,9 @@ export function readRuntime(p: MachinePaths): RuntimeInfo | undefined {
 
 export function writeRuntime(p: MachinePaths, info: RuntimeInfo): void {
   writePrivateFile(file(p), JSON.stringify(info, null, 2) + '\n');
+}
+
+/** The VM stopped: its facts no longer hold. */
+export function clearRuntime(p: MachinePaths): void {
+  fs.rmSync(file(p), { force: true });
 }

@@ -1,8 +1,7 @@
 // Starts one QEMU process with one accelerator and watches it until it either
 // makes progress (first byte on the serial console), exits, or stalls. It does
 // not decide what to do next: the driver chooses between fallback and error.
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { hasOutput, rotate } from './console-log';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import type { ConcreteAccel } from './accel';
 import type { MachineFiles } from './machine-files';
 import type { ProcessHost } from './process-host';
@@ -104,4 +103,22 @@ export async function launch(req: LaunchRequest, spawn: Spawner, procs: ProcessH
   await Promise.race([child.exited, pollUntil(() => !procs.alive(child.pid), 5000, req.pollMs)]);
   await rm(files.pidfile, { force: true });
   return { ok: false, reason: 'stalled', waitedMs: pidSeen ? req.progressTimeoutMs : req.pidfileTimeoutMs };
+}
+
+/** Keeps the previous boot's console as console.log.1, so a failed boot can be read after a retry. */
+async function rotate(file: string, old: string): Promise<void> {
+  try {
+    await rename(file, old);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+}
+
+/** The serial console has output: where "the VM is making progress" is observed. */
+async function hasOutput(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).size > 0;
+  } catch {
+    return false;
+  }
 }

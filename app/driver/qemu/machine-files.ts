@@ -1,6 +1,8 @@
-// The files the QEMU driver owns inside a machine's folder. One place, so start,
-// inspect and delete agree, and delete removes only what the driver made.
+// The files the QEMU driver owns inside a machine's folder: its view of the machine folder's
+// table (base/machine-files), so start, inspect and delete agree, and delete removes only what
+// the driver made.
 import * as path from 'node:path';
+import { machineFile } from '../../base/machine-files';
 
 export interface MachineFiles {
   dataDisk: string;
@@ -21,19 +23,18 @@ export interface MachineFiles {
 }
 
 export function machineFiles(dir: string, p: path.PlatformPath = path): MachineFiles {
-  const guestDir = p.join(dir, 'guest');
   return {
-    dataDisk: p.join(dir, 'data.qcow2'),
-    pidfile: p.join(dir, 'qemu.pid'),
-    console: p.join(dir, 'console.log'),
-    consoleOld: p.join(dir, 'console.log.1'),
-    stderrLog: p.join(dir, 'qemu.stderr.log'),
-    qmpSocket: p.join(dir, 'qmp.sock'),
-    qmpEndpointFile: p.join(dir, 'qmp.endpoint.json'),
-    launchFile: p.join(dir, 'qemu.launch.json'),
-    guestDir,
-    authorizedKeys: p.join(guestDir, 'authorized_keys'),
-    daemonJson: p.join(guestDir, 'daemon.json'),
-    shares: p.join(guestDir, 'shares'),
+    dataDisk: machineFile(dir, 'disk', p),
+    pidfile: machineFile(dir, 'qemuPid', p),
+    console: machineFile(dir, 'console', p),
+    consoleOld: machineFile(dir, 'consoleOld', p),
+    stderrLog: machineFile(dir, 'qemuStderr', p),
+    qmpSocket: machineFile(dir, 'qmpSock', p),
+    qmpEndpointFile: machineFile(dir, 'qmpEndpoint', p),
+    launchFile: machineFile(dir, 'qemuLaunch', p),
+    guestDir: machineFile(dir, 'guestDir', p),
+    authorizedKeys: machineFile(dir, 'guestAuthorizedKeys', p),
+    daemonJson: machineFile(dir, 'guestDaemonJson', p),
+    shares: machineFile(dir, 'guestShares', p),
   };
 }

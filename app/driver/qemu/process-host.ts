@@ -1,6 +1,6 @@
 // What the driver may ask the OS about processes. Injected so inspect/stop/kill
-// are tested without real processes.
-import { readFileSync } from 'node:fs';
+// are tested without real processes; the real one is base/proc's.
+import { cmdline, pidAlive } from '../../base/proc';
 
 export interface ProcessHost {
   /** The process exists (signal 0 succeeds, or EPERM: it exists but is not ours). */
@@ -12,22 +12,8 @@ export interface ProcessHost {
 }
 
 export const realProcessHost: ProcessHost = {
-  alive(pid) {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (e) {
-      return (e as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  },
-  cmdline(pid) {
-    if (process.platform !== 'linux') return undefined;
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-    } catch {
-      return undefined;
-    }
-  },
+  alive: pidAlive,
+  cmdline,
   kill(pid, signal) {
     try {
       process.kill(pid, signal);

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { machineFile } from '../../base/machine-files';
 
 export interface SavedVmFiles {
   /** QEMU's migration stream: guest memory and device state. */
@@ -24,9 +25,9 @@ export interface SavedVmFiles {
 
 export function savedVmFiles(dir: string, p: path.PlatformPath = path): SavedVmFiles {
   return {
-    state: p.join(dir, 'saved-vm.state'),
-    partial: p.join(dir, 'saved-vm.state.partial'),
-    meta: p.join(dir, 'saved-vm.json'),
+    state: machineFile(dir, 'savedState', p),
+    partial: machineFile(dir, 'savedPartial', p),
+    meta: machineFile(dir, 'savedMeta', p),
   };
 }
 

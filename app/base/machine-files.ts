@@ -1,0 +1,82 @@
+// Every file in a machine's folder, by name, in one table: so that whoever writes a file and
+// whoever reads, watches or removes it agree on its name, and a new file cannot take a name
+// that is already used. Paths are relative to the machine folder, with '/' between parts;
+// machineFile() makes them real paths. Temporary siblings (`<file>.<pid>.tmp` from
+// writePrivateFile, `agent.pid.<pid>` and `agent.pid.takeover` from the agent lock,
+// `saved-vm.json.tmp`) are named after the file they stand in for.
+import * as path from 'node:path';
+
+export const MACHINE_FILES = {
+  /** The machine's settings (CPUs, memory, disk size, shared folders): written by Machines (create, set). */
+  settings: 'machine.json',
+  /** The VM's data disk (qcow2): made and grown by the driver (qemu-img), removed by the driver's delete. */
+  disk: 'data.qcow2',
+  /** The SSH key pair and pinned host key: kept across a delete that keeps the disk. */
+  sshDir: 'ssh',
+  /** Private key the agent logs into the VM with: written by base/ssh-keys (ensureUserKey). */
+  sshKey: 'ssh/id_ed25519',
+  /** Its public half, handed to the guest: written by base/ssh-keys with the private key. */
+  sshPubKey: 'ssh/id_ed25519.pub',
+  /** The VM's SSH host key as first seen (trust on first use): written by base/ssh-keys. */
+  knownHost: 'ssh/known_host',
+  /** The host agent's pid: the agent's lock (agent/lock), written by the agent at its start. */
+  agentPid: 'agent.pid',
+  /** The host agent's control socket (a named pipe on Windows): opened by the agent's control server. */
+  agentSock: 'agent.sock',
+  /** The host agent's log: appended by the agent, its stdout and stderr when it is launched. */
+  agentLog: 'agent.log',
+  /** Facts about the running VM (ports, accelerator): written by the agent (base/runtime), removed at stop. */
+  runtime: 'runtime.json',
+  /** Why the last start or run failed: written by the agent, read and cleared by Machines. */
+  lastError: 'last-error.json',
+  /** The forwarded Docker engine socket (a named pipe on Windows): opened by the agent. */
+  dockerSock: 'docker.sock',
+  /** The VM's serial console: written by QEMU, rotated by the QEMU driver at each launch. */
+  console: 'console.log',
+  /** The previous launch's console, kept so a failed boot can be read after a retry: QEMU driver. */
+  consoleOld: 'console.log.1',
+  /** QEMU's pid: written by QEMU (-pidfile), removed by the QEMU driver when it stops. */
+  qemuPid: 'qemu.pid',
+  /** QEMU's stdout and stderr: written by QEMU (the driver's launch points them there). */
+  qemuStderr: 'qemu.stderr.log',
+  /** QEMU's QMP control socket (not on Windows): opened by QEMU. */
+  qmpSock: 'qmp.sock',
+  /** Windows only: the TCP port QMP listens on: written by the QEMU driver at launch. */
+  qmpEndpoint: 'qmp.endpoint.json',
+  /** The running QEMU's accelerator, argv and fit: written by the QEMU driver at launch. */
+  qemuLaunch: 'qemu.launch.json',
+  /** Files handed to the guest (fw_cfg): written by the QEMU driver at each start. */
+  guestDir: 'guest',
+  /** The guest's authorized SSH keys: QEMU driver. */
+  guestAuthorizedKeys: 'guest/authorized_keys',
+  /** The guest's Docker daemon.json: QEMU driver. */
+  guestDaemonJson: 'guest/daemon.json',
+  /** The shared folders' mount tags and guest paths: QEMU driver. */
+  guestShares: 'guest/shares',
+  /** The saved VM's memory and device state: QEMU's migration stream, renamed into place by the QEMU driver. */
+  savedState: 'saved-vm.state',
+  /** That stream while QEMU still writes it: created by the QEMU driver, written by QEMU. */
+  savedPartial: 'saved-vm.state.partial',
+  /** What the saved memory fits (SavedVmMeta): written by the QEMU driver once the stream is whole. */
+  savedMeta: 'saved-vm.json',
+} as const;
+
+export type MachineFileKey = keyof typeof MACHINE_FILES;
+
+/**
+ * The names whose appearing, changing or going away may mean the machine's state changed
+ * (an agent came or went, the VM started or stopped, a start failed): what watchers watch.
+ */
+export const MACHINE_STATE_FILES: readonly string[] = [
+  MACHINE_FILES.settings,
+  MACHINE_FILES.agentPid,
+  MACHINE_FILES.agentSock,
+  MACHINE_FILES.runtime,
+  MACHINE_FILES.lastError,
+  MACHINE_FILES.dockerSock,
+];
+
+/** The path of one of the table's files inside the machine folder `dir`. */
+export function machineFile(dir: string, key: MachineFileKey, p: path.PlatformPath = path): string {
+  return p.join(dir, ...MACHINE_FILES[key].split('/'));
+}

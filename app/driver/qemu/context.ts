@@ -1,0 +1,21 @@
+// What the QEMU driver's parts share: the injected seams (runner, spawner, processes, host),
+// the timing, and the QEMU found. One object, made by QemuDriver, handed to each part.
+import type { Runner } from '../../base/run';
+import type { HostFacts, QemuPrograms, QemuVersion } from './find-qemu';
+import type { ProcessHost } from './process-host';
+import type { Spawner } from './spawner';
+
+export interface QemuContext {
+  /** Diagnostic lines (not user-facing progress). */
+  readonly log: (message: string) => void;
+  readonly run: Runner;
+  readonly spawn: Spawner;
+  readonly procs: ProcessHost;
+  readonly host: HostFacts;
+  readonly pidfileTimeoutMs: number;
+  readonly pollMs: number;
+  /** The QEMU programs, found on first use. */
+  programs(): QemuPrograms;
+  /** The QEMU version validate() saw, if it ran. */
+  version(): QemuVersion | undefined;
+}
