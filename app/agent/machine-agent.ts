@@ -5,8 +5,6 @@
 // Whatever it starts adds its closer (closers.ts): a down, a failed up and a VM
 // that stopped by itself all undo the same list, last started first.
 import { EventEmitter } from 'node:events';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Driver } from '../driver/driver';
 import type { VmSpec } from '../base/vm-types';
 import { registerDockerContext } from '../base/docker-context';
@@ -16,7 +14,8 @@ import type { LocatedImage } from '../base/image';
 import { AgentStatus, ProblemReport, STEP_LABELS, STEP_ORDER, Step, StepId } from '../base/machine-types';
 import { freePort } from '../base/net';
 import { dockerHost, MachinePaths } from '../base/paths';
-import { readRuntime, writeRuntime } from '../base/runtime';
+import { machineFile } from '../base/machine-files';
+import { clearRuntime, readRuntime, writeRuntime } from '../base/runtime';
 import type { MachineSettings } from '../base/settings/schema';
 import { hostKeyVerifier } from '../base/ssh-keys';
 import { vmSpec } from '../base/vm-spec';
@@ -203,7 +202,7 @@ export class MachineAgent extends EventEmitter {
       // A closer that fails is in the log; the report is about why the start failed.
       await this.closers.run({ kind: 'failed' }).catch(() => undefined);
       this.publish({ state: 'stopped', error: report, vmPid: undefined });
-      writePrivateFile(path.join(this.d.paths.dir, 'last-error.json'), JSON.stringify(report, null, 2));
+      writePrivateFile(machineFile(this.d.paths.dir, 'lastError'), JSON.stringify(report, null, 2));
       throw e;
     }
   }
@@ -333,7 +332,7 @@ export class MachineAgent extends EventEmitter {
   /** runtime.json describes the live VM only: it goes last, with the VM. */
   private closeRuntimeFile(): void {
     if (this.closers.has('runtime.json')) return;
-    this.closers.add('runtime.json', () => fs.rmSync(path.join(this.d.paths.dir, 'runtime.json'), { force: true }));
+    this.closers.add('runtime.json', () => clearRuntime(this.d.paths));
   }
 
   private async endVm(spec: VmSpec, why: CloseReason): Promise<void> {

@@ -11,7 +11,8 @@ import { locateImage } from '../base/image';
 import { deriveState } from './state';
 import type { AgentStatus, MachineStatus, ProblemReport, Step } from '../base/machine-types';
 import { dockerHost, ensureMachineDir, machinePaths, machinesDir, MachinePaths } from '../base/paths';
-import { readRuntime } from '../base/runtime';
+import { MACHINE_FILES, machineFile } from '../base/machine-files';
+import { clearRuntime, readRuntime } from '../base/runtime';
 import { defaultSettings, MachineSettings, RESTART_FIELDS } from '../base/settings/schema';
 import { sharedFolders } from '../base/shares';
 import { sleep } from '../base/time';
@@ -64,7 +65,7 @@ export class Machines {
     if (!fs.existsSync(dir)) return [];
     return fs
       .readdirSync(dir)
-      .filter((n) => fs.existsSync(path.join(dir, n, 'machine.json')))
+      .filter((n) => fs.existsSync(machineFile(path.join(dir, n), 'settings')))
       .sort();
   }
 
@@ -173,7 +174,7 @@ export class Machines {
   }
 
   private lastError(p: MachinePaths): ProblemReport | undefined {
-    const t = readIfExists(path.join(p.dir, 'last-error.json'));
+    const t = readIfExists(machineFile(p.dir, 'lastError'));
     try {
       return t ? JSON.parse(t) : undefined;
     } catch {
@@ -185,7 +186,7 @@ export class Machines {
   async up(name: string, h: ProgressHandlers = {}): Promise<AgentStatus & { wasRunning: boolean }> {
     if (!this.exists(name)) this.create(name);
     const p = this.paths(name);
-    fs.rmSync(path.join(p.dir, 'last-error.json'), { force: true });
+    fs.rmSync(machineFile(p.dir, 'lastError'), { force: true });
     try {
       return await this.upOnce(name, p, h);
     } catch (e) {
@@ -240,7 +241,7 @@ export class Machines {
       const spec = vmSpec(name, p, this.settings(name), locateImage({ verify: false }), rt, '');
       if ((await this.driver.inspect(spec)) === 'running') {
         await this.driver.stop(spec, 30000);
-        fs.rmSync(path.join(p.dir, 'runtime.json'), { force: true });
+        clearRuntime(p);
         return 'stopped';
       }
     }
@@ -275,7 +276,7 @@ export class Machines {
     await removeDockerContext(name);
     if (!keepDisk) return void fs.rmSync(p.dir, { recursive: true, force: true });
     for (const entry of fs.readdirSync(p.dir)) {
-      if (entry === path.basename(p.disk) || entry === 'ssh') continue;
+      if (entry === MACHINE_FILES.disk || entry === MACHINE_FILES.sshDir) continue;
       fs.rmSync(path.join(p.dir, entry), { recursive: true, force: true });
     }
   }
