@@ -15,12 +15,13 @@ export interface HandlerOptions {
   name?: string;
   /** Talk to this Docker socket instead of the machine's (benchmarks count requests through a proxy). */
   dockerSocket?: string;
+  log?(m: string): void;
 }
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE']);
 
 export function createImplementation(o: HandlerOptions): Implementation & { machine: MachineService; engine: Engine } {
-  const machine = new MachineService(o.machines, o.name ?? 'default');
+  const machine = new MachineService(o.machines, o.name ?? 'default', { log: o.log });
   const engine = new Engine(o.dockerSocket ?? machine.dockerSock);
 
   /** Engine calls: an unreachable socket becomes the designed "machine is stopped" error. */

@@ -4,22 +4,45 @@
 import { ACCELERATORS } from '../base/vm-types';
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
-import { AgentClient } from '../agent/api/client';
 import { tail } from '../base/files';
-import type { AgentStatus } from '../base/machine-types';
-import type { Machines } from '../machine/machines';
+import type { AgentStatus, MachineState, MachineStatus, Step } from '../base/machine-types';
+import type { Machines, ProgressHandlers } from '../machine/machines';
+import { machineWatchSources, MachineWatcher, type WatchSources } from '../machine/watch';
 import { defaultSettings, RESTART_FIELDS, settingRanges, type MachineSettings } from '../base/settings/schema';
 import type { MachineInfo, MachineProgress, SettingsChange, SettingsView } from './contract';
 
+export interface MachineServiceOptions {
+  /** Where the watcher learns of changes; by default the machine's folder and its host agent. */
+  watchSources?: WatchSources;
+  log?(m: string): void;
+}
+
+/** The states a change by other hands is announced in: where a machine rests, not the steps on the way. */
+const RESTING: ReadonlySet<MachineState> = new Set(['running', 'stopped', 'broken']);
+
 export class MachineService {
-  readonly progress = new EventEmitter();
+  readonly progress = new EventEmitter<{ progress: [MachineProgress] }>();
+  /**
+   * The one watcher of this machine in this process: the dashboard's
+   * subscriptions hold it through watchState(), the desktop app's tray holds
+   * it for as long as the app runs.
+   */
+  readonly watcher: MachineWatcher;
   private busy?: { what: 'start' | 'stop' | 'restart'; done: Promise<MachineInfo> };
+  /** The last state subscribers were told of (or found when the watch began). */
+  private lastState?: MachineState;
 
   constructor(
     readonly machines: Machines,
     readonly name: string,
+    o: MachineServiceOptions = {},
   ) {
     this.progress.setMaxListeners(0);
+    this.watcher = new MachineWatcher(o.watchSources ?? machineWatchSources(machines, name, o.log));
+    this.watcher.on('status', (status) => this.seen(status));
+    // Published ports change with containers, not with the machine's state: the agent announces
+    // each change. Our own start/stop reports its status through its handlers already.
+    this.watcher.on('agent', (status) => this.busy || this.emit({ kind: 'status', status }));
   }
 
   get dockerSock(): string {
@@ -27,7 +50,10 @@ export class MachineService {
   }
 
   async info(): Promise<MachineInfo> {
-    const status = await this.machines.status(this.name);
+    return this.infoOf(await this.machines.status(this.name));
+  }
+
+  private infoOf(status: MachineStatus): MachineInfo {
     let diskFileBytes: number | undefined;
     try {
       const st = fs.statSync(this.machines.paths(this.name).disk);
@@ -38,99 +64,41 @@ export class MachineService {
     return { name: this.name, status, diskFileBytes };
   }
 
-  private watcher?: { fsw: fs.FSWatcher; users: number; timer?: NodeJS.Timeout; last?: string };
-
   /**
    * Tells 'machine.progress' subscribers when the machine changes state by
-   * other hands (the CLI, the tray): the machine folder is watched (a file
-   * system notification, not polling); the agent is asked only when one of
-   * its state files changes. Returns the function that stops watching.
+   * other hands (a `berth up` in a terminal, another process), as the watcher sees it: the machine
+   * folder and the running agent's events, no polling. Returns the function
+   * that lets go of the watcher.
    */
   watchState(): () => void {
-    if (this.watcher) {
-      this.watcher.users++;
-    } else {
-      let fsw: fs.FSWatcher;
-      try {
-        fsw = fs.watch(this.machines.paths(this.name).dir);
-      } catch {
-        return () => undefined; // no machine folder yet: first run goes through this service anyway
-      }
-      const w: NonNullable<MachineService['watcher']> = { fsw, users: 1 };
-      fsw.on('error', () => undefined);
-      fsw.on('change', (_ev, file) => {
-        if (!/^(agent\.pid|docker\.sock|runtime\.json|last-error\.json)$/.test(String(file))) return;
-        clearTimeout(w.timer);
-        w.timer = setTimeout(async () => {
-          if (this.busy) return; // our own action reports its end itself
-          const info = await this.info().catch(() => undefined);
-          if (info?.status.state === 'running') this.follow();
-          if (!info || info.status.state === w.last) return;
-          w.last = info.status.state;
-          if (info.status.state === 'running' || info.status.state === 'stopped' || info.status.state === 'broken')
-            this.emit({ kind: 'state', info });
-        }, 400);
-      });
-      void this.info().then(
-        (i) => (w.last ??= i.status.state),
-        () => undefined,
-      );
-      this.watcher = w;
-      this.follow();
-    }
-    return () => {
-      const w = this.watcher;
-      if (!w || --w.users > 0) return;
-      clearTimeout(w.timer);
-      w.fsw.close();
-      this.watcher = undefined;
-      this.unfollow();
-    };
+    return this.watcher.hold();
   }
 
-  /** The running agent's own event stream while someone watches, or its pending attach. */
-  private follower?: Promise<AgentClient | undefined>;
-
-  /**
-   * While someone watches, the running agent's status events are passed on as
-   * they come: published ports change with containers, not with the machine's
-   * state, and the agent announces each change. No agent, nothing to follow:
-   * the folder watch calls this again when one starts.
-   */
-  private follow(): void {
-    if (this.follower || !this.watcher) return;
-    const attach = AgentClient.connect(this.machines.paths(this.name)).then(
-      async (c) => {
-        if (!c) return undefined;
-        // Our own start/stop reports its status through its handlers already.
-        c.on('status', (status: AgentStatus) => this.busy || this.emit({ kind: 'status', status }));
-        c.on('close', () => this.follower === attach && (this.follower = undefined));
-        await c.call('subscribe').catch(() => undefined);
-        if (this.follower !== attach) c.close(); // nobody watches any more
-        return c;
-      },
-      () => undefined,
-    );
-    this.follower = attach;
-    void attach.then((c) => c || this.follower !== attach || (this.follower = undefined));
-  }
-
-  private unfollow(): void {
-    const f = this.follower;
-    this.follower = undefined;
-    void f?.then((c) => c?.close());
+  /** A state the watcher observed: announced when it is new and rests, unless our own action runs. */
+  private seen(status: MachineStatus): void {
+    if (this.busy) return; // our own action reports its end itself
+    const before = this.lastState;
+    this.lastState = status.state;
+    // The first look is what subscribers already know from asking (machine.status).
+    if (before === undefined || before === status.state || !RESTING.has(status.state)) return;
+    this.emit({ kind: 'state', info: this.infoOf(status) });
   }
 
   private emit(p: MachineProgress): void {
-    if (p.kind === 'state' && this.watcher) this.watcher.last = p.info.status.state;
+    if (p.kind === 'state') this.lastState = p.info.status.state;
     this.progress.emit('progress', p);
   }
 
-  private handlers() {
+  /** Our own action's reports, passed on; each also tells the watcher (and so the tray) to look again. */
+  private handlers(): ProgressHandlers {
+    const report = (p: MachineProgress) => {
+      this.emit(p);
+      this.watcher.poke();
+    };
     return {
-      onStep: (step: any) => this.emit({ kind: 'step', step }),
-      onNote: (note: string) => this.emit({ kind: 'note', note }),
-      onStatus: (status: any) => this.emit({ kind: 'status', status }),
+      onStep: (step: Step) => report({ kind: 'step', step }),
+      onNote: (note: string) => report({ kind: 'note', note }),
+      onStatus: (status: AgentStatus) => report({ kind: 'status', status }),
     };
   }
 
@@ -142,14 +110,14 @@ export class MachineService {
       .then(work)
       .then(() => this.info())
       .finally(async () => {
-        if (this.busy?.done === done) this.busy = undefined;
         const info = await this.info().catch(() => ({
           name: this.name,
           status: { name: this.name, state: 'broken' as const },
         }));
-        // The folder watch stood aside while this ran: attach to the agent this start made.
-        if (info.status.state === 'running') this.follow();
+        // The watcher stood aside while this ran: it takes over once the end is told, without telling it twice.
+        if (this.busy?.done === done) this.busy = undefined;
         this.emit({ kind: 'state', info });
+        this.watcher.poke();
       });
     this.busy = { what, done };
     return done;

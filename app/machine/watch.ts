@@ -1,18 +1,21 @@
-// Follows one machine's state for the tray without polling: attached to its
-// host agent (status events) while one runs, and watching the machine's folder
-// for an agent appearing (a `berth up` from a terminal) or going. Every change
-// re-reads the observed state (Machines.status) and emits it when it differs.
-// No electron here: the sources are injected, and tested with fakes.
+// The one watcher of a machine, shared by everything in a process that shows
+// its state (the desktop app's tray and dashboard alike), without polling:
+// attached to its host agent (status events) while one runs, and watching the
+// machine's folder for an agent appearing (a `berth up` from a terminal) or
+// going. Every change re-reads the observed state (Machines.status) and emits
+// it when it differs. No electron here: the sources are injected, and tested
+// with fakes.
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AgentClient } from '../agent/api/client';
 import { ensurePrivateDir } from '../base/files';
 import type { Machines } from './machines';
-import type { MachineStatus } from '../base/machine-types';
+import type { AgentStatus, MachineStatus } from '../base/machine-types';
 
 export interface AgentLink {
-  on(event: 'status' | 'close', fn: (...a: any[]) => void): unknown;
+  on(event: 'status', fn: (status: AgentStatus) => void): unknown;
+  on(event: 'close', fn: () => void): unknown;
   call(method: 'subscribe'): Promise<unknown>;
   close(): void;
 }
@@ -28,35 +31,63 @@ export interface WatchSources {
   settleMs?: number;
 }
 
-export class MachineWatcher extends EventEmitter {
+export interface MachineWatcherEvents {
+  /** The machine's observed state, each time it differs from the last one emitted. */
+  status: [MachineStatus];
+  /** The attached agent's own status event, as it comes (published ports change without a new state). */
+  agent: [AgentStatus];
+}
+
+export class MachineWatcher extends EventEmitter<MachineWatcherEvents> {
   current?: MachineStatus;
   private agent?: AgentLink;
   private unwatch?: () => void;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private again = false;
-  private stopped = false;
+  private armed = false;
+  private readonly holders = new Set<object>();
 
   constructor(private readonly src: WatchSources) {
     super();
+    this.setMaxListeners(0);
+  }
+
+  /**
+   * One more user (the tray, a dashboard's subscription): the first one starts
+   * the watch, and the returned release of the last one stops it.
+   */
+  hold(): () => void {
+    const token = {};
+    this.holders.add(token);
+    this.start();
+    return () => {
+      if (this.holders.delete(token) && this.holders.size === 0) this.stop();
+    };
   }
 
   start(): void {
+    if (this.armed) return;
+    this.armed = true;
     this.unwatch = this.src.watch(() => this.poke());
     void this.refresh();
   }
 
+  /** Stops now, whoever holds it (the app is quitting); it can be started again. */
   stop(): void {
-    this.stopped = true;
+    this.armed = false;
+    this.holders.clear();
     clearTimeout(this.timer);
+    this.timer = undefined;
     this.unwatch?.();
+    this.unwatch = undefined;
     this.agent?.close();
     this.agent = undefined;
   }
 
   /** Something may have changed: refresh soon (bursts become one refresh). */
   poke(): void {
-    if (this.stopped || this.timer) return;
+    if (!this.armed || this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.refresh();
@@ -73,38 +104,58 @@ export class MachineWatcher extends EventEmitter {
       do {
         this.again = false;
         await this.attach();
-        if (this.stopped) return;
+        if (!this.armed) return;
         try {
           const st = await this.src.status();
-          if (!this.stopped && JSON.stringify(st) !== JSON.stringify(this.current)) {
+          if (this.armed && JSON.stringify(st) !== JSON.stringify(this.current)) {
             this.current = st;
             this.emit('status', st);
           }
         } catch (e) {
           this.src.log?.(`machine status failed: ${(e as Error).message}`);
         }
-      } while (this.again && !this.stopped);
+      } while (this.again && this.armed);
     })().finally(() => (this.running = undefined));
     return this.running;
   }
 
   private async attach(): Promise<void> {
-    if (this.agent) return;
+    if (this.agent || !this.armed) return;
     const a = await this.src.connect().catch(() => undefined);
     if (!a) return;
-    if (this.stopped) return a.close();
+    if (!this.armed) return a.close();
     this.agent = a;
-    a.on('status', () => this.poke());
+    a.on('status', (status) => {
+      if (this.agent !== a) return;
+      this.emit('agent', status);
+      this.poke();
+    });
     a.on('close', () => {
-      if (this.agent === a) this.agent = undefined;
+      if (this.agent !== a) return;
+      this.agent = undefined;
       this.poke();
     });
     await a.call('subscribe').catch(() => undefined);
   }
 }
 
-/** Files whose change can mean a new state; the console log (written constantly) is not one. */
-const RELEVANT = new Set(['agent.pid', 'agent.sock', 'machine.json', 'runtime.json', 'last-error.json']);
+/**
+ * The files of the machine folder whose change can mean a new state, each for
+ * its own reason:
+ * - machine.json: the machine was created (or removed); its settings are part of the status.
+ * - agent.pid: a host agent took the machine or let it go (`berth up`/`down` in a terminal, a crash).
+ * - agent.sock: the agent now answers, so it can be attached to and followed. On Windows it is a
+ *   named pipe outside the folder; agent.pid and runtime.json stand in for it there.
+ * - runtime.json: a VM was started or has stopped; it is how a VM left without its agent (broken) shows.
+ * - last-error.json: a failed start's report, which a stopped machine's status carries.
+ * Not these: docker.sock comes and goes within a start or stop whose state the agent already
+ * announces in its status events (and a forward that reconnects changes no state; on Windows it is
+ * a pipe too); the logs are written constantly; the disk, the SSH keys and the driver's own files
+ * (its pid, QMP socket, saved memory) change along with runtime.json or the agent's status, or
+ * change nothing the status reports as a state.
+ */
+const STATE_FILES = ['machine.json', 'agent.pid', 'agent.sock', 'runtime.json', 'last-error.json'] as const;
+const RELEVANT: ReadonlySet<string> = new Set(STATE_FILES);
 
 /** The real sources: Machines, AgentClient and fs.watch on the machine's folder (and its parent, before it exists). */
 export function machineWatchSources(machines: Machines, name: string, log?: (m: string) => void): WatchSources {
@@ -132,7 +183,7 @@ export function machineWatchSources(machines: Machines, name: string, log?: (m: 
         }
       };
       const outer = fs.watch(parent, (_ev, file) => {
-        if (file && String(file) !== name) return;
+        if (file && String(file) !== path.basename(p.dir)) return;
         if (inner && !fs.existsSync(p.dir)) {
           inner.close();
           inner = undefined;

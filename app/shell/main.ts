@@ -12,7 +12,6 @@ import { createDriver } from '../driver/choose';
 import { Machines } from '../machine/machines';
 import { appSettingsFile, AppSettingsStore } from './app-settings';
 import { registerAppScheme, setupAppProtocol, setupPermissions } from './app-protocol';
-import { machineWatchSources, MachineWatcher } from '../machine/watch';
 import { LOGIN_ITEM_SUPPORTED, openedHidden, setupAppearance, setupLoginItem } from './preferences';
 import { packagedImageDir } from './packaged-image';
 import { setupQuit } from './quit';
@@ -45,20 +44,18 @@ async function start(): Promise<void> {
     process.env.BERTH_IMAGE_DIR = packagedImageDir(process.resourcesPath);
   // The host agent runs on the app's own runtime, told to behave as plain Node.
   const machines = new Machines({ driver: createDriver, launcher: { env: { ELECTRON_RUN_AS_NODE: '1' } } });
-  const impl = createImplementation({ machines, name: MACHINE });
+  const impl = createImplementation({ machines, name: MACHINE, log });
   dashboard = setupDashboard(impl, log);
-  const watcher = new MachineWatcher(machineWatchSources(impl.machine.machines, MACHINE, log));
+  // The tray follows the machine through the same watcher as the dashboard (impl.machine.watcher).
   const tray = setupTray({
     machine: impl.machine,
-    watcher,
     settings,
     loginItemSupported: LOGIN_ITEM_SUPPORTED,
     openDashboard: () => dashboard?.show(),
     quit: () => app.quit(),
     log,
   });
-  setupQuit({ tray, machine: impl.machine, settings, watcher, log });
-  watcher.start();
+  setupQuit({ tray, machine: impl.machine, settings, log });
 
   // The app lives in the tray: closing the last window does not quit it.
   app.on('window-all-closed', () => undefined);

@@ -4,7 +4,6 @@
 import { app } from 'electron';
 import type { MachineService } from '../api/machine-service';
 import type { AppSettingsStore } from './app-settings';
-import type { MachineWatcher } from '../machine/watch';
 import type { BerthTray } from './tray';
 import { quitPlan } from './tray-menu';
 
@@ -15,7 +14,6 @@ export function setupQuit(d: {
   tray: BerthTray;
   machine: MachineService;
   settings: AppSettingsStore;
-  watcher: MachineWatcher;
   log(m: string): void;
 }): void {
   let stopping = false;
@@ -24,7 +22,7 @@ export function setupQuit(d: {
     if (ready) return;
     if (quitPlan(d.tray.view(), d.settings.get()) !== 'stop-machine') {
       ready = true;
-      d.watcher.stop();
+      d.machine.watcher.stop();
       return;
     }
     e.preventDefault();
@@ -44,7 +42,7 @@ export function setupQuit(d: {
     ]).finally(() => {
       clearTimeout(timer);
       ready = true;
-      d.watcher.stop();
+      d.machine.watcher.stop();
       app.quit();
     });
   });

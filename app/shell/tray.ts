@@ -6,13 +6,12 @@ import { toApiError } from '../api/errors';
 import type { MachineStatus } from '../base/machine-types';
 import { dockerHost } from '../base/paths';
 import type { AppSettingsStore } from './app-settings';
-import type { MachineWatcher } from '../machine/watch';
 import { trayIconFor, trayIconKind } from './tray-icons';
 import { trayMenuTemplate, type TrayAction, type TrayItem, type TrayView } from './tray-menu';
 
 export interface TrayDeps {
+  /** The machine, and through it the one watcher of it that the dashboard uses too. */
   machine: MachineService;
-  watcher: MachineWatcher;
   settings: AppSettingsStore;
   loginItemSupported: boolean;
   openDashboard(): void;
@@ -28,8 +27,9 @@ export interface BerthTray {
 
 export function setupTray(d: TrayDeps): BerthTray {
   const name = d.machine.name;
+  const watcher = d.machine.watcher;
   const host = dockerHost(d.machine.machines.paths(name));
-  let status: MachineStatus = d.watcher.current ?? { name, state: 'stopped' };
+  let status: MachineStatus = watcher.current ?? { name, state: 'stopped' };
   let busy: TrayView['busy'];
 
   const view = (): TrayView => ({
@@ -69,7 +69,7 @@ export function setupTray(d: TrayDeps): BerthTray {
       })
       .finally(() => {
         if (busy === shown) busy = undefined;
-        void d.watcher.refresh();
+        void watcher.refresh();
         redraw();
       });
   };
@@ -113,11 +113,12 @@ export function setupTray(d: TrayDeps): BerthTray {
     );
   }
 
-  d.watcher.on('status', (s: MachineStatus) => {
+  watcher.on('status', (s) => {
     status = s;
     redraw();
   });
-  d.machine.progress.on('progress', () => d.watcher.poke());
+  // The tray follows the machine for as long as the app runs (quitting stops the watcher).
+  watcher.hold();
   d.settings.on('change', () => redraw());
   // Windows and Linux: a click on the icon opens the dashboard (macOS shows the menu).
   if (process.platform !== 'darwin') tray.on('click', () => d.openDashboard());

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import type { MachineState, MachineStatus } from '../../app/base/machine-types';
+import type { AgentStatus, MachineState, MachineStatus } from '../../app/base/machine-types';
 import { MachineWatcher, type AgentLink } from '../../app/machine/watch';
 
 class FakeAgent extends EventEmitter implements AgentLink {
@@ -88,6 +88,54 @@ test('an agent that goes away is noticed; a new one (berth up in a terminal) is 
   await settle();
   assert.deepEqual(seen, ['running', 'stopped', 'starting', 'running']);
   watcher.stop();
+});
+
+test("the agent's own status events are passed on as they come, beside the state they lead to", async () => {
+  const { w, watcher } = world('running');
+  w.agent = new FakeAgent();
+  const passed: AgentStatus[] = [];
+  watcher.on('agent', (s) => passed.push(s));
+  watcher.start();
+  await settle();
+  const ports = [{ hostPort: 8080, protocol: 'tcp' as const, container: 'web', containerPort: 80 }];
+  const event: AgentStatus = { state: 'running', steps: [], agentPid: 1, ports };
+  w.agent.emit('status', event);
+  await settle();
+  assert.deepEqual(passed, [event]);
+  watcher.stop();
+  w.agent.emit('status', event);
+  assert.equal(passed.length, 1, 'not after stop');
+});
+
+test('held by several users: the last release stops it, and a new hold starts it again', async () => {
+  const { w, watcher, seen } = world('stopped');
+  w.agent = new FakeAgent();
+  const releaseTray = watcher.hold();
+  const releaseDashboard = watcher.hold();
+  await settle();
+  assert.equal(w.agent.subscribed, 1, 'one watch, one agent link, for both');
+  releaseDashboard();
+  releaseDashboard(); // twice is once
+  assert.equal(w.unwatched, false);
+  assert.equal(w.agent.closed, false);
+  releaseTray();
+  assert.ok(w.unwatched);
+  assert.ok(w.agent.closed);
+  w.state = 'running';
+  w.fsChange();
+  await settle();
+  assert.deepEqual(seen, ['stopped'], 'nothing while nobody holds it');
+  const second = new FakeAgent();
+  w.agent = second;
+  const release = watcher.hold();
+  await settle();
+  assert.equal(second.subscribed, 1);
+  assert.deepEqual(seen, ['stopped', 'running']);
+  w.state = 'stopped';
+  w.fsChange();
+  await settle();
+  assert.deepEqual(seen, ['stopped', 'running', 'stopped'], 'its folder watch is armed again');
+  release();
 });
 
 test('a burst of changes becomes one status read', async () => {
