@@ -64,8 +64,19 @@ export const MACHINE_FILES = {
 export type MachineFileKey = keyof typeof MACHINE_FILES;
 
 /**
- * The names whose appearing, changing or going away may mean the machine's state changed
- * (an agent came or went, the VM started or stopped, a start failed): what watchers watch.
+ * The files of the machine folder whose change can mean a new state, each for
+ * its own reason:
+ * - machine.json: the machine was created (or removed); its settings are part of the status.
+ * - agent.pid: a host agent took the machine or let it go (`berth up`/`down` in a terminal, a crash).
+ * - agent.sock: the agent now answers, so it can be attached to and followed. On Windows it is a
+ *   named pipe outside the folder; agent.pid and runtime.json stand in for it there.
+ * - runtime.json: a VM was started or has stopped; it is how a VM left without its agent (broken) shows.
+ * - last-error.json: a failed start's report, which a stopped machine's status carries.
+ * Not these: docker.sock comes and goes within a start or stop whose state the agent already
+ * announces in its status events (and a forward that reconnects changes no state; on Windows it is
+ * a pipe too); the logs are written constantly; the disk, the SSH keys and the driver's own files
+ * (its pid, QMP socket, saved memory) change along with runtime.json or the agent's status, or
+ * change nothing the status reports as a state.
  */
 export const MACHINE_STATE_FILES: readonly string[] = [
   MACHINE_FILES.settings,
@@ -73,7 +84,6 @@ export const MACHINE_STATE_FILES: readonly string[] = [
   MACHINE_FILES.agentSock,
   MACHINE_FILES.runtime,
   MACHINE_FILES.lastError,
-  MACHINE_FILES.dockerSock,
 ];
 
 /** The path of one of the table's files inside the machine folder `dir`. */

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AgentClient } from '../agent/api/client';
 import { ensurePrivateDir } from '../base/files';
+import { MACHINE_STATE_FILES } from '../base/machine-files';
 import type { Machines } from './machines';
 import type { AgentStatus, MachineStatus } from '../base/machine-types';
 
@@ -139,23 +140,7 @@ export class MachineWatcher extends EventEmitter<MachineWatcherEvents> {
   }
 }
 
-/**
- * The files of the machine folder whose change can mean a new state, each for
- * its own reason:
- * - machine.json: the machine was created (or removed); its settings are part of the status.
- * - agent.pid: a host agent took the machine or let it go (`berth up`/`down` in a terminal, a crash).
- * - agent.sock: the agent now answers, so it can be attached to and followed. On Windows it is a
- *   named pipe outside the folder; agent.pid and runtime.json stand in for it there.
- * - runtime.json: a VM was started or has stopped; it is how a VM left without its agent (broken) shows.
- * - last-error.json: a failed start's report, which a stopped machine's status carries.
- * Not these: docker.sock comes and goes within a start or stop whose state the agent already
- * announces in its status events (and a forward that reconnects changes no state; on Windows it is
- * a pipe too); the logs are written constantly; the disk, the SSH keys and the driver's own files
- * (its pid, QMP socket, saved memory) change along with runtime.json or the agent's status, or
- * change nothing the status reports as a state.
- */
-const STATE_FILES = ['machine.json', 'agent.pid', 'agent.sock', 'runtime.json', 'last-error.json'] as const;
-const RELEVANT: ReadonlySet<string> = new Set(STATE_FILES);
+const RELEVANT: ReadonlySet<string> = new Set(MACHINE_STATE_FILES);
 
 /** The real sources: Machines, AgentClient and fs.watch on the machine's folder (and its parent, before it exists). */
 export function machineWatchSources(machines: Machines, name: string, log?: (m: string) => void): WatchSources {
