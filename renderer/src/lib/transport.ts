@@ -1,6 +1,7 @@
 // Picks the transport at start: the Electron preload's `window.berth` when
 // present, else the WebSocket of `berth ui` with the token from the URL.
 import { ApiClient } from '../../../app/api/client';
+// eslint-disable-next-line no-restricted-imports -- the server's own socket path and token name, defined once
 import {
   UI_SOCKET_PATH,
   UI_TOKEN_PARAM,

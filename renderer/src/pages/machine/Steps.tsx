@@ -1,6 +1,8 @@
 // The core's real start steps, as they happen.
 import type { MachineProgress } from '../../../../app/api/contract';
-import type { Step } from '../../../../app/base/machine-types';
+
+/** One step of starting or stopping, as the contract's progress stream carries it. */
+type Step = Extract<MachineProgress, { kind: 'step' }>['step'];
 
 export function latestSteps(progress: MachineProgress[]): { steps: Step[]; notes: string[] } {
   const byId = new Map<string, Step>();
