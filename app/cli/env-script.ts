@@ -5,7 +5,7 @@ import { UserError } from '../base/errors';
 import { nameFlag } from './name-flag';
 
 export type Shell = 'sh' | 'fish' | 'powershell' | 'cmd';
-export const SHELLS: Shell[] = ['sh', 'fish', 'powershell', 'cmd'];
+const SHELLS: Shell[] = ['sh', 'fish', 'powershell', 'cmd'];
 
 export function detectShell(env: NodeJS.ProcessEnv = process.env, platform = process.platform): Shell {
   const sh = path.basename(env.SHELL ?? '');

@@ -82,7 +82,7 @@ export async function ls(m: Machines, argv: string[]): Promise<number> {
   return 0;
 }
 
-export async function env(m: Machines, argv: string[]): Promise<number> {
+export function env(m: Machines, argv: string[]): number {
   const { values } = parse('env', argv, {
     ...NAME_OPTION,
     shell: { type: 'string' },
@@ -95,7 +95,7 @@ export async function env(m: Machines, argv: string[]): Promise<number> {
   return 0;
 }
 
-export async function logs(m: Machines, argv: string[]): Promise<number> {
+export function logs(m: Machines, argv: string[]): number {
   const { values } = parse('logs', argv, {
     ...NAME_OPTION,
     lines: { type: 'string', default: '50' },

@@ -10,7 +10,7 @@ import { intFlag, NAME_OPTION, Options, parse } from '../args';
 import { nameFlag } from '../name-flag';
 import { StepPrinter } from '../progress';
 
-export const SETTING_OPTIONS: Options = {
+const SETTING_OPTIONS: Options = {
   cpus: { type: 'string' },
   memory: { type: 'string' },
   disk: { type: 'string' },
@@ -22,7 +22,7 @@ export const SETTING_OPTIONS: Options = {
 };
 
 /** Settings flags -> a partial settings change (validated later against the schema). */
-export function settingsChange(v: Record<string, unknown>): Partial<MachineSettings> {
+function settingsChange(v: Record<string, unknown>): Partial<MachineSettings> {
   const change: Partial<MachineSettings> = {};
   const cpus = intFlag('cpus', v.cpus as string | undefined);
   const mem = intFlag('memory', v.memory as string | undefined);
@@ -46,7 +46,7 @@ function absoluteShare(share: string): string {
   return share === '~' || share.startsWith('~/') || path.isAbsolute(share) ? share : path.resolve(share);
 }
 
-export async function init(m: Machines, argv: string[]): Promise<number> {
+export function init(m: Machines, argv: string[]): number {
   const { values } = parse('init', argv, { ...NAME_OPTION, ...SETTING_OPTIONS });
   const name = values.name as string;
   const s = m.create(name, settingsChange(values));

@@ -47,7 +47,8 @@ function runCommand(conn: Client, command: string): Promise<number> {
     conn.exec(command, (err, ch) => {
       if (err) return reject(err);
       let code = 0;
-      process.stdin.isTTY ? ch.end() : process.stdin.pipe(ch);
+      if (process.stdin.isTTY) ch.end();
+      else process.stdin.pipe(ch);
       ch.pipe(process.stdout, { end: false });
       ch.stderr.pipe(process.stderr, { end: false });
       ch.on('exit', (c: number | null) => (code = c ?? 255));

@@ -17,7 +17,7 @@ declare global {
 }
 
 /** The token from ?token=..., kept for reloads in sessionStorage and removed from the address bar. */
-export function takeToken(): string | undefined {
+function takeToken(): string | undefined {
   const url = new URL(window.location.href);
   const fromUrl = url.searchParams.get(UI_TOKEN_PARAM);
   if (fromUrl) {
@@ -37,7 +37,7 @@ export function takeToken(): string | undefined {
   }
 }
 
-export function webSocketPort(url: string, onClose: () => void): BerthPort {
+function webSocketPort(url: string, onClose: () => void): BerthPort {
   const ws = new WebSocket(url);
   const queue: ClientMessage[] = [];
   const listeners = new Set<(m: ServerMessage) => void>();
@@ -47,7 +47,7 @@ export function webSocketPort(url: string, onClose: () => void): BerthPort {
   ws.addEventListener('message', (ev) => {
     let m: ServerMessage;
     try {
-      m = JSON.parse(String(ev.data));
+      m = JSON.parse(String(ev.data)) as ServerMessage;
     } catch {
       return;
     }

@@ -4,7 +4,7 @@ import type { MachineProgress } from '../../../../app/api/contract';
 /** One step of starting or stopping, as the contract's progress stream carries it. */
 type Step = Extract<MachineProgress, { kind: 'step' }>['step'];
 
-export function latestSteps(progress: MachineProgress[]): { steps: Step[]; notes: string[] } {
+function latestSteps(progress: MachineProgress[]): { steps: Step[]; notes: string[] } {
   const byId = new Map<string, Step>();
   const notes: string[] = [];
   for (const p of progress) {
