@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The whole test suite: unit tests, the driver test that boots a tiny VM under the real QEMU,
-# the VM image build, then the integration tests that boot real VMs under QEMU, then the
-# dashboard's tests.
+# The whole test suite: the linters, unit tests, the driver test that boots a tiny VM under the
+# real QEMU, the VM image build, then the integration tests that boot real VMs under QEMU, then
+# the dashboard's tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+echo "== lint"
+bash scripts/lint.sh
 npm run build --silent
 npm run typecheck:ui --silent
 # The real-QEMU driver test boots a kernel with a 1 MB busybox init (built in seconds from

@@ -47,7 +47,7 @@ export function locateImage(opts: { verify?: boolean; env?: NodeJS.ProcessEnv } 
   }
   let m: Manifest;
   try {
-    m = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    m = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
   } catch {
     throw new UserError(`the VM image manifest in ${dir} is unreadable: rebuild it with "npm run build:vm"`, {
       code: 'EBADIMAGE',

@@ -2,9 +2,10 @@
 // boot2docker's shellinit, for the shells people actually use.
 import * as path from 'node:path';
 import { UserError } from '../base/errors';
+import { nameFlag } from './name-flag';
 
 export type Shell = 'sh' | 'fish' | 'powershell' | 'cmd';
-export const SHELLS: Shell[] = ['sh', 'fish', 'powershell', 'cmd'];
+const SHELLS: Shell[] = ['sh', 'fish', 'powershell', 'cmd'];
 
 export function detectShell(env: NodeJS.ProcessEnv = process.env, platform = process.platform): Shell {
   const sh = path.basename(env.SHELL ?? '');
@@ -26,7 +27,7 @@ export function parseShell(value: string | undefined): Shell | undefined {
 
 /** The script to evaluate; `self` is how the user invokes berth, for the usage hint. */
 export function envScript(shell: Shell, dockerHost: string, machine: string, unset = false): string {
-  const flags = machine === 'default' ? '' : ` --name ${machine}`;
+  const flags = nameFlag(machine);
   switch (shell) {
     case 'sh':
       return unset

@@ -9,7 +9,7 @@ import { down, init, restart, rm, set, up } from './commands/lifecycle';
 import { ssh } from './commands/ssh';
 import { ui } from './commands/ui';
 
-type Command = (m: Machines, argv: string[]) => Promise<number>;
+type Command = (m: Machines, argv: string[]) => number | Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   init,
@@ -28,7 +28,7 @@ const COMMANDS: Record<string, Command> = {
   ui,
 };
 
-export const USAGE = (() => {
+const USAGE = (() => {
   const r = settingRanges();
   return `berth: a working docker, in a tiny VM
 
@@ -62,7 +62,10 @@ export async function run(argv: string[], machines = new Machines({ driver: crea
     return 0;
   }
   if (cmd === '--version' || cmd === 'version') {
-    process.stdout.write(`berth ${require('../../../package.json').version}\n`);
+    // Read at run time: an import would make tsc copy package.json into out/.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { version } = require('../../../package.json') as { version: string };
+    process.stdout.write(`berth ${version}\n`);
     return 0;
   }
   const fn = COMMANDS[cmd];

@@ -7,7 +7,7 @@ import { protocol, session } from 'electron';
 import { APP_SCHEME, contentSecurityPolicy, contentType, isAppUrl, resolveAppFile } from './policy';
 
 /** out/app/shell -> <app root>/renderer/dist, in a checkout and inside app.asar alike. */
-export const RENDERER_DIR = path.resolve(__dirname, '..', '..', '..', 'renderer', 'dist');
+const RENDERER_DIR = path.resolve(__dirname, '..', '..', '..', 'renderer', 'dist');
 
 /** Must run before the app is ready. */
 export function registerAppScheme(): void {

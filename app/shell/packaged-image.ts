@@ -3,7 +3,7 @@
 // the host agents it starts through BERTH_IMAGE_DIR, so nothing below the shell knows Electron.
 import * as path from 'node:path';
 
-export const PACKAGED_IMAGE_FOLDER = 'vm-image';
+const PACKAGED_IMAGE_FOLDER = 'vm-image';
 
 export function packagedImageDir(resourcesPath: string): string {
   return path.join(resourcesPath, PACKAGED_IMAGE_FOLDER);

@@ -6,8 +6,8 @@ import * as path from 'node:path';
 
 /** The dashboard is served from a privileged custom scheme, not file://, so the CSP is a real header. */
 export const APP_SCHEME = 'berth';
-export const APP_HOST = 'app';
-export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
+const APP_HOST = 'app';
+const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_ENTRY = `${APP_ORIGIN}/index.html`;
 
 /**

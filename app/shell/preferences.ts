@@ -6,7 +6,7 @@ import type { AppSettings, AppSettingsStore } from './app-settings';
 /** app.setLoginItemSettings exists on macOS and Windows only. */
 export const LOGIN_ITEM_SUPPORTED = process.platform === 'darwin' || process.platform === 'win32';
 /** Started at login: stay in the tray, open no window. */
-export const HIDDEN_ARG = '--hidden';
+const HIDDEN_ARG = '--hidden';
 
 export function setupAppearance(store: AppSettingsStore): void {
   const apply = (s: AppSettings) => void (nativeTheme.themeSource = s.theme);

@@ -3,6 +3,7 @@
 // and never opening windows; http(s) links go to the system browser.
 import * as path from 'node:path';
 import { BrowserWindow, nativeTheme, shell } from 'electron';
+import { oneLine } from '../base/errors';
 import type { Implementation } from '../api/session';
 import { setupIpc } from './ipc';
 import { APP_ENTRY, externalUrl, isAppUrl } from './policy';
@@ -15,7 +16,7 @@ export interface Dashboard {
 
 function openOutside(url: string, log: (m: string) => void): void {
   const safe = externalUrl(url);
-  if (safe) void shell.openExternal(safe).catch((e) => log(`could not open ${safe}: ${e.message}`));
+  if (safe) void shell.openExternal(safe).catch((e) => log(`could not open ${safe}: ${oneLine(e)}`));
   else log(`refused to open ${url}`);
 }
 

@@ -147,7 +147,8 @@ export function startUiServer(o: UiServerOptions): Promise<UiServer> {
         if (isBinary) return;
         let msg: unknown;
         try {
-          msg = JSON.parse(data.toString());
+          const text = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+          msg = JSON.parse(text.toString());
         } catch {
           return;
         }

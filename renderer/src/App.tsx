@@ -16,7 +16,7 @@ export type Route =
   | { page: 'volumes' }
   | { page: 'machine' };
 
-export function parseRoute(hash: string): Route {
+function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   switch (parts[0]) {
     case 'containers':

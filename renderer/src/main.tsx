@@ -1,5 +1,5 @@
 import { createRoot } from 'react-dom/client';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { App } from './App';
 import { connect } from './lib/transport';
 import './styles.css';
@@ -9,7 +9,9 @@ const api = connect((why) => setLost(why));
 
 function Root() {
   const [lost, set] = useState<string>();
-  setLost = set;
+  useEffect(() => {
+    setLost = set;
+  }, []);
   return <App api={api} lost={lost} />;
 }
 

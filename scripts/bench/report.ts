@@ -14,7 +14,7 @@ export function ratio(f: Figure): number {
   return f.value / f.reference;
 }
 
-export function meets(f: Figure): boolean {
+function meets(f: Figure): boolean {
   const r = ratio(f);
   return f.target.op === '<=' ? r <= f.target.ratio : r >= f.target.ratio;
 }

@@ -75,7 +75,7 @@ function serveStatic(dir: string): Promise<{ url: string; close(): Promise<void>
 }
 
 /** Milliseconds from 1,000 container summaries handed to the page to the rows painted (median of `runs` fresh pages). */
-export async function renderThousandMs(runs = 5, n = 1000): Promise<number> {
+async function renderThousandMs(runs = 5, n = 1000): Promise<number> {
   ensureBuilt();
   const srv = await serveStatic(BENCH_DIST);
   const browser = await launchChromium();
@@ -98,10 +98,7 @@ export async function renderThousandMs(runs = 5, n = 1000): Promise<number> {
 }
 
 /** A unix-socket proxy in front of the engine socket that counts HTTP requests by path. */
-export function countingProxy(
-  target: string,
-  listenAt: string,
-): Promise<{ requests: string[]; close(): Promise<void> }> {
+function countingProxy(target: string, listenAt: string): Promise<{ requests: string[]; close(): Promise<void> }> {
   const requests: string[] = [];
   const head = /(GET|POST|PUT|DELETE|HEAD) (\S+) HTTP\/1\.[01]\r\n/g;
   const conns = new Set<net.Socket>();
@@ -161,7 +158,7 @@ export async function openDashboard(home: string): Promise<LiveDashboard> {
 }
 
 /** Milliseconds from the docker CLI being started to the change visible in the dashboard, for `samples` changes. */
-export async function eventToScreenMs(
+async function eventToScreenMs(
   home: string,
   samples = 20,
 ): Promise<{ median: number; cliMedian: number; all: number[] }> {
@@ -202,7 +199,7 @@ export async function eventToScreenMs(
 }
 
 /** Requests reaching the engine while the dashboard sits open for `seconds` (after it has settled). */
-export async function idleEngineRequests(home: string, seconds = 60): Promise<{ requests: number; paths: string[] }> {
+async function idleEngineRequests(home: string, seconds = 60): Promise<{ requests: number; paths: string[] }> {
   const dash = await openDashboard(home);
   const browser = await launchChromium();
   try {
@@ -221,7 +218,7 @@ export async function idleEngineRequests(home: string, seconds = 60): Promise<{ 
 }
 
 /** Boots a small machine in a temporary home with the tiny image in it; `down` stops and removes it all. */
-export async function benchMachine(): Promise<{ home: string; down(): Promise<void> }> {
+async function benchMachine(): Promise<{ home: string; down(): Promise<void> }> {
   const home = tmpHome('berth-uibench-');
   await berth(home, ['init', '--memory', '1024', '--cpus', '2']);
   await berth(home, ['up']);

@@ -1,7 +1,7 @@
 // Debian's Chromium driven by playwright-core, for the e2e suite and the benchmark.
 import { chromium, type Browser } from 'playwright-core';
 
-export const CHROMIUM = process.env.BERTH_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.BERTH_CHROMIUM ?? '/usr/bin/chromium';
 
 export function launchChromium(): Promise<Browser> {
   const args = [

@@ -24,7 +24,6 @@ import {
 declare const window: any;
 declare const document: any;
 declare const MutationObserver: any;
-type HTMLProgressElement = any;
 
 const SHOTS = path.join(ROOT, 'test-results/screenshots');
 const BOOT = 240_000;
@@ -134,7 +133,7 @@ describe('berth ui with a real machine', { timeout: 900_000 }, () => {
     fs.mkdirSync(work, { recursive: true });
     await importImage(home, tinyRootfsTar(work, 'tiny'), 'tiny:latest');
     await go('#/containers');
-    await page.evaluate(() => ((window as any).__sameDocument = true));
+    await page.evaluate(() => (window.__sameDocument = true));
     await page.getByText('No containers yet').waitFor();
     await docker(home, [
       'run',
@@ -148,7 +147,7 @@ describe('berth ui with a real machine', { timeout: 900_000 }, () => {
     ]);
     // It shows up as created, then follows the start event to running.
     await page.locator(`${row('e2e-cli')}[data-state=running]`).waitFor({ timeout: 10_000 });
-    assert.equal(await page.evaluate(() => (window as any).__sameDocument), true, 'the page must not have reloaded');
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page must not have reloaded');
   });
 
   test('stop and start from the dashboard change the engine', async () => {
@@ -194,15 +193,15 @@ describe('berth ui with a real machine', { timeout: 900_000 }, () => {
     await page.getByLabel('Pull an image').fill(ref);
     // Record every value the bar shows, whatever the speed of the pull.
     await page.evaluate(() => {
-      (window as any).__bar = [];
+      window.__bar = [];
       new MutationObserver(() => {
-        const p = document.querySelector('[data-testid=pull-progress] progress') as HTMLProgressElement | null;
-        if (p && p.hasAttribute('value')) (window as any).__bar.push(p.value);
+        const p = document.querySelector('[data-testid=pull-progress] progress');
+        if (p && p.hasAttribute('value')) window.__bar.push(p.value);
       }).observe(document.body, { subtree: true, childList: true, attributes: true });
     });
     await page.getByRole('button', { name: 'Pull', exact: true }).click();
     await page.getByTestId('pull-done').waitFor({ timeout: 120_000 });
-    const seen: number[] = await page.evaluate(() => (window as any).__bar);
+    const seen: number[] = await page.evaluate(() => window.__bar);
     assert.ok(
       seen.some((v) => v > 0),
       `the bar moved (values seen: ${seen.join(', ')})`,

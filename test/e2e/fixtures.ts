@@ -48,12 +48,12 @@ export async function startUi(home: string): Promise<{ url: string; proc: ChildP
   let out = '';
   let err = '';
   const url = await new Promise<string>((resolve, reject) => {
-    proc.stdout!.on('data', (d) => {
+    proc.stdout.on('data', (d) => {
       out += d;
       const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/.exec(out);
       if (m) resolve(m[1]);
     });
-    proc.stderr!.on('data', (d) => (err += d));
+    proc.stderr.on('data', (d) => (err += d));
     proc.once('exit', (code) => reject(new Error(`berth ui exited (${code}): ${err}`)));
   });
   return {

@@ -40,7 +40,7 @@ test('of agents started at the same moment exactly one owns the machine, and the
           6,
           `round ${round}: ${all
             .filter((r) => r.status === 'rejected')
-            .map((r) => (r as PromiseRejectedResult).reason)
+            .map((r) => r.reason)
             .join('; ')}`,
         );
         const owners = ok.filter((c) => c.owns);

@@ -81,7 +81,7 @@ function world(behaviours: Behaviour[]) {
     }, 10);
     return { pid, exited };
   };
-  const runner: Runner = async (file, args) => {
+  const runner: Runner = async (_file, args) => {
     if (args[0] === 'create') writeFileSync(args[4], 'qcow2');
     if (args[0] === 'info')
       return { stdout: JSON.stringify({ 'virtual-size': 20 * 1024 ** 3, format: 'qcow2' }), stderr: '', code: 0 };

@@ -93,7 +93,7 @@ export async function readElfDeps(file: string): Promise<ElfInfo> {
     }
     if (strtabAddr === undefined) throw new Error(`${file}: dynamic section without DT_STRTAB`);
     // DT_STRTAB is a virtual address: map it to a file offset through the PT_LOAD segment holding it.
-    const seg = loads.find((l) => strtabAddr! >= l.vaddr && strtabAddr! < l.vaddr + l.filesz);
+    const seg = loads.find((l) => strtabAddr >= l.vaddr && strtabAddr < l.vaddr + l.filesz);
     if (!seg) throw new Error(`${file}: DT_STRTAB outside every PT_LOAD segment`);
     const strOff = seg.offset + (strtabAddr - seg.vaddr);
     const strtab = await readAt(fh, strOff, Math.min(seg.filesz - (strtabAddr - seg.vaddr), 1 << 20));

@@ -8,7 +8,7 @@ import { compress } from './initramfs';
 import { guestKernel } from './kernel';
 import { preparePackages } from './packages';
 
-export const FLOOR_MARKER = 'berth-floor: init';
+const FLOOR_MARKER = 'berth-floor: init';
 
 const FLOOR_INIT = `#!/bin/busybox sh
 # Floor init: report that userspace was reached, then power off at once.

@@ -15,7 +15,7 @@ export function sha256File(file: string): Promise<string> {
 }
 
 /** Every regular file under dir (sorted, relative paths), following no symlinks. */
-export async function listFiles(dir: string): Promise<string[]> {
+async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   async function walk(rel: string): Promise<void> {
     const entries = await fs.readdir(path.join(dir, rel), { withFileTypes: true });

@@ -33,7 +33,7 @@ export function compress(cpio: Buffer): Buffer {
  * A minimal initramfs tree: /bin/busybox with applet links, /dev/console (so the kernel can give
  * /init a console before devtmpfs is mounted) and the usual mount points.
  */
-export async function busyboxEntries(stage: string, busybox: string): Promise<void> {
+async function busyboxEntries(stage: string, busybox: string): Promise<void> {
   for (const d of ['bin', 'dev', 'proc', 'sys', 'mnt', 'newroot'])
     await fs.mkdir(path.join(stage, d), { recursive: true });
   await fs.copyFile(busybox, path.join(stage, 'bin/busybox'));

@@ -40,7 +40,7 @@ export async function artifactInfo(dir: string): Promise<Manifest['artifacts']> 
   return out as Manifest['artifacts'];
 }
 
-export async function readManifest(dir: string): Promise<Manifest | undefined> {
+async function readManifest(dir: string): Promise<Manifest | undefined> {
   try {
     return JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
   } catch {

@@ -8,7 +8,7 @@ export type SquashComp = 'xz' | 'zstd' | 'gzip' | 'lz4';
  * zstd decompresses ~7x faster than xz under TCG (35 vs 5 MB/s), which is seconds of boot for the
  * ~85 MB of engine binaries read at start, for a root ~6 MB bigger.
  */
-export const DEFAULT_SQUASHFS_COMP: SquashComp = 'zstd';
+const DEFAULT_SQUASHFS_COMP: SquashComp = 'zstd';
 
 export function squashComp(): SquashComp {
   const c = process.env.BERTH_SQUASHFS_COMP ?? DEFAULT_SQUASHFS_COMP;
@@ -17,7 +17,7 @@ export function squashComp(): SquashComp {
   return c as SquashComp;
 }
 
-export function squashArgs(comp: SquashComp): string[] {
+function squashArgs(comp: SquashComp): string[] {
   switch (comp) {
     // The BCJ filter makes x86 machine code compress ~10% better; 1 MiB blocks help further.
     case 'xz':

@@ -7,7 +7,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$here"
-build=1 keep= once=
+build=1 keep='' once=''
 for a in "$@"; do
 	case $a in
 	--no-build) build= ;;
@@ -42,7 +42,7 @@ boot() { # boot N: start QEMU in the background, console to $work/console.N.log
 		-kernel $out/vmlinuz -initrd $out/initrd.img -append "$cmdline" \
 		-drive if=none,id=root,file=$out/rootfs.squashfs,format=raw,readonly=on -device virtio-blk-pci,drive=root,serial=berth-root \
 		-drive if=none,id=data,file="$work/data.qcow2",format=qcow2 -device virtio-blk-pci,drive=data,serial=berth-data \
-		-netdev user,id=net0,hostfwd=tcp:127.0.0.1:$port-:22 -device virtio-net-pci,netdev=net0 \
+		-netdev user,id=net0,hostfwd=tcp:127.0.0.1:"$port"-:22 -device virtio-net-pci,netdev=net0 \
 		-device virtio-rng-pci -device virtio-balloon-pci,free-page-reporting=on \
 		-fw_cfg name=opt/berth/authorized_keys,file="$work/key.pub" -fw_cfg name=opt/berth/hostname,string=berth-try \
 		-fw_cfg name=opt/berth/daemon.json,file="$work/daemon.json" \
@@ -58,10 +58,10 @@ wait_marker() { # wait_marker TEXT TIMEOUT
 		fi
 		sleep 0.05
 	done
-	echo "  $(since $t0)s  $1"
+	echo "  $(since "$t0")s  $1"
 }
 
-SSH() { ssh -i "$work/key" -p $port -o StrictHostKeyChecking=no -o UserKnownHostsFile="$work/known_hosts" -o LogLevel=ERROR -o ConnectTimeout=5 root@127.0.0.1 "$@"; }
+SSH() { ssh -i "$work/key" -p "$port" -o StrictHostKeyChecking=no -o UserKnownHostsFile="$work/known_hosts" -o LogLevel=ERROR -o ConnectTimeout=5 root@127.0.0.1 "$@"; }
 
 docker_up() { # forward the guest's docker.sock to $work/docker.sock over one ssh connection
 	rm -f "$work/docker.sock"
@@ -79,11 +79,12 @@ f.readline()
 for cmd in ('qmp_capabilities', 'system_powerdown'):
     f.write('{"execute":"%s"}\n' % cmd); f.flush(); f.readline()
 PY
-	local t=$(now)
+	local t
+	t=$(now)
 	wait_marker "berth: stopped" 30
 	local n=0
 	while kill -0 $qpid 2>/dev/null; do sleep 0.1; n=$((n + 1)); [ $n -gt 100 ] && { echo "FAIL: QEMU did not exit"; return 1; }; done
-	echo "  stop took $(since $t)s, QEMU exited"
+	echo "  stop took $(since "$t")s, QEMU exited"
 }
 
 echo "== boot 1 (blank data disk)"
@@ -92,16 +93,16 @@ for m in "berth: init" "berth: root ready" "berth: data disk ready" "berth: dock
 	wait_marker "$m" 120
 done
 until SSH true 2>/dev/null; do sleep 0.2; done
-echo "  $(since $t0)s  ssh login"
+echo "  $(since "$t0")s  ssh login"
 docker_up
 docker version --format '{{.Server.Version}}' >/dev/null
-echo "  $(since $t0)s  docker version answered"
+echo "  $(since "$t0")s  docker version answered"
 docker version --format 'server {{.Server.Version}} api {{.Server.APIVersion}}'
 SSH 'cat /run/berth/boot.log; cat /etc/ssh/../hostname; ls -l /root/.ssh/authorized_keys'
 hostkey1=$(SSH 'ssh-keygen -lf /mnt/data/berth/ssh/ssh_host_ed25519_key.pub')
 
 # A tiny image from busybox-static, imported (no registry is reachable).
-bb=$(ls vm-images/cache/unpacked/busybox-static_*/bin/busybox | head -1)
+bb=$(printf '%s\n' vm-images/cache/unpacked/busybox-static_*/bin/busybox | head -1)
 mkdir -p "$work/img/bin"
 cp "$bb" "$work/img/bin/busybox"
 for a in sh echo sleep cat ls nc tail printf; do ln -sf busybox "$work/img/bin/$a"; done
@@ -112,16 +113,16 @@ echo "  docker run --rm ... echo hi -> $out1"
 # A container reaches the host at 10.0.2.2 (QEMU user networking) through the default bridge + NAT.
 mkdir -p "$work/www" && echo host-reachable >"$work/www/ok.txt"
 hport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-python3 -m http.server -b 127.0.0.1 -d "$work/www" $hport >/dev/null 2>&1 &
+python3 -m http.server -b 127.0.0.1 -d "$work/www" "$hport" >/dev/null 2>&1 &
 http=$!
 sleep 0.5
 cid=$(docker run -d berth-try/busybox sh -c "echo from-detached; printf 'GET /ok.txt HTTP/1.0\r\n\r\n' | nc 10.0.2.2 $hport | tail -n 1")
 sleep 4
-logs=$(docker logs $cid 2>&1 | tr '\n' ' ')
+logs=$(docker logs "$cid" 2>&1 | tr '\n' ' ')
 echo "  docker logs: $logs"
 kill $http
 case $logs in *host-reachable*) echo "  container reached the host" ;; *) echo "FAIL: container could not reach 10.0.2.2"; exit 1 ;; esac
-docker rm -f $cid >/dev/null
+docker rm -f "$cid" >/dev/null
 kill $fwd 2>/dev/null || true
 echo "== stop 1"
 powerdown
@@ -132,11 +133,16 @@ echo "== boot 2 (same data disk)"
 boot 2
 wait_marker "berth: engine ready" 120
 until SSH true 2>/dev/null; do sleep 0.2; done
-echo "  $(since $t0)s  ssh login (known_hosts from boot 1 accepted)"
+echo "  $(since "$t0")s  ssh login (known_hosts from boot 1 accepted)"
 hostkey2=$(SSH 'ssh-keygen -lf /mnt/data/berth/ssh/ssh_host_ed25519_key.pub')
-[ "$hostkey1" = "$hostkey2" ] && echo "  host key kept" || { echo "FAIL: host key changed"; exit 1; }
+if [ "$hostkey1" = "$hostkey2" ]; then echo "  host key kept"; else echo "FAIL: host key changed"; exit 1; fi
 docker_up
-docker image ls --format '{{.Repository}}:{{.Tag}}' | grep -q berth-try/busybox && echo "  imported image kept" || { echo "FAIL: image lost"; exit 1; }
+if docker image ls --format '{{.Repository}}:{{.Tag}}' | grep -q berth-try/busybox; then
+	echo "  imported image kept"
+else
+	echo "FAIL: image lost"
+	exit 1
+fi
 echo "  docker run after reboot: $(docker run --rm berth-try/busybox echo hi-again)"
 kill $fwd 2>/dev/null || true
 echo "== stop 2"

@@ -7,6 +7,7 @@ import type { MachineStatus } from '../../base/machine-types';
 import { dockerHost } from '../../base/paths';
 import { detectShell, envScript, parseShell } from '../env-script';
 import { NAME_OPTION, parse, intFlag } from '../args';
+import { nameFlag } from '../name-flag';
 
 export async function status(m: Machines, argv: string[]): Promise<number> {
   const { values } = parse('status', argv, { ...NAME_OPTION, json: { type: 'boolean', default: false } });
@@ -14,7 +15,7 @@ export async function status(m: Machines, argv: string[]): Promise<number> {
   const st = await m.status(name);
   if (st.state === 'not created' && !values.json) {
     throw new UserError(
-      `machine "${name}" does not exist: create it with "berth init${name === 'default' ? '' : ` --name ${name}`}" or just "berth up"`,
+      `machine "${name}" does not exist: create it with "berth init${nameFlag(name)}" or just "berth up"`,
       { code: 'ENOMACHINE' },
     );
   }
@@ -81,7 +82,7 @@ export async function ls(m: Machines, argv: string[]): Promise<number> {
   return 0;
 }
 
-export async function env(m: Machines, argv: string[]): Promise<number> {
+export function env(m: Machines, argv: string[]): number {
   const { values } = parse('env', argv, {
     ...NAME_OPTION,
     shell: { type: 'string' },
@@ -94,7 +95,7 @@ export async function env(m: Machines, argv: string[]): Promise<number> {
   return 0;
 }
 
-export async function logs(m: Machines, argv: string[]): Promise<number> {
+export function logs(m: Machines, argv: string[]): number {
   const { values } = parse('logs', argv, {
     ...NAME_OPTION,
     lines: { type: 'string', default: '50' },

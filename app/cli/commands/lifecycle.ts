@@ -1,14 +1,16 @@
 // berth init | up | down | restart | set | rm
 import * as path from 'node:path';
 import * as readline from 'node:readline/promises';
+import { contextName } from '../../base/docker-context';
 import { UserError } from '../../base/errors';
 import { Machines } from '../../machine/machines';
 import { dockerHost } from '../../base/paths';
 import type { MachineSettings } from '../../base/settings/schema';
 import { intFlag, NAME_OPTION, Options, parse } from '../args';
+import { nameFlag } from '../name-flag';
 import { StepPrinter } from '../progress';
 
-export const SETTING_OPTIONS: Options = {
+const SETTING_OPTIONS: Options = {
   cpus: { type: 'string' },
   memory: { type: 'string' },
   disk: { type: 'string' },
@@ -20,7 +22,7 @@ export const SETTING_OPTIONS: Options = {
 };
 
 /** Settings flags -> a partial settings change (validated later against the schema). */
-export function settingsChange(v: Record<string, unknown>): Partial<MachineSettings> {
+function settingsChange(v: Record<string, unknown>): Partial<MachineSettings> {
   const change: Partial<MachineSettings> = {};
   const cpus = intFlag('cpus', v.cpus as string | undefined);
   const mem = intFlag('memory', v.memory as string | undefined);
@@ -44,12 +46,12 @@ function absoluteShare(share: string): string {
   return share === '~' || share.startsWith('~/') || path.isAbsolute(share) ? share : path.resolve(share);
 }
 
-export async function init(m: Machines, argv: string[]): Promise<number> {
+export function init(m: Machines, argv: string[]): number {
   const { values } = parse('init', argv, { ...NAME_OPTION, ...SETTING_OPTIONS });
   const name = values.name as string;
   const s = m.create(name, settingsChange(values));
   process.stdout.write(
-    `created machine "${name}": ${s.cpus} CPUs, ${s.memoryMiB} MiB memory, ${s.diskGiB} GiB disk, accel ${s.accel}\nstart it with: berth up${name === 'default' ? '' : ` --name ${name}`}\n`,
+    `created machine "${name}": ${s.cpus} CPUs, ${s.memoryMiB} MiB memory, ${s.diskGiB} GiB disk, accel ${s.accel}\nstart it with: berth up${nameFlag(name)}\n`,
   );
   return 0;
 }
@@ -70,7 +72,7 @@ export async function up(m: Machines, argv: string[], command = 'up'): Promise<n
     const already = st.wasRunning;
     process.stdout.write(
       `${already ? `machine "${name}" is already running` : `machine "${name}" is running (${((Date.now() - t0) / 1000).toFixed(1)} s)`}\n` +
-        `DOCKER_HOST=${host}\nuse it with: eval "$(berth env${name === 'default' ? '' : ` --name ${name}`})"  or  docker --context ${name === 'default' ? 'berth' : `berth-${name}`}\n`,
+        `DOCKER_HOST=${host}\nuse it with: eval "$(berth env${nameFlag(name)})"  or  docker --context ${contextName(name)}\n`,
     );
     return 0;
   } finally {
@@ -114,7 +116,7 @@ export async function set(m: Machines, argv: string[]): Promise<number> {
   );
   if (r.restartNeeded)
     process.stdout.write(
-      `the machine is running: restart it for the change to apply ("berth restart${name === 'default' ? '' : ` --name ${name}`}")\n`,
+      `the machine is running: restart it for the change to apply ("berth restart${nameFlag(name)}")\n`,
     );
   return 0;
 }

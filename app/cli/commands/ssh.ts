@@ -7,6 +7,7 @@ import { Machines } from '../../machine/machines';
 import { readRuntime } from '../../base/runtime';
 import { ensureUserKey, fingerprint } from '../../base/ssh-keys';
 import { NAME_OPTION, parse } from '../args';
+import { nameFlag } from '../name-flag';
 
 export async function ssh(m: Machines, argv: string[]): Promise<number> {
   const { values, positionals } = parse('ssh', argv, NAME_OPTION, true);
@@ -15,10 +16,9 @@ export async function ssh(m: Machines, argv: string[]): Promise<number> {
   const st = await m.status(name);
   const rt = readRuntime(p);
   if (st.state !== 'running' || !rt) {
-    throw new UserError(
-      `machine "${name}" is ${st.state}: start it with "berth up${name === 'default' ? '' : ` --name ${name}`}"`,
-      { code: 'ENOTRUNNING' },
-    );
+    throw new UserError(`machine "${name}" is ${st.state}: start it with "berth up${nameFlag(name)}"`, {
+      code: 'ENOTRUNNING',
+    });
   }
   const pinned = readIfExists(p.knownHost)?.trim();
   const conn = new Client();
@@ -47,7 +47,8 @@ function runCommand(conn: Client, command: string): Promise<number> {
     conn.exec(command, (err, ch) => {
       if (err) return reject(err);
       let code = 0;
-      process.stdin.isTTY ? ch.end() : process.stdin.pipe(ch);
+      if (process.stdin.isTTY) ch.end();
+      else process.stdin.pipe(ch);
       ch.pipe(process.stdout, { end: false });
       ch.stderr.pipe(process.stderr, { end: false });
       ch.on('exit', (c: number | null) => (code = c ?? 255));

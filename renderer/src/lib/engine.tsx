@@ -35,7 +35,9 @@ export function useEngine(): EngineContextValue {
 export function useEngineEvents(types: string[], cb: (e: EngineEvent) => void): void {
   const { onEvent } = useEngine();
   const ref = useRef(cb);
-  ref.current = cb;
+  useEffect(() => {
+    ref.current = cb;
+  });
   const key = types.join(',');
   useEffect(() => onEvent((e) => (key.split(',').includes(e.type) ? ref.current(e) : undefined)), [onEvent, key]);
 }
@@ -83,6 +85,9 @@ export function EngineProvider({ children }: { children: ReactNode }) {
   }, [api]);
 
   useEffect(() => {
+    const gen = generation;
+    // Connecting is this effect's job: it shows "connecting" at once, then what the machine says.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     void connect();
     const s = api.subscribe(
       'machine.progress',
@@ -108,7 +113,7 @@ export function EngineProvider({ children }: { children: ReactNode }) {
                           code: 'ENGINE_UNREACHABLE',
                           name: 'ApiCallError',
                         },
-                      ) as ApiCallError,
+                      ),
                     },
               );
             }
@@ -124,7 +129,7 @@ export function EngineProvider({ children }: { children: ReactNode }) {
     return () => {
       s.stop();
       sub.current?.stop();
-      generation.current++;
+      gen.current++;
     };
   }, [api, connect]);
 

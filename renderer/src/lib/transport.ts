@@ -1,6 +1,7 @@
 // Picks the transport at start: the Electron preload's `window.berth` when
 // present, else the WebSocket of `berth ui` with the token from the URL.
 import { ApiClient } from '../../../app/api/client';
+// eslint-disable-next-line no-restricted-imports -- the server's own socket path and token name, defined once
 import {
   UI_SOCKET_PATH,
   UI_TOKEN_PARAM,
@@ -16,7 +17,7 @@ declare global {
 }
 
 /** The token from ?token=..., kept for reloads in sessionStorage and removed from the address bar. */
-export function takeToken(): string | undefined {
+function takeToken(): string | undefined {
   const url = new URL(window.location.href);
   const fromUrl = url.searchParams.get(UI_TOKEN_PARAM);
   if (fromUrl) {
@@ -36,7 +37,7 @@ export function takeToken(): string | undefined {
   }
 }
 
-export function webSocketPort(url: string, onClose: () => void): BerthPort {
+function webSocketPort(url: string, onClose: () => void): BerthPort {
   const ws = new WebSocket(url);
   const queue: ClientMessage[] = [];
   const listeners = new Set<(m: ServerMessage) => void>();
@@ -46,7 +47,7 @@ export function webSocketPort(url: string, onClose: () => void): BerthPort {
   ws.addEventListener('message', (ev) => {
     let m: ServerMessage;
     try {
-      m = JSON.parse(String(ev.data));
+      m = JSON.parse(String(ev.data)) as ServerMessage;
     } catch {
       return;
     }

@@ -58,7 +58,7 @@ export function useContainers(): { list?: ContainerSummary[]; error?: Error; rel
         setMap(new Map(xs.map((c) => [c.id, c])));
         setError(undefined);
       },
-      (e) => setError(e),
+      (e: Error) => setError(e),
     );
   }, [api]);
 

@@ -18,7 +18,7 @@ export function useEventList<T>(
         setList(xs);
         setError(undefined);
       },
-      (e) => setError(e),
+      (e: Error) => setError(e),
     );
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);

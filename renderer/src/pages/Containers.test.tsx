@@ -9,7 +9,7 @@ function setup(list: ReturnType<typeof container>[]) {
   const f = fakeApi({
     'machine.status': () => runningMachine,
     'engine.info': () => engineInfo,
-    'containers.list': (p) => (p.id ? (byId.has(p.id) ? [byId.get(p.id)!] : []) : [...byId.values()]) as any,
+    'containers.list': (p) => (p.id ? (byId.has(p.id) ? [byId.get(p.id)!] : []) : [...byId.values()]),
     'container.remove': () => null,
     'container.stop': () => null,
   });
@@ -31,7 +31,7 @@ describe('Containers page', () => {
     await screen.findByText('web-1');
     expect(screen.getByText('shop')).toBeTruthy();
     expect(screen.getByText('Other containers')).toBeTruthy();
-    const port = screen.getByText('8080→80') as HTMLAnchorElement;
+    const port = screen.getByText<HTMLAnchorElement>('8080→80');
     expect(port.getAttribute('href')).toBe('http://localhost:8080/');
     expect(port.getAttribute('target')).toBe('_blank');
     expect(screen.getByText('Exited (0) 1 minute ago')).toBeTruthy();
@@ -47,7 +47,9 @@ describe('Containers page', () => {
     act(() => events.h.onData({ type: 'container', action: 'start', id: 'n1', attributes: {}, timeNano: 0 }));
     await screen.findByText('from-cli');
     expect(f.invoke).toHaveBeenCalledWith('containers.list', { id: 'n1' });
-    expect(f.invoke.mock.calls.filter(([m, p]) => m === 'containers.list' && !(p as any).id)).toHaveLength(1);
+    expect(f.invoke.mock.calls.filter(([m, p]) => m === 'containers.list' && !(p as { id?: string }).id)).toHaveLength(
+      1,
+    );
     act(() => events.h.onData({ type: 'container', action: 'destroy', id: 'a1', attributes: {}, timeNano: 0 }));
     await waitFor(() => expect(screen.queryByText('first')).toBeNull());
   });
@@ -83,7 +85,7 @@ describe('groupRows', () => {
       container('1', 'z'),
       container('2', 'b', { project: 'p2' }),
       container('3', 'a', { project: 'p1' }),
-    ] as any);
+    ]);
     expect(rows.map((r) => (r.kind === 'group' ? `[${r.project}]` : r.c.name))).toEqual([
       '[p1]',
       'a',
@@ -94,7 +96,7 @@ describe('groupRows', () => {
     ]);
   });
   it('filters by name, image or project', () => {
-    const rows = groupRows([container('1', 'web'), container('2', 'db')] as any, 'we');
+    const rows = groupRows([container('1', 'web'), container('2', 'db')], 'we');
     expect(rows.map((r) => (r.kind === 'container' ? r.c.name : '-'))).toEqual(['web']);
   });
 });

@@ -1,9 +1,8 @@
 // Images: tags and sizes, pull with one progress bar, remove, prune, run.
 import { useState } from 'react';
 import type { ImageSummary } from '../../../app/api/contract';
-import { Confirm } from '../components/Confirm';
-import { ErrorBox } from '../components/ErrorBox';
-import { EngineGate, Empty, Loading } from '../components/States';
+import { EnginePage, ListStates, useListActions } from '../components/ListPage';
+import { Empty } from '../components/States';
 import { useApi } from '../lib/api-context';
 import { ago, bytes, shortId } from '../lib/format';
 import { useEventList } from '../lib/useList';
@@ -12,11 +11,9 @@ import { RunForm } from './images/RunForm';
 
 export function ImagesPage() {
   return (
-    <section className="page">
-      <EngineGate what="images">
-        <Images />
-      </EngineGate>
-    </section>
+    <EnginePage what="images">
+      <Images />
+    </EnginePage>
   );
 }
 
@@ -27,32 +24,29 @@ function Images() {
     ['image', 'container'],
     (a) => !/^(exec_|attach|resize|top|start|stop|die|kill|pause|unpause|restart)/.test(a),
   );
-  const [actionError, setActionError] = useState<Error>();
-  const [confirm, setConfirm] = useState<{ kind: 'remove'; image: ImageSummary } | { kind: 'prune' }>();
   const [run, setRun] = useState<ImageSummary>();
-  const [notice, setNotice] = useState<string>();
-
-  const remove = async (img: ImageSummary) => {
-    try {
-      await api.invoke('image.remove', { id: img.id });
-      reload();
-    } catch (e) {
-      setActionError(e as Error);
-    }
-  };
-  const prune = async () => {
-    try {
-      const r = await api.invoke('images.prune', {});
-      setNotice(
-        r.deleted.length
-          ? `Removed ${r.deleted.length} dangling image layer(s), ${bytes(r.spaceReclaimed)} freed.`
-          : 'No dangling images to remove.',
-      );
-      reload();
-    } catch (e) {
-      setActionError(e as Error);
-    }
-  };
+  const { ask, setNotice, feedback, dialog } = useListActions(reload);
+  const askRemove = (img: ImageSummary) =>
+    ask({
+      title: `Remove ${img.tags[0] ?? shortId(img.id)}?`,
+      body: <p>The image is deleted from the machine. Containers that use it must be removed first.</p>,
+      confirmLabel: 'Remove',
+      run: () => api.invoke('image.remove', { id: img.id }),
+    });
+  const askPrune = () =>
+    ask({
+      title: 'Remove dangling images?',
+      body: <p>Images without a tag that no container uses are deleted. Tagged images stay.</p>,
+      confirmLabel: 'Prune',
+      run: async () => {
+        const r = await api.invoke('images.prune', {});
+        setNotice(
+          r.deleted.length
+            ? `Removed ${r.deleted.length} dangling image layer(s), ${bytes(r.spaceReclaimed)} freed.`
+            : 'No dangling images to remove.',
+        );
+      },
+    });
   const dangling = list?.filter((i) => i.dangling).length ?? 0;
 
   return (
@@ -65,27 +59,22 @@ function Images() {
           </span>
         )}
         <span className="spacer" />
-        <button onClick={() => setConfirm({ kind: 'prune' })} disabled={!list}>
+        <button onClick={askPrune} disabled={!list}>
           Prune dangling{dangling ? ` (${dangling})` : ''}
         </button>
       </header>
       <PullForm onPulled={reload} />
-      {notice && (
-        <div className="notice" role="status">
-          {notice}{' '}
-          <button className="link" onClick={() => setNotice(undefined)}>
-            Dismiss
-          </button>
-        </div>
-      )}
-      {actionError && <ErrorBox error={actionError} onDismiss={() => setActionError(undefined)} />}
-      {error && !list && <ErrorBox error={error} />}
-      {!list && !error && <Loading what="images" />}
-      {list && list.length === 0 && (
-        <Empty title="No images yet">
-          Pull one above, e.g. <code>alpine</code> or <code>nginx:alpine</code>.
-        </Empty>
-      )}
+      {feedback}
+      <ListStates
+        list={list}
+        error={error}
+        what="images"
+        empty={
+          <Empty title="No images yet">
+            Pull one above, e.g. <code>alpine</code> or <code>nginx:alpine</code>.
+          </Empty>
+        }
+      />
       {list && list.length > 0 && (
         <table className="simple-table" aria-label="Images">
           <thead>
@@ -127,7 +116,7 @@ function Images() {
                     </button>
                     <button
                       className="small danger-text"
-                      onClick={() => setConfirm({ kind: 'remove', image: img })}
+                      onClick={() => askRemove(img)}
                       aria-label={`Remove ${img.tags[0] ?? img.id}`}
                     >
                       Remove
@@ -139,31 +128,7 @@ function Images() {
           </tbody>
         </table>
       )}
-      {confirm?.kind === 'remove' && (
-        <Confirm
-          title={`Remove ${confirm.image.tags[0] ?? shortId(confirm.image.id)}?`}
-          body={<p>The image is deleted from the machine. Containers that use it must be removed first.</p>}
-          confirmLabel="Remove"
-          onCancel={() => setConfirm(undefined)}
-          onConfirm={() => {
-            const img = confirm.image;
-            setConfirm(undefined);
-            void remove(img);
-          }}
-        />
-      )}
-      {confirm?.kind === 'prune' && (
-        <Confirm
-          title="Remove dangling images?"
-          body={<p>Images without a tag that no container uses are deleted. Tagged images stay.</p>}
-          confirmLabel="Prune"
-          onCancel={() => setConfirm(undefined)}
-          onConfirm={() => {
-            setConfirm(undefined);
-            void prune();
-          }}
-        />
-      )}
+      {dialog}
       {run && <RunForm image={run.tags[0]} onClose={() => setRun(undefined)} />}
     </>
   );

@@ -1,20 +1,16 @@
 // Volumes: size, which containers use each, remove, prune.
-import { useState } from 'react';
 import type { VolumeSummary } from '../../../app/api/contract';
-import { Confirm } from '../components/Confirm';
-import { ErrorBox } from '../components/ErrorBox';
-import { EngineGate, Empty, Loading } from '../components/States';
+import { EnginePage, ListStates, useListActions } from '../components/ListPage';
+import { Empty } from '../components/States';
 import { useApi } from '../lib/api-context';
 import { bytes } from '../lib/format';
 import { useEventList } from '../lib/useList';
 
 export function VolumesPage() {
   return (
-    <section className="page">
-      <EngineGate what="volumes">
-        <Volumes />
-      </EngineGate>
-    </section>
+    <EnginePage what="volumes">
+      <Volumes />
+    </EnginePage>
   );
 }
 
@@ -25,17 +21,33 @@ function Volumes() {
     ['volume', 'container'],
     (a) => /^(create|destroy|mount|unmount|prune)/.test(a),
   );
-  const [actionError, setActionError] = useState<Error>();
-  const [confirm, setConfirm] = useState<{ kind: 'remove'; v: VolumeSummary } | { kind: 'prune' }>();
-  const [notice, setNotice] = useState<string>();
-  const act = async (f: () => Promise<unknown>) => {
-    try {
-      await f();
-      reload();
-    } catch (e) {
-      setActionError(e as Error);
-    }
-  };
+  const { ask, setNotice, feedback, dialog } = useListActions(reload);
+  const askRemove = (v: VolumeSummary) =>
+    ask({
+      title: `Remove volume ${v.name.slice(0, 24)}?`,
+      body: (
+        <p>
+          {v.usedBy.length ? `It is used by ${v.usedBy.join(', ')}: remove those containers first. ` : ''}
+          Its data is deleted for good.
+        </p>
+      ),
+      confirmLabel: 'Remove',
+      run: () => api.invoke('volume.remove', { name: v.name }),
+    });
+  const askPrune = () =>
+    ask({
+      title: 'Remove unused volumes?',
+      body: <p>Every volume no container uses is deleted with its data.</p>,
+      confirmLabel: 'Prune',
+      run: async () => {
+        const r = await api.invoke('volumes.prune', {});
+        setNotice(
+          r.deleted.length
+            ? `Removed ${r.deleted.length} volume(s), ${bytes(r.spaceReclaimed)} freed.`
+            : 'No unused volumes to remove.',
+        );
+      },
+    });
   const unused = list?.filter((v) => v.usedBy.length === 0).length ?? 0;
   return (
     <>
@@ -48,27 +60,22 @@ function Volumes() {
           </span>
         )}
         <span className="spacer" />
-        <button onClick={() => setConfirm({ kind: 'prune' })} disabled={!list}>
+        <button onClick={askPrune} disabled={!list}>
           Prune unused{unused ? ` (${unused})` : ''}
         </button>
       </header>
-      {notice && (
-        <div className="notice" role="status">
-          {notice}{' '}
-          <button className="link" onClick={() => setNotice(undefined)}>
-            Dismiss
-          </button>
-        </div>
-      )}
-      {actionError && <ErrorBox error={actionError} onDismiss={() => setActionError(undefined)} />}
-      {error && !list && <ErrorBox error={error} />}
-      {!list && !error && <Loading what="volumes" />}
-      {list && list.length === 0 && (
-        <Empty title="No volumes">
-          Volumes keep data beyond a container's life. Create one by running a container with a volume, e.g.{' '}
-          <code>docker run -v data:/data alpine</code>.
-        </Empty>
-      )}
+      {feedback}
+      <ListStates
+        list={list}
+        error={error}
+        what="volumes"
+        empty={
+          <Empty title="No volumes">
+            Volumes keep data beyond a container's life. Create one by running a container with a volume, e.g.{' '}
+            <code>docker run -v data:/data alpine</code>.
+          </Empty>
+        }
+      />
       {list && list.length > 0 && (
         <table className="simple-table" aria-label="Volumes">
           <thead>
@@ -100,7 +107,7 @@ function Volumes() {
                 <td className="right">
                   <button
                     className="small danger-text"
-                    onClick={() => setConfirm({ kind: 'remove', v })}
+                    onClick={() => askRemove(v)}
                     aria-label={`Remove volume ${v.name}`}
                   >
                     Remove
@@ -111,45 +118,7 @@ function Volumes() {
           </tbody>
         </table>
       )}
-      {confirm?.kind === 'remove' && (
-        <Confirm
-          title={`Remove volume ${confirm.v.name.slice(0, 24)}?`}
-          body={
-            <p>
-              {confirm.v.usedBy.length
-                ? `It is used by ${confirm.v.usedBy.join(', ')}: remove those containers first. `
-                : ''}
-              Its data is deleted for good.
-            </p>
-          }
-          confirmLabel="Remove"
-          onCancel={() => setConfirm(undefined)}
-          onConfirm={() => {
-            const name = confirm.v.name;
-            setConfirm(undefined);
-            void act(() => api.invoke('volume.remove', { name }));
-          }}
-        />
-      )}
-      {confirm?.kind === 'prune' && (
-        <Confirm
-          title="Remove unused volumes?"
-          body={<p>Every volume no container uses is deleted with its data.</p>}
-          confirmLabel="Prune"
-          onCancel={() => setConfirm(undefined)}
-          onConfirm={() => {
-            setConfirm(undefined);
-            void act(async () => {
-              const r = await api.invoke('volumes.prune', {});
-              setNotice(
-                r.deleted.length
-                  ? `Removed ${r.deleted.length} volume(s), ${bytes(r.spaceReclaimed)} freed.`
-                  : 'No unused volumes to remove.',
-              );
-            });
-          }}
-        />
-      )}
+      {dialog}
     </>
   );
 }

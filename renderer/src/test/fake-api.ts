@@ -8,9 +8,9 @@ type Impl = { [M in MethodName]?: (p: ParamsOf<M>) => ResultOf<M> | Promise<Resu
 
 export interface FakeStream {
   stream: StreamName;
-  params: any;
-  h: StreamHandlers<any>;
-  sent: any[];
+  params: unknown;
+  h: StreamHandlers<unknown>;
+  sent: unknown[];
   stopped: boolean;
 }
 
@@ -20,17 +20,17 @@ export function apiError(code: string, message: string, details?: string): ApiCa
 
 export function fakeApi(impl: Impl) {
   const streams: FakeStream[] = [];
-  const invoke = vi.fn(async (method: MethodName, params: any) => {
-    const f = impl[method] as any;
+  const invoke = vi.fn(async (method: MethodName, params: unknown) => {
+    const f = impl[method] as ((p: unknown) => unknown) | undefined;
     if (!f) throw apiError('ENOMETHOD', `no fake for ${method}`);
     return f(params);
   });
   const api: Api = {
-    invoke: invoke as any,
+    invoke: invoke as Api['invoke'],
     subscribe(stream, params, h) {
-      const s: FakeStream = { stream, params, h: h as any, sent: [], stopped: false };
+      const s: FakeStream = { stream, params, h: h, sent: [], stopped: false };
       streams.push(s);
-      return { send: (i: any) => s.sent.push(i), stop: () => void (s.stopped = true) };
+      return { send: (i: unknown) => s.sent.push(i), stop: () => void (s.stopped = true) };
     },
   };
   const live = (name: StreamName) => streams.filter((s) => s.stream === name && !s.stopped);

@@ -21,7 +21,7 @@ describe('PullForm', () => {
     const { s, onPulled } = setup();
     expect(s.params).toEqual({ image: '10.0.2.2:5000/tiny' });
     act(() => s.h.onData({ current: 500_000, total: 2_000_000, layers: 2, layersDone: 0, status: 'Downloading' }));
-    const bar = screen.getByRole('progressbar') as HTMLProgressElement;
+    const bar = screen.getByRole<HTMLProgressElement>('progressbar');
     expect(bar.value).toBe(25);
     expect(screen.getByTestId('pull-progress').textContent).toContain('500 kB of 2.0 MB');
     act(() => s.h.onEnd!());

@@ -1,6 +1,9 @@
 // The container ports the host agent carries to this computer's localhost, and
 // the ones it cannot (a host port already taken), each saying why.
-import type { ForwardedPort } from '../../../../app/base/machine-types';
+import type { MachineInfo } from '../../../../app/api/contract';
+
+/** A published container port, as the contract's machine status carries it. */
+type ForwardedPort = NonNullable<NonNullable<MachineInfo['status']['agent']>['ports']>[number];
 
 export function PublishedPorts({ ports }: { ports: ForwardedPort[] }) {
   if (!ports.length)

@@ -15,6 +15,6 @@ describe('saved memory', () => {
 
   it('cannot be forgotten while the machine is busy', () => {
     render(<SavedMemory saved={{ savedAt: new Date().toISOString(), bytes: 1 }} busy onForget={() => undefined} />);
-    expect((screen.getByRole('button', { name: 'Forget it' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Forget it' }).disabled).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
-import type { SettingsView } from '../../../../app/api/contract';
+import type { SettingsChange, SettingsView } from '../../../../app/api/contract';
 import { SettingsForm } from './SettingsForm';
 
 const view: SettingsView = {
@@ -30,30 +30,30 @@ describe('SettingsForm', () => {
     expect(screen.getByText('CPUs: 64 is out of range; allowed 1 to 32.')).toBeTruthy();
     fireEvent.change(screen.getByLabelText(/Disk/), { target: { value: '10' } });
     expect(screen.getByText('Disk (GiB): the disk can only grow (now 64 GiB).')).toBeTruthy();
-    expect((screen.getByRole('button', { name: 'Save settings' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Save settings' }).disabled).toBe(true);
   });
 
   it('marks fields that apply after a restart when the machine runs, and saves the change', async () => {
-    const onSave = vi.fn(async () => undefined);
+    const onSave = vi.fn(async (_change: SettingsChange) => undefined);
     render(<SettingsForm view={view} running onSave={onSave} />);
     expect(screen.getAllByText('applies after a restart').length).toBeGreaterThan(0);
     fireEvent.change(screen.getByLabelText(/Memory/), { target: { value: '1024' } });
     fireEvent.change(screen.getByLabelText(/Insecure registries/), { target: { value: '10.0.2.2:5000' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
     await waitFor(() => expect(onSave).toHaveBeenCalled());
-    expect((onSave.mock.calls[0] as any)[0]).toMatchObject({
+    expect(onSave.mock.calls[0][0]).toMatchObject({
       memoryMiB: 1024,
       engine: { insecureRegistries: ['10.0.2.2:5000'] },
     });
   });
 
   it('edits shared folders one a line, keeping commas inside a folder name', async () => {
-    const onSave = vi.fn(async () => undefined);
+    const onSave = vi.fn(async (_change: SettingsChange) => undefined);
     render(<SettingsForm view={view} running={false} onSave={onSave} />);
-    expect((screen.getByLabelText(/Shared folders/) as HTMLTextAreaElement).value).toBe('~');
+    expect(screen.getByLabelText<HTMLTextAreaElement>(/Shared folders/).value).toBe('~');
     fireEvent.change(screen.getByLabelText(/Shared folders/), { target: { value: '~\n /Volumes/work, 2024 \n\n' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
     await waitFor(() => expect(onSave).toHaveBeenCalled());
-    expect((onSave.mock.calls[0] as any)[0].shares).toEqual(['~', '/Volumes/work, 2024']);
+    expect(onSave.mock.calls[0][0].shares).toEqual(['~', '/Volumes/work, 2024']);
   });
 });

@@ -7,7 +7,7 @@ import { ErrorBox } from '../../components/ErrorBox';
 type Num = 'cpus' | 'memoryMiB' | 'diskGiB';
 const LABELS: Record<Num, string> = { cpus: 'CPUs', memoryMiB: 'Memory (MiB)', diskGiB: 'Disk (GiB)' };
 
-export function checkNumber(view: SettingsView, k: Num, raw: string, current?: number): string | undefined {
+function checkNumber(view: SettingsView, k: Num, raw: string, current?: number): string | undefined {
   const r = view.ranges[k];
   if (!/^\d+$/.test(raw.trim())) return `${LABELS[k]}: a whole number, ${r.min} to ${r.max}.`;
   const n = Number(raw);
@@ -43,6 +43,8 @@ export function SettingsForm({
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
   useEffect(() => {
+    // The numbers follow the machine's saved settings when those change (after a save).
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     setVals({ cpus: String(s.cpus), memoryMiB: String(s.memoryMiB), diskGiB: String(s.diskGiB) });
   }, [s.cpus, s.memoryMiB, s.diskGiB]);
 

@@ -1,8 +1,10 @@
 // The core's real start steps, as they happen.
 import type { MachineProgress } from '../../../../app/api/contract';
-import type { Step } from '../../../../app/base/machine-types';
 
-export function latestSteps(progress: MachineProgress[]): { steps: Step[]; notes: string[] } {
+/** One step of starting or stopping, as the contract's progress stream carries it. */
+type Step = Extract<MachineProgress, { kind: 'step' }>['step'];
+
+function latestSteps(progress: MachineProgress[]): { steps: Step[]; notes: string[] } {
   const byId = new Map<string, Step>();
   const notes: string[] = [];
   for (const p of progress) {
