@@ -21,8 +21,11 @@ import {
 } from './fixtures';
 
 // Page-side code runs in Chromium; the Node build has no DOM types.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- page-side global, no DOM types here
 declare const window: any;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- page-side global, no DOM types here
 declare const document: any;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- page-side global, no DOM types here
 declare const MutationObserver: any;
 
 const SHOTS = path.join(ROOT, 'test-results/screenshots');

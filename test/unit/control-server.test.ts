@@ -21,7 +21,7 @@ test(
     const follower = net.connect(sock);
     let heard = '';
     let ended = false;
-    follower.on('data', (d) => (heard += d));
+    follower.on('data', (d: Buffer) => (heard += d.toString()));
     follower.on('end', () => (ended = true));
     follower.write(JSON.stringify({ id: 1, method: 'subscribe' }) + '\n');
     await new Promise<void>((r) => follower.once('data', () => r()));

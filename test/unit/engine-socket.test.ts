@@ -47,7 +47,7 @@ async function engine(): Promise<{ sock: string; conns: Set<net.Socket>; server:
   server.on('upgrade', (req, s: net.Socket, head: Buffer) => {
     s.write('HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
     let got = head.toString();
-    s.on('data', (d) => (got += d));
+    s.on('data', (d: Buffer) => (got += d.toString()));
     s.on('end', () => s.end(`${req.url}:${got.toUpperCase()}`));
   });
   server.on('connection', (c) => {
@@ -237,7 +237,7 @@ test('an Upgrade request gets its own channel, byte for byte, and keeps half-clo
       );
       setTimeout(() => s.end('through stdin'), 20);
     });
-    s.on('data', (d) => (out += d));
+    s.on('data', (d: Buffer) => (out += d.toString()));
     s.on('end', () => resolve(out));
     s.on('error', reject);
   });

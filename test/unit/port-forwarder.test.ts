@@ -13,7 +13,7 @@ import { freePort } from '../../app/base/net';
 async function upperServer(prefix: string): Promise<{ port: number; close(): void }> {
   const server = net.createServer({ allowHalfOpen: true }, (s) => {
     let got = '';
-    s.on('data', (d) => (got += d));
+    s.on('data', (d: Buffer) => (got += d.toString()));
     s.on('end', () => s.end(prefix + got));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -26,7 +26,7 @@ function ask(port: number, text: string, host = '127.0.0.1'): Promise<string> {
     const s = net.connect({ port, host, allowHalfOpen: true });
     let got = '';
     s.on('connect', () => s.end(text));
-    s.on('data', (d) => (got += d));
+    s.on('data', (d: Buffer) => (got += d.toString()));
     s.on('end', () => resolve(got));
     s.on('error', reject);
   });
