@@ -7,7 +7,7 @@ function docker(args: string[]): Promise<{ code: number; stdout: string; stderr:
   return new Promise((resolve) => {
     execFile('docker', args, { timeout: 15000 }, (err, stdout, stderr) =>
       resolve({
-        code: err ? ((err as any).code === 'ENOENT' ? 127 : 1) : 0,
+        code: err ? ((err as NodeJS.ErrnoException).code === 'ENOENT' ? 127 : 1) : 0,
         stdout: String(stdout),
         stderr: String(stderr),
       }),
