@@ -43,7 +43,8 @@ export class ControlServer {
     const reply = (r: AgentReply) => sock.writable && sock.write(JSON.stringify(r) + '\n');
     onJsonLines(
       sock,
-      (msg: AgentRequest) => {
+      (m) => {
+        const msg = m as AgentRequest | null; // checked on the next line
         if (typeof msg?.id !== 'number' || !AGENT_METHODS.has(msg.method)) {
           return reply({
             id: msg?.id ?? -1,

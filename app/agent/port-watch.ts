@@ -48,7 +48,8 @@ export class PortWatch {
       })) as unknown as Readable;
       if (this.stopped) return void stream.destroy();
       this.stream = stream;
-      onJsonLines(stream, (ev) => {
+      onJsonLines(stream, (m) => {
+        const ev = m as { Actor?: { ID?: string }; id?: string; Action?: string; status?: string } | null;
         const id: string | undefined = ev?.Actor?.ID ?? ev?.id;
         const action: string | undefined = ev?.Action ?? ev?.status;
         if (id && action === 'die') this.exited.add(id);

@@ -48,8 +48,8 @@ export interface Api {
 
 export class ApiClient implements Api {
   private nextId = 1;
-  private calls = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
-  private subs = new Map<number, StreamHandlers<any>>();
+  private calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private subs = new Map<number, StreamHandlers<unknown>>();
   private readonly off: () => void;
 
   constructor(private readonly port: BerthPort) {
@@ -59,7 +59,8 @@ export class ApiClient implements Api {
   invoke<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.calls.set(id, { resolve, reject });
+      // The server answers a call with the contract's result for its method.
+      this.calls.set(id, { resolve: (v) => resolve(v as ResultOf<M>), reject });
       this.port.post({ t: 'call', id, method, params });
     });
   }
@@ -70,7 +71,7 @@ export class ApiClient implements Api {
     h: StreamHandlers<StreamData<S>>,
   ): Subscription<StreamInput<S>> {
     const id = this.nextId++;
-    this.subs.set(id, h);
+    this.subs.set(id, h as StreamHandlers<unknown>);
     this.port.post({ t: 'sub', id, stream, params });
     return {
       send: (data) => {

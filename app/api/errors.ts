@@ -15,14 +15,54 @@ export class ApiFailure extends Error {
   }
 }
 
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EACCES']);
+/**
+ * The error codes that mean the engine's socket is not there or not
+ * answering: the machine is stopped, starting or stopping. ENOENT: no socket
+ * file (the agent is not forwarding); ECONNREFUSED: a socket file with no one
+ * listening; ECONNRESET, EPIPE: the connection dropped mid-request (the
+ * machine went down); ETIMEDOUT: no answer in time. EACCES is not among them:
+ * a socket that is there but may not be opened is a permission problem that
+ * starting the machine would not fix, so the user sees it as it is.
+ */
+const UNREACHABLE: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
+/** True when `e` says the engine is not there or not answering (see UNREACHABLE). */
+export function isEngineUnreachable(e: unknown): e is NodeJS.ErrnoException {
+  return errnoCode(e) !== undefined && UNREACHABLE.has(errnoCode(e)!);
+}
+
+function errnoCode(e: unknown): string | undefined {
+  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** What dockerode's errors carry: the HTTP status, its reason and the engine's answer. */
+export interface EngineError {
+  statusCode: number;
+  reason?: string;
+  message?: string;
+  json?: unknown;
+}
+
+export function isEngineError(e: unknown): e is EngineError {
+  return typeof e === 'object' && e !== null && typeof (e as { statusCode?: unknown }).statusCode === 'number';
+}
+
+/** The engine's JSON {message}, when it sent one. */
+export function engineJsonMessage(e: EngineError): string | undefined {
+  const j = e.json;
+  return j && typeof j === 'object' && typeof (j as { message?: unknown }).message === 'string'
+    ? (j as { message: string }).message
+    : undefined;
+}
 
 /** The message of a dockerode error: the engine's JSON {message}, else the HTTP reason. */
-function engineMessage(e: any): string {
-  const j = e?.json;
-  if (j && typeof j === 'object' && typeof j.message === 'string') return j.message;
+function engineMessage(e: EngineError): string {
+  const j = e.json;
+  const m = engineJsonMessage(e);
+  if (m !== undefined) return m;
   if (typeof j === 'string' && j.trim()) return j.trim();
-  return String(e?.reason ?? e?.message ?? e);
+  return String(e.reason ?? e.message ?? e);
 }
 
 export function engineUnreachable(details?: string): ApiFailure {
@@ -40,20 +80,27 @@ export function toApiError(e: unknown): ApiError {
     const code = e.code === 'ENOMACHINE' ? 'ENOMACHINE' : e.code === 'ESETTINGS' ? 'EINVAL' : e.code;
     return { code, message: e.message, ...(e.details ? { details: e.details } : {}) };
   }
-  const any = e as any;
-  if (any && typeof any.statusCode === 'number') {
-    const msg = engineMessage(any);
-    const code: ApiErrorCode = any.statusCode === 404 ? 'ENOTFOUND' : any.statusCode === 409 ? 'ECONFLICT' : 'EUSER';
+  if (isEngineError(e)) {
+    const msg = engineMessage(e);
+    const code: ApiErrorCode = e.statusCode === 404 ? 'ENOTFOUND' : e.statusCode === 409 ? 'ECONFLICT' : 'EUSER';
     const first = msg.charAt(0).toUpperCase() + msg.slice(1);
     return {
       code,
       message: `The engine refused: ${first}`,
-      details: `HTTP ${any.statusCode} ${any.reason ?? ''}\n${msg}`.trim(),
+      details: `HTTP ${e.statusCode} ${e.reason ?? ''}\n${msg}`.trim(),
     };
   }
-  if (any && typeof any.code === 'string' && UNREACHABLE.has(any.code)) {
-    const f = engineUnreachable(`${any.code}: ${any.message ?? ''}`);
+  if (isEngineUnreachable(e)) {
+    const f = engineUnreachable(`${e.code}: ${e.message ?? ''}`);
     return { code: f.code, message: f.message, details: f.details };
+  }
+  if (errnoCode(e) === 'EACCES') {
+    // The socket is there but this user may not open it: say so, with the path.
+    return {
+      code: 'EUSER',
+      message: 'Berth may not open the Docker engine socket (permission denied): check who owns it.',
+      details: String((e as Error).message ?? e),
+    };
   }
   const msg = e instanceof Error ? e.message : String(e);
   return {

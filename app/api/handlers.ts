@@ -5,7 +5,7 @@ import type { Machines } from '../machine/machines';
 import type { MachineProgress } from './contract';
 import * as es from './engine/streams';
 import { Engine } from './engine/engine';
-import { ApiFailure, engineUnreachable } from './errors';
+import { ApiFailure, engineUnreachable, isEngineUnreachable } from './errors';
 import { MachineService } from './machine-service';
 import type { Implementation } from './session';
 
@@ -18,8 +18,6 @@ export interface HandlerOptions {
   log?(m: string): void;
 }
 
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE']);
-
 export function createImplementation(o: HandlerOptions): Implementation & { machine: MachineService; engine: Engine } {
   const machine = new MachineService(o.machines, o.name ?? 'default', { log: o.log });
   const engine = new Engine(o.dockerSocket ?? machine.dockerSock);
@@ -30,8 +28,8 @@ export function createImplementation(o: HandlerOptions): Implementation & { mach
     async (...a: A): Promise<R> => {
       try {
         return await fn(...a);
-      } catch (err: any) {
-        if (err && typeof err.code === 'string' && UNREACHABLE_CODES.has(err.code)) {
+      } catch (err) {
+        if (isEngineUnreachable(err)) {
           const st = await machine.info().catch(() => undefined);
           const state = st?.status.state;
           if (state === 'not created')

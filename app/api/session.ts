@@ -58,9 +58,10 @@ export function describeSchemaError(what: string, e: ErrorObject | undefined, va
   const field = [what, ...e.instancePath.split('/').filter(Boolean)].join('.');
   if (e.keyword === 'additionalProperties') return `${field}: unknown field "${e.params.additionalProperty}"`;
   if (e.keyword === 'required') return `${field}: missing field "${e.params.missingProperty}"`;
-  let v: any = value;
-  for (const part of e.instancePath.split('/').slice(1)) v = v == null ? undefined : v[part];
-  const desc = (e.parentSchema as any)?.description;
+  let v: unknown = value;
+  for (const part of e.instancePath.split('/').slice(1))
+    v = v == null ? undefined : (v as Record<string, unknown>)[part];
+  const desc = (e.parentSchema as { description?: string } | undefined)?.description;
   return `${field} = ${JSON.stringify(v)} ${e.message ?? 'is not valid'}${desc ? ` (${desc})` : ''}`;
 }
 
@@ -87,7 +88,7 @@ export class ApiSession {
   handle(raw: unknown): void {
     if (this.closed) return;
     const m = raw as ClientMessage;
-    if (!m || typeof m !== 'object' || typeof (m as any).id !== 'number' || !Number.isSafeInteger(m.id)) return;
+    if (!m || typeof m !== 'object' || typeof m.id !== 'number' || !Number.isSafeInteger(m.id)) return;
     switch (m.t) {
       case 'call':
         return void this.call(m.id, m.method, m.params);
@@ -134,7 +135,8 @@ export class ApiSession {
       }
       const p = params ?? {};
       check(validate, 'params', p);
-      const value = await (this.impl.methods as any)[method as string](p);
+      // Looked up by the name the client sent: the schema just checked its params.
+      const value = await (this.impl.methods[method as MethodName] as (p: unknown) => Promise<unknown>)(p);
       if (!this.closed) this.send({ t: 'result', id, result: { ok: true, value: value === undefined ? null : value } });
     } catch (e) {
       if (!this.closed) this.send({ t: 'result', id, result: { ok: false, error: this.error(e) } });
@@ -171,7 +173,11 @@ export class ApiSession {
       const p = params ?? {};
       check(v.params, 'params', p);
       entry.validateInput = v.input;
-      const handle = await (this.impl.streams as any)[stream as string](p, sink);
+      const start = this.impl.streams[stream as StreamName] as (
+        p: unknown,
+        sink: StreamSink<unknown>,
+      ) => Promise<StreamHandle<unknown>>;
+      const handle = await start(p, sink);
       if (ended || this.streams.get(id) !== entry) {
         // Stopped (or closed) while starting: stop what was started.
         handle.stop();

@@ -10,7 +10,8 @@ export const NAME_OPTION: Options = { name: { type: 'string', short: 'n', defaul
 export function parse(command: string, argv: string[], options: Options, allowPositionals = false) {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals });
-  } catch (e: any) {
+  } catch (err) {
+    const e = { message: err instanceof Error ? err.message : String(err) };
     const m = /Unknown option '([^']+)'/.exec(e.message);
     if (m)
       throw new UserError(`berth ${command}: unknown flag ${m[1]} (see "berth help ${command}")`, { code: 'EUSAGE' });

@@ -59,7 +59,7 @@ function firstError(v: ValidateFunction, value: unknown): string {
   if (!e) return 'invalid';
   const field = e.instancePath.split('/').filter(Boolean).join('.') || '(file)';
   if (e.keyword === 'additionalProperties') return `unknown setting "${e.params.additionalProperty}"`;
-  const got = e.instancePath ? (value as any)?.[e.instancePath.slice(1)] : value;
+  const got = e.instancePath ? (value as Record<string, unknown> | null | undefined)?.[e.instancePath.slice(1)] : value;
   if (e.keyword === 'enum')
     return `${field} = ${JSON.stringify(got)} must be one of ${(e.params.allowedValues as string[]).join(', ')}`;
   return `${field} = ${JSON.stringify(got)} ${e.message ?? 'is not valid'}`;
@@ -95,11 +95,12 @@ export function saveAppSettings(file: string, s: AppSettings): void {
 export function loadAppSettings(file: string, now = new Date()): AppSettingsLoad {
   const text = readIfExists(file);
   if (text === undefined) return { settings: defaultAppSettings() };
-  let raw: any;
+  let raw: Record<string, unknown> = {};
   let problem: string | undefined;
   try {
-    raw = JSON.parse(text);
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) problem = 'it is not a JSON object';
+    const parsed: unknown = JSON.parse(text);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) problem = 'it is not a JSON object';
+    else raw = parsed as Record<string, unknown>;
   } catch {
     problem = 'it is not valid JSON';
   }

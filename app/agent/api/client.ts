@@ -18,7 +18,8 @@ export class AgentClient extends EventEmitter {
 
   private constructor(private readonly sock: net.Socket) {
     super();
-    onJsonLines(sock, (msg: AgentReply | AgentEvent) => {
+    onJsonLines(sock, (m) => {
+      const msg = m as AgentReply | AgentEvent; // the agent's own answers
       if ('event' in msg) return void this.emit(msg.event, msg.data);
       const p = this.pending.get(msg.id);
       if (!p) return;

@@ -20,31 +20,8 @@ export type AgentEvent =
 
 export type AgentMessage = AgentReply | AgentEvent;
 
-/** Splits a byte stream into JSON messages, one per line. */
-export function onJsonLines(
-  stream: NodeJS.ReadableStream,
-  fn: (msg: any) => void,
-  onBad?: (line: string) => void,
-): void {
-  let buf = '';
-  stream.on('data', (d: Buffer | string) => {
-    buf += d.toString();
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      if (!line.trim()) continue;
-      let msg: unknown;
-      try {
-        msg = JSON.parse(line);
-      } catch {
-        onBad?.(line);
-        continue;
-      }
-      fn(msg);
-    }
-  });
-}
+/** The agent's socket speaks newline-delimited JSON: the one splitter of the tree. */
+export { onJsonLines } from '../../base/ndjson';
 
 export const AGENT_METHODS: ReadonlySet<string> = new Set<AgentMethod>([
   'status',

@@ -3,8 +3,8 @@
 // every request is the answer to a call from the dashboard.
 import Docker = require('dockerode');
 import type { ContainerSummary, EngineInfo, ImageSummary, PruneResult, RunSpec, VolumeSummary } from '../contract';
-import { ApiFailure } from '../errors';
-import { containerSummary, imageSummary, splitCommand, volumeSummaries } from './summaries';
+import { ApiFailure, engineJsonMessage, isEngineError } from '../errors';
+import { SystemDf, containerSummary, imageSummary, splitCommand, volumeSummaries } from './summaries';
 
 export class Engine {
   readonly docker: Docker;
@@ -14,8 +14,8 @@ export class Engine {
   }
 
   async info(): Promise<EngineInfo> {
-    const [i, df] = await Promise.all([this.docker.info(), this.docker.df().catch(() => undefined)]);
-    const sum = (xs: any[] | undefined, f: (x: any) => number) =>
+    const [i, df] = await Promise.all([this.docker.info(), this.df().catch(() => undefined)]);
+    const sum = <T>(xs: T[] | undefined, f: (x: T) => number | undefined) =>
       (xs ?? []).reduce((a, x) => a + Math.max(0, f(x) || 0), 0);
     return {
       serverVersion: i.ServerVersion,
@@ -30,10 +30,15 @@ export class Engine {
             images: df.LayersSize ?? 0,
             containers: sum(df.Containers, (c) => c.SizeRw),
             volumes: sum(df.Volumes, (v) => v.UsageData?.Size),
-            buildCache: sum((df as any).BuildCache, (b) => b.Size),
+            buildCache: sum(df.BuildCache, (b) => b.Size),
           }
         : undefined,
     };
+  }
+
+  /** /system/df, typed by what Berth reads of it. */
+  private async df(): Promise<SystemDf> {
+    return (await this.docker.df()) as SystemDf;
   }
 
   async containers(id?: string): Promise<ContainerSummary[]> {
@@ -45,9 +50,9 @@ export class Engine {
     const c = this.docker.getContainer(id);
     try {
       await (c[action] as (o?: object) => Promise<unknown>).call(c, {});
-    } catch (e: any) {
+    } catch (e) {
       // Already in the asked state: done, not an error (idempotent like the CLI's machine verbs).
-      if (e?.statusCode === 304) return null;
+      if (isEngineError(e) && e.statusCode === 304) return null;
       throw e;
     }
     return null;
@@ -73,9 +78,10 @@ export class Engine {
   }
 
   async pruneImages(): Promise<PruneResult> {
-    const r: any = await this.docker.pruneImages({ filters: { dangling: ['true'] } });
+    const r = await this.docker.pruneImages({ filters: { dangling: ['true'] } });
     return {
-      deleted: ((r.ImagesDeleted ?? []) as any[]).map((d) => d.Deleted ?? d.Untagged).filter(Boolean),
+      // The engine sends null, not [], when nothing was deleted; each entry is either Deleted or Untagged.
+      deleted: (r.ImagesDeleted ?? []).map((d) => d.Deleted ?? d.Untagged).filter(Boolean),
       spaceReclaimed: r.SpaceReclaimed ?? 0,
     };
   }
@@ -105,12 +111,12 @@ export class Engine {
         ExposedPorts: exposed,
         HostConfig: { PortBindings: bindings, Mounts: mounts },
       });
-    } catch (e: any) {
-      if (e?.statusCode === 404) {
+    } catch (e) {
+      if (isEngineError(e) && e.statusCode === 404) {
         throw new ApiFailure(
           'ENOTFOUND',
           `Image ${spec.image} is not on the machine: pull it first (Images → Pull).`,
-          e?.json?.message,
+          engineJsonMessage(e),
         );
       }
       throw e;
@@ -120,7 +126,7 @@ export class Engine {
   }
 
   async volumes(): Promise<VolumeSummary[]> {
-    const [df, containers] = await Promise.all([this.docker.df(), this.docker.listContainers({ all: true })]);
+    const [df, containers] = await Promise.all([this.df(), this.docker.listContainers({ all: true })]);
     return volumeSummaries(df, containers);
   }
 
@@ -130,7 +136,8 @@ export class Engine {
   }
 
   async pruneVolumes(): Promise<PruneResult> {
-    const r: any = await this.docker.pruneVolumes();
+    const r = await this.docker.pruneVolumes();
+    // As with images: null when nothing was deleted.
     return { deleted: r.VolumesDeleted ?? [], spaceReclaimed: r.SpaceReclaimed ?? 0 };
   }
 }

@@ -9,6 +9,15 @@ interface Layer {
   done: boolean;
 }
 
+/** One message of the engine's pull stream (POST /images/create); every field may be absent. */
+export interface PullMessage {
+  status?: string;
+  id?: string;
+  progressDetail?: { current?: number; total?: number };
+  error?: string;
+  errorDetail?: { message?: string };
+}
+
 const DONE = new Set(['Download complete', 'Pull complete', 'Already exists', 'Verifying Checksum', 'Extracting']);
 
 export class PullTracker {
@@ -16,24 +25,25 @@ export class PullTracker {
   private status = '';
 
   /** Feeds one JSON message of the engine's pull stream; throws on an error message. */
-  update(msg: any): void {
-    if (msg?.error || msg?.errorDetail) {
+  update(msg: PullMessage): void {
+    if (msg.error || msg.errorDetail) {
       throw new Error(String(msg.errorDetail?.message ?? msg.error));
     }
-    if (typeof msg?.status === 'string')
-      this.status = msg.id && !/^[0-9a-f]{12}$/.test(msg.id) ? `${msg.id}: ${msg.status}` : msg.status;
-    const id = msg?.id;
+    const status = msg.status;
+    if (typeof status === 'string')
+      this.status = msg.id && !/^[0-9a-f]{12}$/.test(msg.id) ? `${msg.id}: ${status}` : status;
+    const id = msg.id;
     // Layer ids are 12 hex characters; other ids are the tag being pulled.
     if (typeof id !== 'string' || !/^[0-9a-f]{12}$/.test(id)) return;
     const l = this.layers.get(id) ?? { current: 0, total: 0, done: false };
     this.layers.set(id, l);
     const d = msg.progressDetail;
-    if (msg.status === 'Downloading' && d && typeof d.total === 'number') {
+    if (status === 'Downloading' && d && typeof d.total === 'number') {
       l.total = Math.max(l.total, d.total);
       l.current = Math.min(d.current ?? 0, l.total);
-    } else if (DONE.has(msg.status)) {
+    } else if (status !== undefined && DONE.has(status)) {
       // The download of this layer is over (or was never needed).
-      if (msg.status === 'Already exists') l.total = 0;
+      if (status === 'Already exists') l.total = 0;
       l.current = l.total;
       l.done = true;
     }

@@ -3,31 +3,30 @@
 // when the client stops it.
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
+import { onJsonLines } from '../../base/ndjson';
 import type { EngineEvent, ExecInput, LogLine, PullProgress, StatsSample } from '../contract';
 import type { StreamHandle, StreamSink } from '../session';
 import { ApiFailure, engineUnreachable } from '../errors';
 import { Demuxer, LineSplitter } from './demux';
 import type { Engine } from './engine';
-import { PullTracker, splitReference } from './pull-progress';
-import { statsSample } from './summaries';
+import { PullMessage, PullTracker, splitReference } from './pull-progress';
+import { EngineStats, statsSample } from './summaries';
 
-/** Calls `each` with every JSON object of a newline-delimited JSON stream. */
-export function jsonLines(stream: Readable, each: (msg: any) => void): void {
-  const dec = new StringDecoder('utf8');
-  let rest = '';
-  stream.on('data', (chunk: Buffer) => {
-    const parts = (rest + dec.write(chunk)).split('\n');
-    rest = parts.pop()!;
-    for (const p of parts) {
-      const t = p.trim();
-      if (!t) continue;
-      try {
-        each(JSON.parse(t));
-      } catch {
-        /* a malformed line is skipped, not fatal */
-      }
-    }
-  });
+/** The engine's JSON messages are objects; anything else on the line is not for us. */
+function isObject(m: unknown): m is Record<string, unknown> {
+  return typeof m === 'object' && m !== null && !Array.isArray(m);
+}
+
+/** A message of /events: newer engines send Type/Action/Actor, older ones type/status/id. */
+interface EventMessage {
+  Type?: string;
+  type?: string;
+  Action?: string;
+  status?: string;
+  Actor?: { ID?: string; Attributes?: Record<string, string> };
+  id?: string;
+  time?: number;
+  timeNano?: number;
 }
 
 function destroy(s: Readable | undefined): void {
@@ -45,15 +44,17 @@ function endOn(stream: Readable, sink: StreamSink<unknown>, what: string): void 
 
 export async function events(engine: Engine, sink: StreamSink<EngineEvent>): Promise<StreamHandle<never>> {
   const stream = (await engine.docker.getEvents()) as unknown as Readable;
-  jsonLines(stream, (m) =>
+  onJsonLines(stream, (msg) => {
+    if (!isObject(msg)) return;
+    const m = msg as EventMessage;
     sink.data({
       type: m.Type ?? m.type ?? '',
       action: m.Action ?? m.status ?? '',
       id: m.Actor?.ID ?? m.id ?? '',
       attributes: m.Actor?.Attributes ?? {},
       timeNano: m.timeNano ?? (m.time ?? 0) * 1e9,
-    }),
-  );
+    });
+  });
   endOn(stream, sink, 'events');
   return { stop: () => destroy(stream) };
 }
@@ -114,7 +115,9 @@ export async function stats(
   sink: StreamSink<StatsSample>,
 ): Promise<StreamHandle<never>> {
   const stream = (await engine.docker.getContainer(p.id).stats({ stream: true })) as unknown as Readable;
-  jsonLines(stream, (m) => sink.data(statsSample(m)));
+  onJsonLines(stream, (m) => {
+    if (isObject(m)) sink.data(statsSample(m as EngineStats));
+  });
   stream.on('error', (e) => sink.end(e));
   stream.on('end', () => sink.end());
   return { stop: () => destroy(stream) };
@@ -136,11 +139,7 @@ export async function exec(
     Tty: true,
     Env: ['TERM=xterm-256color'],
   });
-  const stream = (await ex.start({
-    hijack: true,
-    stdin: true,
-    Tty: true,
-  } as any)) as unknown as import('node:stream').Duplex;
+  const stream = await ex.start({ hijack: true, stdin: true, Tty: true });
   await ex.resize({ h: p.rows, w: p.cols }).catch(() => undefined);
   const dec = new StringDecoder('utf8');
   stream.on('data', (chunk: Buffer) => {
@@ -182,10 +181,10 @@ export async function pull(
     last = Date.now();
     sink.data(tracker.snapshot());
   };
-  jsonLines(stream, (m) => {
-    if (failed) return;
+  onJsonLines(stream, (m) => {
+    if (failed || !isObject(m)) return;
     try {
-      tracker.update(m);
+      tracker.update(m as PullMessage);
     } catch (e) {
       failed = true;
       clearTimeout(timer);

@@ -1,11 +1,50 @@
-// Engine API shapes -> the contract's summaries (pure functions).
+// Engine API shapes -> the contract's summaries (pure functions). The input
+// types are dockerode's, cut to the fields each function reads, with the
+// fields the engine really leaves out made optional (see test/fixtures/engine).
+import type Docker = require('dockerode');
 import type { ContainerSummary, ImageSummary, PortBinding, StatsSample, VolumeSummary } from '../contract';
 
-export function containerSummary(c: any): ContainerSummary {
+/** Every field optional, all the way down. */
+type Sparse<T> = { [K in keyof T]?: T[K] extends object ? Sparse<T[K]> : T[K] };
+
+/** A port of /containers/json: one that is exposed but not published has no PublicPort and no IP. */
+export type EnginePort = Pick<Docker.Port, 'PrivatePort' | 'Type'> & Partial<Pick<Docker.Port, 'PublicPort' | 'IP'>>;
+
+/** A container of /containers/json, as far as the summaries read it. */
+export type EngineContainer = Pick<Docker.ContainerInfo, 'Id' | 'Image' | 'State' | 'Created'> &
+  Partial<Pick<Docker.ContainerInfo, 'Names' | 'Labels' | 'Status' | 'Command'>> & { Ports?: EnginePort[] };
+
+type Mount = Docker.ContainerInfo['Mounts'][number];
+
+/** A container's mounts, as far as volume summaries read them (Type and, for a volume, Name). */
+export type ContainerMounts = Pick<Docker.ContainerInfo, 'Id'> &
+  Partial<Pick<Docker.ContainerInfo, 'Names'>> & { Mounts?: (Pick<Mount, 'Type'> & Partial<Mount>)[] };
+
+/** An image of /images/json; Containers is absent on engines that do not count them. */
+export type EngineImage = Pick<Docker.ImageInfo, 'Id' | 'Size' | 'Created' | 'RepoTags' | 'RepoDigests'> &
+  Partial<Pick<Docker.ImageInfo, 'Containers'>>;
+
+/** A volume of /system/df: CreatedAt is in the engine's answer though not in dockerode's type. */
+export type EngineVolume = Pick<Docker.VolumeInspectInfo, 'Name' | 'Driver' | 'Mountpoint' | 'UsageData'> & {
+  CreatedAt?: string;
+};
+
+/** The parts of /system/df Berth reads (dockerode types df() as any). */
+export interface SystemDf {
+  LayersSize?: number;
+  Containers?: { SizeRw?: number }[];
+  Volumes?: EngineVolume[];
+  BuildCache?: { Size?: number }[];
+}
+
+/** A stats sample as the engine sends it: a stopped container's, or the first one's precpu, are mostly empty. */
+export type EngineStats = Sparse<Pick<Docker.ContainerStats, 'cpu_stats' | 'precpu_stats' | 'memory_stats'>>;
+
+export function containerSummary(c: EngineContainer): ContainerSummary {
   const labels: Record<string, string> = c.Labels ?? {};
   const seen = new Set<string>();
   const ports: PortBinding[] = [];
-  for (const p of (c.Ports ?? []) as any[]) {
+  for (const p of c.Ports ?? []) {
     // The engine lists a published port once per address family: show it once.
     const key = `${p.PrivatePort}/${p.Type}:${p.PublicPort ?? ''}`;
     if (seen.has(key)) continue;
@@ -27,9 +66,9 @@ export function containerSummary(c: any): ContainerSummary {
   };
 }
 
-export function imageSummary(i: any): ImageSummary {
-  const tags = ((i.RepoTags ?? []) as string[]).filter((t) => t !== '<none>:<none>');
-  const digests = ((i.RepoDigests ?? []) as string[]).filter((t) => t !== '<none>@<none>');
+export function imageSummary(i: EngineImage): ImageSummary {
+  const tags = (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
+  const digests = (i.RepoDigests ?? []).filter((t) => t !== '<none>@<none>');
   return {
     id: i.Id,
     tags,
@@ -41,16 +80,16 @@ export function imageSummary(i: any): ImageSummary {
   };
 }
 
-export function volumeSummaries(df: any, containers: any[]): VolumeSummary[] {
+export function volumeSummaries(df: SystemDf, containers: ContainerMounts[]): VolumeSummary[] {
   const users = new Map<string, string[]>();
   for (const c of containers) {
     const name = String(c.Names?.[0] ?? c.Id.slice(0, 12)).replace(/^\//, '');
-    for (const m of (c.Mounts ?? []) as any[]) {
+    for (const m of c.Mounts ?? []) {
       if (m.Type !== 'volume' || !m.Name) continue;
       users.set(m.Name, [...(users.get(m.Name) ?? []), name]);
     }
   }
-  return ((df.Volumes ?? []) as any[])
+  return (df.Volumes ?? [])
     .map((v) => ({
       name: v.Name,
       driver: v.Driver,
@@ -63,7 +102,7 @@ export function volumeSummaries(df: any, containers: any[]): VolumeSummary[] {
 }
 
 /** One stats sample from the engine's stats JSON (cgroup v1 and v2). */
-export function statsSample(s: any, now = Date.now()): StatsSample {
+export function statsSample(s: EngineStats, now = Date.now()): StatsSample {
   const cpu = s.cpu_stats ?? {};
   const pre = s.precpu_stats ?? {};
   const cpuDelta = (cpu.cpu_usage?.total_usage ?? 0) - (pre.cpu_usage?.total_usage ?? 0);

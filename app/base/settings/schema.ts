@@ -157,8 +157,8 @@ function fieldName(instancePath: string): string {
 }
 
 function valueAt(root: unknown, instancePath: string): unknown {
-  let v: any = root;
-  for (const part of instancePath.split('/').slice(1)) v = v == null ? undefined : v[part];
+  let v: unknown = root;
+  for (const part of instancePath.split('/').slice(1)) v = v == null ? undefined : (v as Record<string, unknown>)[part];
   return v;
 }
 
@@ -166,7 +166,7 @@ function describeError(err: ErrorObject | undefined, root: unknown): string {
   if (!err) return 'invalid value';
   const field = fieldName(err.instancePath);
   const shown = JSON.stringify(valueAt(root, err.instancePath));
-  const sch = err.parentSchema as any;
+  const sch = err.parentSchema as { minimum?: number; maximum?: number; description?: string; enum?: string[] };
   switch (err.keyword) {
     case 'minimum':
     case 'maximum':

@@ -7,19 +7,21 @@ import { readIfExists, writePrivateFile } from '../files';
 import { MachineSettings, SETTINGS_VERSION, defaultSettings, validateSettings } from './schema';
 
 /** Each migration takes a file of version N-1 to version N. Index = target version. */
-const MIGRATIONS: Record<number, (old: any) => any> = {
+type SettingsObject = Record<string, unknown>;
+
+const MIGRATIONS: Record<number, (old: SettingsObject) => SettingsObject> = {
   // Version 0: files written before settings were versioned had no engine block.
   1: (old) => ({
     ...defaultSettings(),
     ...old,
-    engine: { ...defaultSettings().engine, ...(old.engine ?? {}) },
+    engine: { ...defaultSettings().engine, ...(old.engine as object | undefined) },
     version: 1,
   }),
   // Version 2 added shared folders: machines made before get the default (the home folder).
   2: (old) => ({ ...old, shares: defaultSettings().shares, version: 2 }),
 };
 
-export function migrate(raw: any): any {
+export function migrate(raw: SettingsObject): SettingsObject {
   let v = typeof raw.version === 'number' ? raw.version : 0;
   if (v > SETTINGS_VERSION) {
     throw new UserError(
@@ -40,10 +42,11 @@ export interface LoadResult {
 export function loadSettings(file: string): LoadResult | undefined {
   const text = readIfExists(file);
   if (text === undefined) return undefined;
-  let raw: any;
+  let raw: SettingsObject;
   try {
-    raw = JSON.parse(text);
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('not an object');
+    const parsed: unknown = JSON.parse(text);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+    raw = parsed as SettingsObject;
   } catch {
     const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     fs.renameSync(file, aside);

@@ -25,8 +25,8 @@ export async function ui(m: Machines, argv: string[]): Promise<number> {
         if (process.env.BERTH_DEBUG) process.stderr.write(`berth ui: ${(e as Error)?.stack ?? e}\n`);
       },
     });
-  } catch (e: any) {
-    if (e?.code === 'EADDRINUSE')
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE')
       throw new UserError(`port ${port} is in use: pick another with --port, or leave it out for a free one`);
     throw e;
   }
