@@ -10,7 +10,7 @@ export function coalescingConnect(port: number, host: string): net.Socket {
   // Every Docker request is a few small writes: with Nagle on, one would wait for the guest's
   // delayed ACK (~40 ms) before it leaves.
   sock.setNoDelay(true);
-  const write = sock.write;
+  const write = sock.write.bind(sock);
   let corked = false;
   sock.write = function (this: net.Socket, ...args: Parameters<net.Socket['write']>): boolean {
     if (!corked) {
@@ -21,7 +21,7 @@ export function coalescingConnect(port: number, host: string): net.Socket {
         sock.uncork();
       });
     }
-    return write.apply(this, args);
+    return write(...args);
   } as net.Socket['write'];
   return sock;
 }

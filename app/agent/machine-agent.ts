@@ -303,7 +303,7 @@ export class MachineAgent extends EventEmitter {
   /** Notices a VM that went away by itself (crash, kill -9, guest poweroff). */
   private watchVm(): void {
     const spec = this.spec!;
-    const timer = setInterval(async () => {
+    const check = async () => {
       // A stop under way, or a start that failed, is already closing the machine.
       if (this.downRun || this.closers.running) return;
       if ((await this.d.driver.inspect(spec)) === 'running') return;
@@ -319,7 +319,9 @@ export class MachineAgent extends EventEmitter {
             : this.status.error,
       });
       this.emit('stopped');
-    }, 1000);
+    };
+    // A failed inspect stays an unhandled rejection, reported as an agent bug like any other.
+    const timer = setInterval(() => void check(), 1000);
     this.closers.add('VM watch', () => clearInterval(timer));
   }
 

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import { createDriver } from '../driver/choose';
 import { oneLine } from '../base/errors';
 import { sleep } from '../base/time';
+import type { AgentStatus } from '../base/machine-types';
 import { locateImage } from '../base/image';
 import { machinePaths } from '../base/paths';
 import { loadSettings } from '../base/settings/store';
@@ -54,22 +55,23 @@ async function main(): Promise<void> {
   await control.listen();
   // A start asked for while the machine was stopping runs once the stop is done (it begins in
   // the same turn of the event loop): then this agent stays to own the new VM.
-  agent.on('stopped', () => setImmediate(() => agent.status.state === 'stopped' && exit('the VM stopped')));
+  // exit() ends the process; a failure on its way is an agent bug, reported like any other.
+  agent.on('stopped', () => setImmediate(() => agent.status.state === 'stopped' && void exit('the VM stopped')));
   setTimeout(() => {
-    if (agent.status.state === 'stopped') exit('nothing to do');
+    if (agent.status.state === 'stopped') void exit('nothing to do');
   }, IDLE_EXIT_MS).unref();
   process.on('SIGTERM', () => {
     agent.retire();
-    agent.down().finally(() => exit('SIGTERM'));
+    void agent.down().finally(() => exit('SIGTERM'));
   });
   process.on('SIGINT', () => undefined); // a terminal's Ctrl-C must not take the machine down
   process.on('uncaughtException', (e) => {
     log(`agent bug: ${e.stack ?? oneLine(e)}`);
   });
-  agent.on('status', (s) => {
+  agent.on('status', (s: AgentStatus) => {
     // A start that failed leaves no VM behind: nothing to own any more.
     if (s.state === 'stopped' && s.error && !agent.status.vmPid)
-      setTimeout(() => agent.status.state === 'stopped' && exit('start failed'), 1000);
+      setTimeout(() => agent.status.state === 'stopped' && void exit('start failed'), 1000);
   });
 }
 

@@ -3,7 +3,7 @@
 // the running containers once and hands what they publish to the forwarder.
 // If the event stream breaks (SSH reconnect, dockerd restart) it subscribes
 // again and starts from a fresh list, so nothing is missed for long.
-import Docker = require('dockerode');
+import Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import { onJsonLines } from './api/protocol';
 import { EngineContainer, wantedPorts } from './published-ports';
@@ -11,6 +11,17 @@ import type { PortForwarder } from './port-forwarder';
 
 /** Container events after which the published ports may have changed. */
 const PORT_EVENTS = ['start', 'die'];
+
+/**
+ * The fields read from one line of the engine's event stream (dockerode leaves it untyped).
+ * Older engines name the container `id` and the action `status`.
+ */
+interface EngineEvent {
+  Actor?: { ID?: string };
+  Action?: string;
+  id?: string;
+  status?: string;
+}
 
 export class PortWatch {
   private readonly docker: Docker;
@@ -49,9 +60,9 @@ export class PortWatch {
       if (this.stopped) return void stream.destroy();
       this.stream = stream;
       onJsonLines(stream, (m) => {
-        const ev = m as { Actor?: { ID?: string }; id?: string; Action?: string; status?: string } | null;
-        const id: string | undefined = ev?.Actor?.ID ?? ev?.id;
-        const action: string | undefined = ev?.Action ?? ev?.status;
+        const ev = m as EngineEvent | null;
+        const id = ev?.Actor?.ID ?? ev?.id;
+        const action = ev?.Action ?? ev?.status;
         if (id && action === 'die') this.exited.add(id);
         if (id && action === 'start') this.exited.delete(id);
         this.soon();

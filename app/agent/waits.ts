@@ -13,10 +13,8 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
       () => reject(new UserError(`${what} within ${Math.round(ms / 1000)} s: see the VM console in "berth logs"`)),
       ms,
     );
-    p.then(
-      (v) => (clearTimeout(t), resolve(v)),
-      (e) => (clearTimeout(t), reject(e)),
-    );
+    // p's own outcome, whatever it rejects with, passes through untouched.
+    p.finally(() => clearTimeout(t)).then(resolve, reject);
   });
 }
 

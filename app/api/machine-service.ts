@@ -14,7 +14,7 @@ import type { MachineInfo, MachineProgress, SettingsChange, SettingsView } from 
 export interface MachineServiceOptions {
   /** Where the watcher learns of changes; by default the machine's folder and its host agent. */
   watchSources?: WatchSources;
-  log?(m: string): void;
+  log?: (m: string) => void;
 }
 
 /** The states a change by other hands is announced in: where a machine rests, not the steps on the way. */

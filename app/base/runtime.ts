@@ -20,7 +20,7 @@ export function readRuntime(p: MachinePaths): RuntimeInfo | undefined {
   const t = readIfExists(file(p));
   if (!t) return undefined;
   try {
-    return JSON.parse(t);
+    return JSON.parse(t) as RuntimeInfo;
   } catch {
     return undefined;
   }

@@ -176,7 +176,7 @@ export class Machines {
   private lastError(p: MachinePaths): ProblemReport | undefined {
     const t = readIfExists(machineFile(p.dir, 'lastError'));
     try {
-      return t ? JSON.parse(t) : undefined;
+      return t ? (JSON.parse(t) as ProblemReport) : undefined;
     } catch {
       return undefined;
     }

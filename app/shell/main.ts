@@ -82,9 +82,10 @@ if (!app.requestSingleInstanceLock()) {
   app
     .whenReady()
     .then(start)
-    .catch((e) => {
-      log(`Berth could not start: ${e?.stack ?? e}`);
-      dialog.showErrorBox('Berth could not start', String(e?.message ?? e));
+    .catch((e: unknown) => {
+      const err = e instanceof Error ? e : undefined;
+      log(`Berth could not start: ${err?.stack ?? String(e)}`);
+      dialog.showErrorBox('Berth could not start', err ? err.message : String(e));
       app.exit(1);
     });
 }

@@ -36,7 +36,7 @@ export function setupQuit(d: {
     void Promise.race([
       d.machine.stop().then(
         () => undefined,
-        (err) => d.log(`machine stop on quit failed: ${err?.message ?? err}`),
+        (err: unknown) => d.log(`machine stop on quit failed: ${err instanceof Error ? err.message : String(err)}`),
       ),
       limit,
     ]).finally(() => {

@@ -170,7 +170,7 @@ export async function roundTrips(home: string, n: number): Promise<Figure[]> {
     port: rt.sshPort,
     username: 'root',
     sshOptions: { privateKey: key },
-  } as any);
+  });
   const viaBerth = new Docker({ socketPath: p.dockerSock });
   const time = async (fn: () => Promise<unknown>, k: number) => {
     const ts: number[] = [];

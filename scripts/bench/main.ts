@@ -71,15 +71,15 @@ async function main(): Promise<void> {
   berthDown(home);
 
   try {
-    const ui = require('./ui');
-    if (typeof ui.runUiBench === 'function') for (const f of (await ui.runUiBench({ quick })) as Figure[]) print(f);
-  } catch (e: any) {
-    if (e.code !== 'MODULE_NOT_FOUND') throw e;
+    const ui = await import('./ui');
+    for (const f of await ui.runUiBench({ quick })) print(f);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
   }
   fs.rmSync(home, { recursive: true, force: true });
 }
 
-main().catch((e) => {
-  console.error(`bench failed: ${e.message}`);
+main().catch((e: unknown) => {
+  console.error(`bench failed: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
 });

@@ -18,8 +18,21 @@ import { launchChromium } from '../../test/e2e/browser';
 import { berth, docker, dockerSock, importImage, ROOT, tinyRootfsTar, tmpHome } from '../../test/e2e/fixtures';
 import { median, type Figure } from './report';
 
-declare const window: any;
-declare const document: any;
+// The page-side globals the callbacks below touch, as far as they use them (no DOM types here).
+interface PageElement {
+  getAttribute(name: string): string | null;
+}
+declare const window: {
+  /** Set by bench.html once the list has rendered. */
+  __renderMs?: number;
+  /** When each `name:state` row first showed, noted by the observer installed below. */
+  __seen: Record<string, number>;
+  MutationObserver: new (cb: () => void) => { observe(target: unknown, options: object): void };
+};
+declare const document: {
+  body: unknown;
+  querySelectorAll(selector: string): ArrayLike<PageElement> & Iterable<PageElement>;
+};
 
 const BENCH_DIST = path.join(ROOT, 'renderer/dist-bench');
 const UI_DIST = path.join(ROOT, 'renderer/dist');
@@ -87,7 +100,7 @@ async function renderThousandMs(runs = 5, n = 1000): Promise<number> {
       await page.waitForFunction(() => typeof window.__renderMs === 'number', undefined, { timeout: 30_000 });
       const rows = await page.evaluate(() => document.querySelectorAll('[data-testid=container-row]').length);
       if (rows < 5 || rows > 200) throw new Error(`expected a virtualized window of rows, got ${rows}`);
-      times.push(await page.evaluate(() => window.__renderMs));
+      times.push(await page.evaluate(() => window.__renderMs ?? NaN));
       await page.close();
     }
     return median(times);

@@ -1,7 +1,8 @@
 // What the e2e suite and the UI benchmark need around a real machine: a
 // temporary BERTH_HOME, the berth CLI, the docker CLI pointed at the
 // machine, a tiny busybox image made offline, and Debian's docker-registry.
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -76,13 +77,13 @@ function busybox(work: string): string {
   if (!deb) {
     const dl = path.join(work, 'deb');
     fs.mkdirSync(dl, { recursive: true });
-    require('node:child_process').execFileSync('apt-get', ['download', 'busybox-static'], { cwd: dl, stdio: 'ignore' });
+    execFileSync('apt-get', ['download', 'busybox-static'], { cwd: dl, stdio: 'ignore' });
     deb = fs.readdirSync(dl).find((f) => f.startsWith('busybox-static_'))!;
     debPath = path.join(dl, deb);
   }
   const x = path.join(work, 'bb');
   fs.mkdirSync(x, { recursive: true });
-  require('node:child_process').execFileSync('dpkg-deb', ['-x', debPath, x]);
+  execFileSync('dpkg-deb', ['-x', debPath, x]);
   return path.join(x, 'bin/busybox');
 }
 
@@ -94,9 +95,9 @@ export function tinyRootfsTar(work: string, name: string, extraBytes = 0): strin
   fs.copyFileSync(busybox(work), path.join(root, 'bin/busybox'));
   fs.chmodSync(path.join(root, 'bin/busybox'), 0o755);
   for (const c of ['sh', 'echo', 'sleep', 'cat', 'ls', 'sync']) fs.symlinkSync('busybox', path.join(root, 'bin', c));
-  if (extraBytes) fs.writeFileSync(path.join(root, 'payload.bin'), require('node:crypto').randomBytes(extraBytes));
+  if (extraBytes) fs.writeFileSync(path.join(root, 'payload.bin'), randomBytes(extraBytes));
   const tar = path.join(work, `${name}.tar`);
-  require('node:child_process').execFileSync('tar', ['-C', root, '-cf', tar, '.']);
+  execFileSync('tar', ['-C', root, '-cf', tar, '.']);
   return tar;
 }
 

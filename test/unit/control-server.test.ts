@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { ControlServer } from '../../app/agent/control-server';
+import type { MachineAgent } from '../../app/agent/machine-agent';
 
 test(
   'stopAccepting returns while a subscriber is attached; it hears the end only at close',
@@ -16,7 +17,8 @@ test(
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-cs-'));
     const sock = path.join(dir, 'agent.sock');
     const agent = Object.assign(new EventEmitter(), { status: { state: 'stopped', steps: [] } });
-    const control = new ControlServer(sock, agent as any, () => undefined);
+    // Only what the control server reads of its agent: the status and its events.
+    const control = new ControlServer(sock, agent as unknown as MachineAgent, () => undefined);
     await control.listen();
     const follower = net.connect(sock);
     let heard = '';

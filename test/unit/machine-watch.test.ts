@@ -18,7 +18,7 @@ class FakeAgent extends EventEmitter implements AgentLink {
 
 function world(initial: MachineState) {
   const w = {
-    state: initial as MachineState,
+    state: initial,
     agent: undefined as FakeAgent | undefined,
     statusCalls: 0,
     fsChange: () => undefined as void,

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { wantedPorts } from '../../app/agent/published-ports';
+import { wantedPorts, type EngineContainer } from '../../app/agent/published-ports';
 
 const captured = JSON.parse(
   fs.readFileSync(path.resolve(__dirname, '../../../test/fixtures/engine/containers-json-20.10.json'), 'utf8'),
@@ -32,6 +32,6 @@ test('a port published on one address of the VM is reached at that address', () 
 });
 
 test('exited containers publish nothing', () => {
-  const gone = captured.map((c: any) => ({ ...c, State: 'exited' }));
+  const gone = (captured as EngineContainer[]).map((c) => ({ ...c, State: 'exited' }));
   assert.deepEqual(wantedPorts(gone), []);
 });

@@ -13,7 +13,7 @@ import {
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isUserError, type UserError } from '../../app/base/errors';
+import { isUserError } from '../../app/base/errors';
 import type { VmSpec } from '../../app/base/vm-types';
 import { QemuDriver } from '../../app/driver/qemu/qemu-driver';
 import type { ProcessHost } from '../../app/driver/qemu/process-host';
@@ -184,8 +184,8 @@ test('explicit kvm never falls back: a UserError with stderr and console tails i
           e.message,
           'QEMU failed to start the machine "default" (kvm): qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69.',
         );
-        assert.match((e as UserError).details ?? '', /kvm_buf_set_msrs: Assertion/);
-        assert.match((e as UserError).details ?? '', /console\.log \(last lines\):\n\(empty\)/);
+        assert.match(e.details ?? '', /kvm_buf_set_msrs: Assertion/);
+        assert.match(e.details ?? '', /console\.log \(last lines\):\n\(empty\)/);
         return true;
       },
     );

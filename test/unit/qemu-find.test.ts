@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isUserError, UserError } from '../../app/base/errors';
+import { isUserError } from '../../app/base/errors';
 import { findQemu, parseQemuVersion, type HostFacts } from '../../app/driver/qemu/find-qemu';
 import { fixture } from '../fixtures/qemu/load';
 
@@ -38,7 +38,7 @@ function missingMessage(platform: NodeJS.Platform): string {
     findQemu(host(platform, 'x64', '/usr/bin', []));
   } catch (e) {
     assert.ok(isUserError(e));
-    assert.equal((e as UserError).code, 'EQEMUMISSING');
+    assert.equal(e.code, 'EQEMUMISSING');
     assert.ok(!(e as Error).message.includes('\n'), 'one line');
     return (e as Error).message;
   }

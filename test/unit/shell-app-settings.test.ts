@@ -9,6 +9,7 @@ import {
   defaultAppSettings,
   loadAppSettings,
   saveAppSettings,
+  type Theme,
 } from '../../app/shell/app-settings';
 import { tempHome } from '../helpers/cli';
 
@@ -100,7 +101,7 @@ test('the store saves every change and tells its listeners; a bad change leaves 
   store.set({ theme: 'light' });
   assert.equal(JSON.parse(fs.readFileSync(f, 'utf8')).theme, 'light');
   assert.deepEqual(seen, [{ ...defaultAppSettings(), theme: 'light' }]);
-  assert.throws(() => store.set({ theme: 'x' as any }));
+  assert.throws(() => store.set({ theme: 'x' as Theme }));
   assert.equal(store.get().theme, 'light');
   assert.equal(JSON.parse(fs.readFileSync(f, 'utf8')).theme, 'light');
   assert.equal(new AppSettingsStore(f).get().theme, 'light');

@@ -11,7 +11,9 @@ const LINE =
 
 function runtimeInstalled(): boolean {
   try {
-    return fs.existsSync(require('electron'));
+    // The electron package's main export is the path of the runtime it downloaded.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved lazily: the package throws when its download is missing
+    return fs.existsSync(require('electron') as string);
   } catch {
     return false;
   }

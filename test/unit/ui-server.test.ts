@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
+import type { Implementation } from '../../app/api/session';
 import { startUiServer, type UiServer } from '../../app/ui/server';
 
 let server: UiServer;
@@ -17,7 +18,11 @@ before(async () => {
   fs.writeFileSync(path.join(dir, 'assets', 'a.js'), 'console.log(1)');
   fs.writeFileSync(path.join(os.tmpdir(), 'berth-secret.txt'), 'secret');
   server = await startUiServer({
-    impl: { methods: { 'engine.info': async () => ({ serverVersion: 'x' }) } as any, streams: {} as any },
+    // Only the one method the test calls, answering with just enough to recognise.
+    impl: {
+      methods: { 'engine.info': async () => ({ serverVersion: 'x' }) } as unknown as Implementation['methods'],
+      streams: {} as Implementation['streams'],
+    },
     staticDir: dir,
   });
 });
@@ -89,8 +94,9 @@ test('with the token and its own origin it speaks the contract', async () => {
     Origin: `http://localhost:${server.port}`,
   });
   assert.equal(status, 101);
-  const reply = await new Promise<any>((resolve) => {
-    ws!.once('message', (d) => resolve(JSON.parse(String(d))));
+  const reply = await new Promise<unknown>((resolve) => {
+    // ws hands a text frame over as one Buffer (its default binaryType, 'nodebuffer').
+    ws!.once('message', (d) => resolve(JSON.parse((d as Buffer).toString('utf8'))));
     ws!.send(JSON.stringify({ t: 'call', id: 7, method: 'engine.info', params: {} }));
   });
   assert.deepEqual(reply, { t: 'result', id: 7, result: { ok: true, value: { serverVersion: 'x' } } });

@@ -141,7 +141,7 @@ async function engineCommit(srcRoot: string, upstream: string): Promise<string> 
 /** The date of the source's newest changelog entry: Debian's SOURCE_DATE_EPOCH, shown as the build time. */
 async function changelogDate(srcRoot: string): Promise<string> {
   const log = await fs.readFile(path.join(srcRoot, 'debian/changelog'), 'utf8');
-  const m = /^ -- .*>  (.+)$/m.exec(log);
+  const m = /^ -- .*> {2}(.+)$/m.exec(log);
   const d = m ? new Date(m[1]) : undefined;
   return d && !Number.isNaN(d.getTime()) ? d.toISOString().replace(/\.\d+Z$/, 'Z') : 'unknown';
 }

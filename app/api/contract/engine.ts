@@ -5,7 +5,8 @@ export interface PortBinding {
   privatePort: number;
   publicPort?: number;
   ip?: string;
-  type: 'tcp' | 'udp' | 'sctp' | string;
+  /** 'tcp', 'udp' or 'sctp' today; whatever the engine says, passed on as it is. */
+  type: string;
 }
 
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -14,7 +15,8 @@ export interface ContainerSummary {
   id: string;
   name: string;
   image: string;
-  state: ContainerState | string;
+  /** A ContainerState, or a state a newer engine names, passed on as it is. */
+  state: string;
   /** The engine's own words, e.g. "Up 3 minutes", "Exited (0) 2 hours ago". */
   status: string;
   /** Seconds since the epoch. */

@@ -14,7 +14,8 @@ export type ApiErrorCode =
 export interface ApiError {
   /** One line: what happened and what to do. */
   message: string;
-  code: ApiErrorCode | string;
+  /** An ApiErrorCode, or an agent's own code (e.g. "EQEMUMISSING"), passed on as it is. */
+  code: string;
   /** Engine message, console tail: shown on request. */
   details?: string;
 }

@@ -178,9 +178,10 @@ export class QemuDriver implements Driver {
     await suspend(this.ctx, spec);
   }
 
-  async saved(spec: VmSpec): Promise<SavedVm | undefined> {
+  saved(spec: VmSpec): Promise<SavedVm | undefined> {
+    // Reading the small description file is all there is to it.
     const meta = readSavedMeta(savedVmFiles(spec.dir));
-    return meta && { savedAt: meta.savedAt, bytes: meta.bytes };
+    return Promise.resolve(meta && { savedAt: meta.savedAt, bytes: meta.bytes });
   }
 
   async discardSaved(spec: VmSpec): Promise<void> {

@@ -23,7 +23,8 @@ export function parseQemuImgInfo(stdout: string): DiskInfo {
   }
   const vs = j['virtual-size'];
   if (typeof vs !== 'number') throw new Error('qemu-img info: no virtual-size in its output');
-  const info: DiskInfo = { virtualSizeBytes: vs, format: String(j['format'] ?? '') };
+  const format = j['format'];
+  const info: DiskInfo = { virtualSizeBytes: vs, format: typeof format === 'string' ? format : '' };
   if (typeof j['actual-size'] === 'number') info.actualSizeBytes = j['actual-size'];
   return info;
 }

@@ -85,7 +85,8 @@ export class QmpClient extends EventEmitter {
           resolve(msg);
         } catch (e) {
           sock.destroy();
-          reject(e as Error);
+          // JSON.parse and the check above only throw Errors.
+          reject(e instanceof Error ? e : new Error(String(e)));
         }
       };
       const onError = (e: Error) => fail(e);
@@ -127,7 +128,7 @@ export class QmpClient extends EventEmitter {
       return; // QEMU only sends JSON; a torn line is not ours to interpret.
     }
     if (typeof msg['event'] === 'string') {
-      this.emit('event', msg as unknown as QmpEvent);
+      this.emit('event', msg);
       return;
     }
     // Every command carries an id, so answers are matched even if order ever changed.
