@@ -71,7 +71,7 @@ export class ApiClient implements Api {
     h: StreamHandlers<StreamData<S>>,
   ): Subscription<StreamInput<S>> {
     const id = this.nextId++;
-    this.subs.set(id, h as StreamHandlers<unknown>);
+    this.subs.set(id, h);
     this.port.post({ t: 'sub', id, stream, params });
     return {
       send: (data) => {

@@ -62,7 +62,7 @@ function engineMessage(e: EngineError): string {
   const m = engineJsonMessage(e);
   if (m !== undefined) return m;
   if (typeof j === 'string' && j.trim()) return j.trim();
-  return String(e.reason ?? e.message ?? e);
+  return e.reason ?? e.message ?? 'the engine gave no reason';
 }
 
 export function engineUnreachable(details?: string): ApiFailure {

@@ -15,7 +15,7 @@ export interface HandlerOptions {
   name?: string;
   /** Talk to this Docker socket instead of the machine's (benchmarks count requests through a proxy). */
   dockerSocket?: string;
-  log?(m: string): void;
+  log?: (m: string) => void;
 }
 
 export function createImplementation(o: HandlerOptions): Implementation & { machine: MachineService; engine: Engine } {
@@ -48,9 +48,9 @@ export function createImplementation(o: HandlerOptions): Implementation & { mach
       'machine.start': () => machine.start(),
       'machine.stop': (p) => machine.stop(p.shutdown === true),
       'machine.restart': () => machine.restart(),
-      'machine.create': async (p) => machine.create(p.settings ?? {}),
-      'machine.console': async (p) => machine.console(p.lines),
-      'settings.get': async () => machine.getSettings(),
+      'machine.create': (p) => Promise.resolve(machine.create(p.settings ?? {})),
+      'machine.console': (p) => Promise.resolve(machine.console(p.lines)),
+      'settings.get': () => Promise.resolve(machine.getSettings()),
       'settings.set': (p) => machine.setSettings(p.change),
       'engine.info': e(() => engine.info()),
       'containers.list': e((p) => engine.containers(p.id)),
@@ -75,16 +75,16 @@ export function createImplementation(o: HandlerOptions): Implementation & { mach
       'container.stats': e((p, sink) => es.stats(engine, p, sink)),
       'container.exec': e((p, sink) => es.exec(engine, p, sink)),
       'image.pull': e((p, sink) => es.pull(engine, p, sink)),
-      'machine.progress': async (_p, sink) => {
+      'machine.progress': (_p, sink) => {
         const on = (m: MachineProgress) => sink.data(m);
         machine.progress.on('progress', on);
         const unwatch = machine.watchState();
-        return {
+        return Promise.resolve({
           stop: () => {
             machine.progress.off('progress', on);
             unwatch();
           },
-        };
+        });
       },
     },
   };

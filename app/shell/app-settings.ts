@@ -112,7 +112,7 @@ export function loadAppSettings(file: string, now = new Date()): AppSettingsLoad
   }
   if (!problem) {
     const merged = { ...defaultAppSettings(), ...raw, version: APP_SETTINGS_VERSION };
-    if (validateFull(merged)) return { settings: merged as AppSettings };
+    if (validateFull(merged)) return { settings: merged };
     problem = firstError(validateFull, merged);
   }
   const aside = `${file}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;

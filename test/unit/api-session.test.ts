@@ -9,7 +9,7 @@ import { UserError } from '../../app/base/errors';
 /** A client and a session joined by an in-memory port, the messages cloned as JSON like the WebSocket does. */
 function pair(impl: Partial<Implementation['methods']>, streams: Partial<Implementation['streams']> = {}) {
   const listeners = new Set<(m: ServerMessage) => void>();
-  const session = new ApiSession({ methods: impl as any, streams: streams as any }, (m) => {
+  const session = new ApiSession({ methods: impl as never, streams: streams as never }, (m) => {
     const copy = JSON.parse(JSON.stringify(m));
     queueMicrotask(() => listeners.forEach((l) => l(copy)));
   });
@@ -27,7 +27,7 @@ function pair(impl: Partial<Implementation['methods']>, streams: Partial<Impleme
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
 test('a call returns the value of its method', async () => {
-  const { client } = pair({ 'containers.list': async (p) => [{ id: p.id ?? 'all' } as any] });
+  const { client } = pair({ 'containers.list': async (p) => [{ id: p.id ?? 'all' } as never] });
   assert.deepEqual(await client.invoke('containers.list', { id: 'abc' }), [{ id: 'abc' }]);
 });
 
@@ -38,14 +38,17 @@ test('params are validated against the schema, with a one-line error naming the 
   });
   await assert.rejects(
     client.invoke('image.run', { image: 'tiny', ports: [{ container: '80', host: 70000 }], env: [], volumes: [] }),
-    (e: any) =>
+    (e: ApiCallError) =>
       e instanceof ApiCallError &&
       e.code === 'EINVAL' &&
       /^params\.ports\.0\.host = 70000 must be <= 65535/.test(e.message) &&
       !e.message.includes('\n'),
   );
-  await assert.rejects(client.invoke('container.start', { id: 'a', extra: 1 } as any), /params: unknown field "extra"/);
-  await assert.rejects(client.invoke('container.start', {} as any), /params: missing field "id"/);
+  await assert.rejects(
+    client.invoke('container.start', { id: 'a', extra: 1 } as never),
+    /params: unknown field "extra"/,
+  );
+  await assert.rejects(client.invoke('container.start', {} as never), /params: missing field "id"/);
   await assert.rejects(
     client.invoke('container.start', { id: '../../etc' }),
     /params\.id = "\.\.\/\.\.\/etc" must match pattern/,
@@ -61,15 +64,15 @@ test('machine.stop takes an optional shutdown flag, and nothing else', async () 
   await client.invoke('machine.stop', { shutdown: true });
   assert.deepEqual(got, [{}, { shutdown: true }]);
   await assert.rejects(
-    client.invoke('machine.stop', { shutdown: 'yes' } as any),
+    client.invoke('machine.stop', { shutdown: 'yes' } as never),
     /params\.shutdown = "yes" must be boolean/,
   );
-  await assert.rejects(client.invoke('machine.stop', { force: true } as any), /params: unknown field "force"/);
+  await assert.rejects(client.invoke('machine.stop', { force: true } as never), /params: unknown field "force"/);
 });
 
 test('an unknown method is refused as data, not a crash', async () => {
   const { client } = pair({});
-  await assert.rejects(client.invoke('nope' as any, {} as any), (e: any) => e.code === 'ENOMETHOD');
+  await assert.rejects(client.invoke('nope' as never, {} as never), (e: ApiCallError) => e.code === 'ENOMETHOD');
 });
 
 test('errors cross as data and are rethrown as real errors with code and details', async () => {
@@ -92,16 +95,16 @@ test('errors cross as data and are rethrown as real errors with code and details
   });
   await assert.rejects(
     client.invoke('machine.start', {}),
-    (e: any) => e.code === 'EBOOT' && e.details === 'console tail' && e instanceof Error,
+    (e: ApiCallError) => e.code === 'EBOOT' && e.details === 'console tail' && e instanceof Error,
   );
   await assert.rejects(
     client.invoke('container.stop', { id: 'x' }),
-    (e: any) => e.code === 'ENOTFOUND' && /No such container: x/.test(e.message),
+    (e: ApiCallError) => e.code === 'ENOTFOUND' && /No such container: x/.test(e.message),
   );
-  await assert.rejects(client.invoke('engine.info', {}), (e: any) => e.code === 'ENGINE_UNREACHABLE');
+  await assert.rejects(client.invoke('engine.info', {}), (e: ApiCallError) => e.code === 'ENGINE_UNREACHABLE');
   await assert.rejects(
     client.invoke('images.list', {}),
-    (e: any) => e.code === 'EINTERNAL' && /bug in Berth/.test(e.message),
+    (e: ApiCallError) => e.code === 'EINTERNAL' && /bug in Berth/.test(e.message),
   );
 });
 
@@ -125,7 +128,7 @@ test('a stream sends data, takes validated input, and stops its source when unsu
   await tick();
   assert.deepEqual(got, ['$ ']);
   sub.send({ kind: 'stdin', data: 'ls\r' });
-  sub.send({ kind: 'resize', cols: 0, rows: 5 } as any); // invalid: dropped
+  sub.send({ kind: 'resize', cols: 0, rows: 5 } as never); // invalid: dropped
   sub.send({ kind: 'resize', cols: 100, rows: 30 });
   await tick();
   assert.deepEqual(inputs, [
@@ -156,12 +159,12 @@ test('a stream that fails to start ends with the error; one that finishes ends w
       },
     },
   );
-  const ended = await new Promise<any>((r) =>
+  const ended = await new Promise<ApiCallError | undefined>((r) =>
     client.subscribe('container.logs', { id: 'x' }, { onData: () => undefined, onEnd: r }),
   );
-  assert.equal(ended.code, 'ENOTFOUND');
+  assert.equal(ended?.code, 'ENOTFOUND');
   const data: unknown[] = [];
-  const end = await new Promise<any>((r) =>
+  const end = await new Promise<ApiCallError | undefined>((r) =>
     client.subscribe('image.pull', { image: 'tiny' }, { onData: (d) => data.push(d), onEnd: r }),
   );
   assert.equal(end, undefined);
@@ -179,7 +182,7 @@ test('closing the session stops every stream', async () => {
 });
 
 test('garbage messages are ignored', () => {
-  const s = new ApiSession({ methods: {} as any, streams: {} as any }, () => assert.fail('no answer expected'));
+  const s = new ApiSession({ methods: {} as never, streams: {} as never }, () => assert.fail('no answer expected'));
   for (const m of [null, 1, 'x', {}, { t: 'call' }, { t: 'call', id: 1.5 }, { t: 'input', id: 3, data: 1 }])
     s.handle(m);
 });

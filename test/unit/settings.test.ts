@@ -139,7 +139,7 @@ test('the disk can grow but never shrink', () => {
   assert.equal(applyChange(s, { diskGiB: 100 }).diskGiB, 100);
   assert.throws(() => applyChange(s, { diskGiB: 32 }), /a data disk can only grow/);
   assert.deepEqual(
-    applyChange(s, { engine: { insecureRegistries: ['10.0.2.2:5000'] } as any }).engine.registryMirrors,
+    applyChange(s, { engine: { insecureRegistries: ['10.0.2.2:5000'] } as never }).engine.registryMirrors,
     [],
   );
 });

@@ -1,10 +1,20 @@
 // The engine side of the API: containers, images and volumes through
 // dockerode on the machine's forwarded Docker socket. Nothing here polls:
 // every request is the answer to a call from the dashboard.
-import Docker = require('dockerode');
+import Docker from 'dockerode';
 import type { ContainerSummary, EngineInfo, ImageSummary, PruneResult, RunSpec, VolumeSummary } from '../contract';
 import { ApiFailure, engineJsonMessage, isEngineError } from '../errors';
 import { SystemDf, containerSummary, imageSummary, splitCommand, volumeSummaries } from './summaries';
+
+interface SystemInfo {
+  ServerVersion: string;
+  OperatingSystem: string;
+  KernelVersion: string;
+  NCPU: number;
+  MemTotal: number;
+  Containers: number;
+  Images: number;
+}
 
 export class Engine {
   readonly docker: Docker;
@@ -14,7 +24,7 @@ export class Engine {
   }
 
   async info(): Promise<EngineInfo> {
-    const [i, df] = await Promise.all([this.docker.info(), this.df().catch(() => undefined)]);
+    const [i, df] = await Promise.all([this.systemInfo(), this.df().catch(() => undefined)]);
     const sum = <T>(xs: T[] | undefined, f: (x: T) => number | undefined) =>
       (xs ?? []).reduce((a, x) => a + Math.max(0, f(x) || 0), 0);
     return {
@@ -37,6 +47,11 @@ export class Engine {
   }
 
   /** /system/df, typed by what Berth reads of it. */
+  /** GET /info; dockerode leaves its answer untyped: the fields read here are in every engine since 1.24. */
+  private async systemInfo(): Promise<SystemInfo> {
+    return (await this.docker.info()) as SystemInfo;
+  }
+
   private async df(): Promise<SystemDf> {
     return (await this.docker.df()) as SystemDf;
   }

@@ -9,8 +9,8 @@ import type { StreamHandle, StreamSink } from '../session';
 import { ApiFailure, engineUnreachable } from '../errors';
 import { Demuxer, LineSplitter } from './demux';
 import type { Engine } from './engine';
-import { PullMessage, PullTracker, splitReference } from './pull-progress';
-import { EngineStats, statsSample } from './summaries';
+import { PullTracker, splitReference } from './pull-progress';
+import { statsSample } from './summaries';
 
 /** The engine's JSON messages are objects; anything else on the line is not for us. */
 function isObject(m: unknown): m is Record<string, unknown> {
@@ -116,7 +116,7 @@ export async function stats(
 ): Promise<StreamHandle<never>> {
   const stream = (await engine.docker.getContainer(p.id).stats({ stream: true })) as unknown as Readable;
   onJsonLines(stream, (m) => {
-    if (isObject(m)) sink.data(statsSample(m as EngineStats));
+    if (isObject(m)) sink.data(statsSample(m));
   });
   stream.on('error', (e) => sink.end(e));
   stream.on('end', () => sink.end());
@@ -184,7 +184,7 @@ export async function pull(
   onJsonLines(stream, (m) => {
     if (failed || !isObject(m)) return;
     try {
-      tracker.update(m as PullMessage);
+      tracker.update(m);
     } catch (e) {
       failed = true;
       clearTimeout(timer);

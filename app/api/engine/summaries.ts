@@ -1,7 +1,7 @@
 // Engine API shapes -> the contract's summaries (pure functions). The input
 // types are dockerode's, cut to the fields each function reads, with the
 // fields the engine really leaves out made optional (see test/fixtures/engine).
-import type Docker = require('dockerode');
+import type Docker from 'dockerode';
 import type { ContainerSummary, ImageSummary, PortBinding, StatsSample, VolumeSummary } from '../contract';
 
 /** Every field optional, all the way down. */

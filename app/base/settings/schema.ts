@@ -125,7 +125,8 @@ export function defaultSettings(): MachineSettings {
 }
 
 const ajv = new Ajv({ allErrors: false, strict: true, verbose: true });
-const validateFn = ajv.compile(settingsSchema);
+// ajv infers field types from a const schema as any: the schema above mirrors MachineSettings.
+const validateFn = ajv.compile<MachineSettings>(settingsSchema as object);
 
 /** Throws a one-line UserError naming the field, the value and what is allowed. */
 export function validateSettings(value: unknown, where = 'settings'): MachineSettings {
@@ -133,7 +134,7 @@ export function validateSettings(value: unknown, where = 'settings'): MachineSet
     const err = (validateFn.errors ?? [])[0];
     throw new UserError(`${where}: ${describeError(err, value)}`, { code: 'ESETTINGS' });
   }
-  const settings = value as unknown as MachineSettings;
+  const settings = value;
   checkShares(settings.shares, where);
   return settings;
 }

@@ -22,7 +22,8 @@ export async function ui(m: Machines, argv: string[]): Promise<number> {
       impl,
       port,
       onInternalError: (e) => {
-        if (process.env.BERTH_DEBUG) process.stderr.write(`berth ui: ${(e as Error)?.stack ?? e}\n`);
+        if (process.env.BERTH_DEBUG)
+          process.stderr.write(`berth ui: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
       },
     });
   } catch (e) {
