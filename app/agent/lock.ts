@@ -2,6 +2,7 @@
 // one (its process gone or not an agent) is replaced. Others read it with api/lock.ts.
 import * as fs from 'node:fs';
 import { pidAlive, readPid } from '../base/proc';
+import { sleepSync } from '../base/time';
 import { agentPidIfAlive } from './api/lock';
 
 /**
@@ -21,7 +22,7 @@ export function acquireAgentLock(pidFile: string, machineDir: string): boolean {
       if (other && other !== process.pid) return false;
       const taken = replaceStale(pidFile, machineDir, mine);
       if (taken !== undefined) return taken;
-      sleepMs(10); // another agent holds the guard: look again
+      sleepSync(10); // another agent holds the guard: look again
     }
     return false;
   } finally {
@@ -58,10 +59,6 @@ function replaceStale(pidFile: string, machineDir: string, mine: string): boolea
   } finally {
     fs.rmSync(guard, { force: true });
   }
-}
-
-function sleepMs(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 export function releaseAgentLock(pidFile: string): void {

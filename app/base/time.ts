@@ -3,6 +3,11 @@
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Blocks the thread: only for the few milliseconds a lock is held by another process at start-up. */
+export function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 /** Polls `check` every pollMs until it returns true (→ true) or timeoutMs passes (→ false). */
 export async function pollUntil(
   check: () => boolean | Promise<boolean>,

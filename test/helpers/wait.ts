@@ -1,3 +1,5 @@
+import { sleep } from '../../app/base/time';
+
 /** Polls until fn returns a truthy value or the bound passes (a bound, not a timing assert). */
 export async function until<T>(
   fn: () => Promise<T> | T,
@@ -10,6 +12,6 @@ export async function until<T>(
     const v = await fn();
     if (v) return v;
     if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, everyMs));
+    await sleep(everyMs);
   }
 }

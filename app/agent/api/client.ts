@@ -11,6 +11,7 @@ import { onJsonLines } from './protocol';
 import { UserError } from '../../base/errors';
 import type { AgentStatus } from '../../base/machine-types';
 import type { MachinePaths } from '../../base/paths';
+import { sleep } from '../../base/time';
 
 export class AgentClient extends EventEmitter {
   private nextId = 1;
@@ -56,7 +57,7 @@ export class AgentClient extends EventEmitter {
       // then a later round starts a new one once it is gone). A new agent needs
       // a moment to write its pid file, hence at most one spawn a second.
       if (Date.now() - lastSpawn > 1000 && spawnAgent(p, name, launcher)) lastSpawn = Date.now();
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     throw new UserError(`the host agent for "${name}" did not start: see ${p.agentLog}`);
   }
