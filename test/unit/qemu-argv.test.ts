@@ -230,3 +230,29 @@ test('shared folders: one 9p file server each (commas doubled), and the guest ta
     false,
   );
 });
+
+test("the VM's host key goes to the guest through fw_cfg from guest/, only when the machine has one", () => {
+  const given = buildQemuArgv({
+    spec: spec({ guestConfig: { ...spec().guestConfig, hostKey: '-----BEGIN OPENSSH PRIVATE KEY-----\n' } }),
+    accel: 'tcg',
+    arch: 'x86_64',
+    files,
+    qmp: unixQmp,
+  });
+  assert.ok(given.includes(`name=opt/berth/ssh_host_key,file=${dir}/guest/ssh_host_key`));
+  assert.equal(given.join(' ').includes('BEGIN'), false, 'the key itself is never on the command line');
+  const none = buildQemuArgv({ spec: spec(), accel: 'tcg', arch: 'x86_64', files, qmp: unixQmp });
+  assert.equal(
+    none.some((a) => a.includes('ssh_host_key')),
+    false,
+  );
+});
+
+test('the shares table: spaces, quotes and non-ASCII letters as they are; tab, newline and backslash escaped', () => {
+  const odd = `/tmp/x/My Project 'q' "dq" Zoë`;
+  assert.equal(sharesTable([{ hostPath: odd, guestPath: odd, tag: 'berth0' }]), `berth0\t${odd}\n`);
+  assert.equal(
+    sharesTable([{ hostPath: '/a\tb\nc\\d', guestPath: '/a\tb\nc\\d', tag: 'berth0' }]),
+    'berth0\t/a\\011b\\012c\\134d\n',
+  );
+});
