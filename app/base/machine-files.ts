@@ -19,7 +19,7 @@ export const MACHINE_FILES = {
   sshPubKey: 'ssh/id_ed25519.pub',
   /**
    * The VM's SSH host key pair, made on the host when the machine is created (base/ssh-keys
-   * createHostKey) and handed to the guest at each start; machines made before have none.
+   * ensureHostKey) and handed to the guest at each start; machines made before have none.
    */
   sshHostKey: 'ssh/host_ed25519_key',
   /** Its public half, from which known_host is pinned: written by base/ssh-keys with the private key. */

@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as os from 'node:os';
-import { fingerprint } from '../../app/base/ssh-keys';
+import { machinePaths } from '../../app/base/paths';
+import { ensureHostKey, fingerprint } from '../../app/base/ssh-keys';
 import { berth, berthSync, tempHome } from '../helpers/cli';
 import { busyboxRootfsTar } from '../helpers/tiny-image';
 
@@ -106,6 +107,17 @@ describe(
         await docker('run', '--rm', '-v', `${shared}:/data`, 'tiny:1', '/bin/busybox', 'cat', '/data/after-resume.txt'),
         'back\n',
       );
+    });
+
+    test('a new host key given while the data disk holds the old one replaces it: sshd presents what is pinned', async () => {
+      assert.equal((await berth(home, ['down', '--shutdown'])).code, 0);
+      const old = knownHost();
+      for (const f of ['host_ed25519_key', 'host_ed25519_key.pub', 'known_host']) fs.rmSync(path.join(dir, 'ssh', f));
+      const pin = ensureHostKey(machinePaths('default', home));
+      assert.notEqual(pin + '\n', old);
+      const r = await berth(home, ['up']);
+      assert.equal(r.code, 0, r.stderr + machineLogs());
+      assert.equal(knownHost(), pin + '\n');
     });
   },
 );
