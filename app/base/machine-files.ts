@@ -17,7 +17,17 @@ export const MACHINE_FILES = {
   sshKey: 'ssh/id_ed25519',
   /** Its public half, handed to the guest: written by base/ssh-keys with the private key. */
   sshPubKey: 'ssh/id_ed25519.pub',
-  /** The VM's SSH host key as first seen (trust on first use): written by base/ssh-keys. */
+  /**
+   * The VM's SSH host key pair, made on the host when the machine is created (base/ssh-keys
+   * ensureHostKey) and handed to the guest at each start; machines made before have none.
+   */
+  sshHostKey: 'ssh/host_ed25519_key',
+  /** Its public half, from which known_host is pinned: written by base/ssh-keys with the private key. */
+  sshHostPubKey: 'ssh/host_ed25519_key.pub',
+  /**
+   * The VM's pinned SSH host key fingerprint: written by base/ssh-keys from the host key pair at
+   * creation, or, for a machine made before, from the key the guest showed first (trust on first use).
+   */
   knownHost: 'ssh/known_host',
   /** The host agent's pid: the agent's lock (agent/lock), written by the agent at its start. */
   agentPid: 'agent.pid',
@@ -53,6 +63,8 @@ export const MACHINE_FILES = {
   guestDaemonJson: 'guest/daemon.json',
   /** The shared folders' mount tags and guest paths: QEMU driver. */
   guestShares: 'guest/shares',
+  /** The VM's private SSH host key (a copy of ssh/host_ed25519_key), when the machine has one: QEMU driver. */
+  guestHostKey: 'guest/ssh_host_key',
   /** The saved VM's memory and device state: QEMU's migration stream, renamed into place by the QEMU driver. */
   savedState: 'saved-vm.state',
   /** That stream while QEMU still writes it: created by the QEMU driver, written by QEMU. */

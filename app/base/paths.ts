@@ -30,6 +30,8 @@ export interface MachinePaths {
   disk: string;
   sshKey: string;
   sshPubKey: string;
+  sshHostKey: string;
+  sshHostPubKey: string;
   knownHost: string;
   agentPid: string;
   agentSock: string;
@@ -56,6 +58,8 @@ export function machinePaths(name: string, home = berthHome()): MachinePaths {
     disk: file('disk'),
     sshKey: file('sshKey'),
     sshPubKey: file('sshPubKey'),
+    sshHostKey: file('sshHostKey'),
+    sshHostPubKey: file('sshHostPubKey'),
     knownHost: file('knownHost'),
     agentPid: file('agentPid'),
     agentSock: pipe('agentSock'),

@@ -1,5 +1,6 @@
-// The machine's SSH identity (an ed25519 key of its own, 0600) and the VM's
-// host key, pinned on first contact and checked on every connection after.
+// The machine's SSH identity (an ed25519 key of its own, 0600) and the VM's host key: made on the
+// host when the machine is created and pinned at once (a machine made before that pinned the key
+// its guest showed first), and checked on every connection after.
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { utils } from 'ssh2';
@@ -15,21 +16,55 @@ export function ensureUserKey(p: MachinePaths): { privateKey: string; publicKey:
   return { privateKey: pair.private, publicKey: pair.public + '\n' };
 }
 
+/**
+ * The VM's host key, made with the machine: an ed25519 pair in ssh/ (the guest is handed the
+ * private half and its sshd presents it) and known_host pinned from it before the first boot, so
+ * even the first connection is checked. A machine folder that already has a pin and no pair (an
+ * older machine's, kept by `rm --keep-disk`) keeps that pin: its data disk holds the key it names.
+ * Returns the pinned fingerprint.
+ */
+export function ensureHostKey(p: MachinePaths): string {
+  const pinned = readIfExists(p.knownHost)?.trim();
+  const pub = readIfExists(p.sshHostPubKey);
+  if (pub !== undefined) {
+    const pin = publicKeyFingerprint(pub);
+    if (pinned !== pin) writePrivateFile(p.knownHost, pin + '\n');
+    return pin;
+  }
+  if (pinned) return pinned;
+  const pair = utils.generateKeyPairSync('ed25519', { comment: 'berth-vm' });
+  writePrivateFile(p.sshHostKey, pair.private);
+  writePrivateFile(p.sshHostPubKey, pair.public + '\n');
+  const pin = publicKeyFingerprint(pair.public);
+  writePrivateFile(p.knownHost, pin + '\n');
+  return pin;
+}
+
 export function fingerprint(key: Buffer): string {
   return 'SHA256:' + crypto.createHash('sha256').update(key).digest('base64').replace(/=+$/, '');
 }
 
+/** The fingerprint of an OpenSSH public key line ("ssh-ed25519 AAAA... comment"), as SSH shows it. */
+export function publicKeyFingerprint(line: string): string {
+  const blob = line.trim().split(/\s+/)[1];
+  if (!blob) throw new Error(`not an OpenSSH public key: ${JSON.stringify(line.slice(0, 40))}`);
+  return fingerprint(Buffer.from(blob, 'base64'));
+}
+
 /**
- * Returns a verifier for ssh2's hostVerifier option. The first key seen is
- * pinned; a different key later is refused, and `onMismatch` is told why.
+ * Returns a verifier for ssh2's hostVerifier option. The key pinned in known_host is the only one
+ * accepted; a different key is refused, and `onMismatch` is told why. With no pin, the machine's
+ * host key pair pins it again; a machine made before host keys were made on the host has none, and
+ * the first key seen is pinned (trust on first use, at its first boot).
  */
 export function hostKeyVerifier(p: MachinePaths, onMismatch: (msg: string) => void): (key: Buffer) => boolean {
   return (key: Buffer) => {
     const seen = fingerprint(key);
-    const pinned = readIfExists(p.knownHost)?.trim();
+    let pinned = readIfExists(p.knownHost)?.trim();
     if (!pinned) {
-      writePrivateFile(p.knownHost, seen + '\n');
-      return true;
+      const pub = readIfExists(p.sshHostPubKey);
+      pinned = pub !== undefined ? publicKeyFingerprint(pub) : seen;
+      writePrivateFile(p.knownHost, pinned + '\n');
     }
     if (pinned === seen) return true;
     onMismatch(

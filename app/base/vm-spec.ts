@@ -3,6 +3,7 @@ import type { VmSpec } from './vm-types';
 import type { LocatedImage } from './image';
 import type { MachinePaths } from './paths';
 import type { MachineSettings } from './settings/schema';
+import { readIfExists } from './files';
 import { sharedFolders } from './shares';
 
 /** The engine's daemon.json, made from the engine settings. */
@@ -34,6 +35,7 @@ export function vmSpec(
     shares: sharedFolders(s.shares),
     guestConfig: {
       authorizedKeys: publicKey,
+      hostKey: readIfExists(p.sshHostKey),
       hostname: name === 'default' ? 'berth' : `berth-${name}`,
       daemonJson: daemonJson(s),
       engineTcp: s.engine.tcpForBenchmark || undefined,

@@ -49,6 +49,11 @@ export interface VmImage {
 
 export interface GuestConfig {
   authorizedKeys: string;
+  /**
+   * The VM's private SSH host key (OpenSSH format), made on the host and already pinned there;
+   * the guest's sshd uses it. Absent for a machine made before: its guest keeps its own key.
+   */
+  hostKey?: string;
   hostname: string;
   /** The engine's daemon.json, already serialised. */
   daemonJson: string;

@@ -17,7 +17,7 @@ import { defaultSettings, MachineSettings, RESTART_FIELDS } from '../base/settin
 import { sharedFolders } from '../base/shares';
 import { sleep } from '../base/time';
 import { applyChange, loadSettings, mergeSettings, saveSettings } from '../base/settings/store';
-import { ensureUserKey } from '../base/ssh-keys';
+import { ensureHostKey, ensureUserKey } from '../base/ssh-keys';
 import { vmSpec } from '../base/vm-spec';
 import { agentPidIfAlive } from '../agent/api/lock';
 import type { Driver, DriverFactory } from '../driver/driver';
@@ -95,6 +95,7 @@ export class Machines {
     ensureMachineDir(p);
     saveSettings(p.settings, settings);
     ensureUserKey(p);
+    ensureHostKey(p);
     return settings;
   }
 

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { VmSpec } from '../../app/base/vm-types';
 import { buildQemuArgv, esc, machineArgs, sharesTable } from '../../app/driver/qemu/argv';
@@ -229,4 +230,44 @@ test('shared folders: one 9p file server each (commas doubled), and the guest ta
     none.some((a) => a === '-fsdev' || a.includes('opt/berth/shares')),
     false,
   );
+});
+
+test("the VM's host key goes to the guest through fw_cfg from guest/, only when the machine has one", () => {
+  const given = buildQemuArgv({
+    spec: spec({ guestConfig: { ...spec().guestConfig, hostKey: '-----BEGIN OPENSSH PRIVATE KEY-----\n' } }),
+    accel: 'tcg',
+    arch: 'x86_64',
+    files,
+    qmp: unixQmp,
+  });
+  assert.ok(given.includes(`name=opt/berth/ssh_host_key,file=${dir}/guest/ssh_host_key`));
+  assert.equal(given.join(' ').includes('BEGIN'), false, 'the key itself is never on the command line');
+  const none = buildQemuArgv({ spec: spec(), accel: 'tcg', arch: 'x86_64', files, qmp: unixQmp });
+  assert.equal(
+    none.some((a) => a.includes('ssh_host_key')),
+    false,
+  );
+});
+
+test('the shares table: spaces, quotes and non-ASCII letters as they are; tab, newline and backslash escaped', () => {
+  const odd = `/tmp/x/My Project 'q' "dq" Zoë`;
+  assert.equal(sharesTable([{ hostPath: odd, guestPath: odd, tag: 'berth0' }]), `berth0\t${odd}\n`);
+  assert.equal(
+    sharesTable([{ hostPath: '/a\tb\nc\\d', guestPath: '/a\tb\nc\\d', tag: 'berth0' }]),
+    'berth0\t/a\\011b\\012c\\134d\n',
+  );
+});
+
+test("the guest's unescape (etc/berth/common.sh) reads back the shares table's and /proc/mounts's escapes", () => {
+  const common = path.join(__dirname, '..', '..', '..', 'vm-images', 'guest', 'rootfs', 'etc', 'berth', 'common.sh');
+  const unescape = (s: string) =>
+    execFileSync('sh', ['-c', '. "$0" && unescape "$1"', common, s], { encoding: 'utf8' });
+  const odd = `/tmp/x/My Project 'q' "dq" Zoë`;
+  const weird = '/a\tb\nc\\d \\040e';
+  for (const p of [odd, weird]) {
+    const line = sharesTable([{ hostPath: p, guestPath: p, tag: 'berth0' }]);
+    assert.equal(unescape(line.slice('berth0\t'.length, -1)), p);
+  }
+  // As /proc/mounts shows the odd folder's mount point.
+  assert.equal(unescape(`/tmp/x/My\\040Project\\040'q'\\040"dq"\\040Zoë`), odd);
 });

@@ -132,9 +132,15 @@ function shareArgs(shares: SharedFolder[]): string[] {
   ]);
 }
 
-/** What the guest reads from fw_cfg to mount the shares: "tag<TAB>guest path" a line. */
+/**
+ * What the guest reads from fw_cfg to mount the shares: "tag<TAB>guest path" a line. A backslash,
+ * tab or newline in a path is written as /proc/mounts writes it (\134, \011, \012), so every path
+ * fits on its line; the guest undoes it (etc/berth/common.sh unescape). Spaces, quotes and
+ * non-ASCII letters go as they are (UTF-8).
+ */
 export function sharesTable(shares: SharedFolder[]): string {
-  return shares.map((s) => `${s.tag}\t${s.guestPath}\n`).join('');
+  const escape = (p: string) => p.replace(/[\\\t\n]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+  return shares.map((s) => `${s.tag}\t${escape(s.guestPath)}\n`).join('');
 }
 
 /** Guest configuration through fw_cfg: readable in the guest under /sys/firmware/qemu_fw_cfg. */
@@ -145,6 +151,8 @@ function fwCfgArgs(spec: VmSpec, files: MachineFiles): string[] {
     `name=opt/berth/daemon.json,file=${esc(files.daemonJson)}`,
   ];
   if (spec.shares.length) entries.push(`name=opt/berth/shares,file=${esc(files.shares)}`);
+  // Readable in the guest by root only; the guest's sshd takes it as its host key.
+  if (spec.guestConfig.hostKey) entries.push(`name=opt/berth/ssh_host_key,file=${esc(files.hostKey)}`);
   if (spec.guestConfig.engineTcp) entries.push(`name=opt/berth/engine-tcp,string=${ENGINE_TCP_GUEST_PORT}`);
   return entries.flatMap((e) => ['-fw_cfg', e]);
 }

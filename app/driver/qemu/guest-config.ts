@@ -1,6 +1,6 @@
 // What the guest is handed at each start: the files under guest/ (fw_cfg) and the shared
 // folders that can be shared now.
-import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { coveredSystemFolder } from '../../base/shares';
 import type { SharedFolder, VmSpec } from '../../base/vm-types';
 import type { ProgressFn } from '../driver';
@@ -34,6 +34,8 @@ export async function writeGuestConfig(spec: VmSpec, files: MachineFiles): Promi
     [files.daemonJson, spec.guestConfig.daemonJson],
     [files.shares, sharesTable(spec.shares)],
   ];
+  if (spec.guestConfig.hostKey) guestFiles.push([files.hostKey, spec.guestConfig.hostKey]);
+  else await rm(files.hostKey, { force: true });
   for (const [file, text] of guestFiles) {
     await writeFile(file, text, { mode: 0o600 });
     await chmod(file, 0o600); // mode above applies only when the file is new

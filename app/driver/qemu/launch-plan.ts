@@ -33,7 +33,13 @@ export async function plan(
     accel,
     args,
     images: [spec.image.kernel, spec.image.initrd, spec.image.rootfs],
-    configs: [files.authorizedKeys, files.daemonJson, files.shares],
+    // The host key only when given: a machine made before it keeps the fit of its saved memory.
+    configs: [
+      files.authorizedKeys,
+      files.daemonJson,
+      files.shares,
+      ...(spec.guestConfig.hostKey ? [files.hostKey] : []),
+    ],
   });
   return { args, fit, qmp };
 }

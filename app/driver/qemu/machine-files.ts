@@ -20,6 +20,8 @@ export interface MachineFiles {
   daemonJson: string;
   /** The shared folders' mount tags and guest paths, one "tag<TAB>path" a line. */
   shares: string;
+  /** The VM's private SSH host key, when the machine has one (guestConfig.hostKey). */
+  hostKey: string;
 }
 
 export function machineFiles(dir: string, p: path.PlatformPath = path): MachineFiles {
@@ -36,5 +38,6 @@ export function machineFiles(dir: string, p: path.PlatformPath = path): MachineF
     authorizedKeys: machineFile(dir, 'guestAuthorizedKeys', p),
     daemonJson: machineFile(dir, 'guestDaemonJson', p),
     shares: machineFile(dir, 'guestShares', p),
+    hostKey: machineFile(dir, 'guestHostKey', p),
   };
 }

@@ -21,3 +21,26 @@ fwcfg() {
 }
 
 DATA=/mnt/data
+
+# Undoes the octal escapes (a backslash and three digits) of /proc/mounts and of the shares table:
+# the kernel writes a space in a mount point as \040, a tab \011, a newline \012, a backslash \134,
+# so a shared folder named "My Project" must be read back before it can be unmounted or compared.
+# The awk function, for scripts that read /proc/mounts with awk; unescape for a single string.
+UNESCAPE_AWK='
+function unescape(s,  out, i) {
+	out = ""
+	while ((i = index(s, "\\")) > 0) {
+		out = out substr(s, 1, i - 1)
+		if (substr(s, i + 1, 3) ~ /^[0-7][0-7][0-7]$/) {
+			out = out sprintf("%c", substr(s, i + 1, 1) * 64 + substr(s, i + 2, 1) * 8 + substr(s, i + 3, 1))
+			s = substr(s, i + 4)
+		} else {
+			out = out "\\"
+			s = substr(s, i + 1)
+		}
+	}
+	return out s
+}'
+unescape() {
+	awk "$UNESCAPE_AWK"' BEGIN { printf "%s", unescape(ARGV[1]) }' "$1"
+}
