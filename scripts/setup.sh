@@ -171,7 +171,7 @@ if [ ${#missing[@]} -gt 0 ]; then say "missing, to install with apt-get: ${missi
 for f in "${src_files[@]}"; do say "deb-src entries to add: a twin of $f"; done
 say "apt-get update is run either way: the image build downloads pinned Debian packages and needs fresh package lists"
 if [ "$(id -u)" -ne 0 ]; then say "these steps run as root through sudo, which may ask for your password"; fi
-confirm "Go on?"
+if [ ${#missing[@]} -gt 0 ] || [ ${#src_files[@]} -gt 0 ]; then confirm "Go on?"; fi
 
 # ---- Install
 for f in "${src_files[@]}"; do
