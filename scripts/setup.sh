@@ -91,7 +91,7 @@ confirm() {
   read -r -p "setup: $1 [Y/n] " reply
   case "$reply" in
     "" | [Yy]*) return 0 ;;
-    *) die "stopped: nothing was installed by this step" ;;
+    *) die "stopped as you asked: nothing more was installed" ;;
   esac
 }
 
@@ -201,7 +201,7 @@ apt_install() {
 }
 
 if [ ${#missing[@]} -gt 0 ]; then
-  say "installing ${#missing[@]} packages: ${missing[*]}"
+  say "installing: ${missing[*]}"
   apt_install "${missing[@]}"
 fi
 
