@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ARTIFACTS, imageCandidates } from '../../app/base/image';
 import { packagedImageDir } from '../../app/shell/packaged-image';
+import { agentEntry } from '../../app/agent/api/client';
 import { REPO } from '../helpers/cli';
 
 // electron-builder's own loader and schema check (an internal module: the
@@ -99,4 +100,51 @@ test('runtime dependencies are copied into app.asar: nothing bundled or build-on
     assert.ok(!runtime.includes(name), `${name} must stay in devDependencies`);
   }
   assert.match(pkg.devDependencies.electron, /^\d+\.\d+\.\d+$/, 'electron pinned exactly');
+});
+
+// The fuses as decided in electron-builder.config.js (each one's reason is there).
+const INTENDED_FUSES = {
+  runAsNode: true,
+  enableCookieEncryption: true,
+  enableNodeOptionsEnvironmentVariable: false,
+  enableNodeCliInspectArguments: false,
+  enableEmbeddedAsarIntegrityValidation: true,
+  onlyLoadAppFromAsar: true,
+  loadBrowserProcessSpecificV8Snapshot: false,
+  grantFileProtocolExtraPrivileges: false,
+};
+
+test('Electron fuses: no NODE_OPTIONS, no inspector, asar integrity, the app only from app.asar', () => {
+  assert.deepEqual(config.electronFuses, INTENDED_FUSES);
+});
+
+test('every fuse electron-builder can flip is decided, and a misspelled fuse is rejected', async () => {
+  const schema = JSON.parse(fs.readFileSync(require.resolve('app-builder-lib/scheme.json'), 'utf8'));
+  const known = Object.keys(schema.definitions.FuseOptionsV1.properties).filter(
+    // Not a fuse: electron-builder signs right after flipping them.
+    (k) => k !== 'resetAdHocDarwinSignature',
+  );
+  assert.deepEqual(Object.keys(config.electronFuses).sort(), known.sort());
+  for (const k of known) assert.equal(typeof config.electronFuses[k], 'boolean', k);
+  await assert.rejects(
+    builderConfig.validateConfiguration(
+      { ...config, electronFuses: { ...config.electronFuses, enableNodeOptionsEnvironmentVarible: false } },
+      quiet,
+    ),
+    /does not match the API schema/,
+  );
+});
+
+test('the host agent keeps what it needs: the app starts it as Node from app.asar', () => {
+  // spawnAgent runs the app's own binary with the launcher's environment: that needs RunAsNode.
+  const shell = fs.readFileSync(path.join(REPO, 'app', 'shell', 'main.ts'), 'utf8');
+  assert.match(shell, /launcher: \{ env: \{ ELECTRON_RUN_AS_NODE: '1' \} \}/);
+  assert.equal(config.electronFuses.runAsNode, true, 'the agent is started with ELECTRON_RUN_AS_NODE');
+  // Its entry, out/app/agent/main.js, is one of the files packed into app.asar.
+  assert.equal(path.relative(REPO, agentEntry()).split(path.sep).join('/'), 'out/app/agent/main.js');
+  assert.ok(config.files.includes('out/app/**/*.js'));
+  assert.equal(config.asar, true);
+  // Loading only from app.asar: nothing the app reads at run time is expected beside it
+  // (asarUnpack would put files in app.asar.unpacked, outside the integrity check).
+  assert.equal(config.asarUnpack, undefined);
 });

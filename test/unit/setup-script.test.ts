@@ -1,0 +1,201 @@
+// scripts/setup.sh, the newcomer's one set-up command, and .ci/run, which must use it. Run for
+// real with bash, against stand-ins for apt, dpkg, sudo, node and npm put first on PATH: each
+// stand-in records its call, so the tests see what would be installed, how and in which order,
+// without touching this machine.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { REPO } from '../helpers/cli';
+
+const SETUP = path.join(REPO, 'scripts', 'setup.sh');
+// The script reads the real /etc/os-release and apt sources: it sets up Debian and Ubuntu only.
+const osRelease = fs.existsSync('/etc/os-release') ? fs.readFileSync('/etc/os-release', 'utf8') : '';
+const skip = /^ID(_LIKE)?=.*\b(debian|ubuntu)\b/m.test(osRelease) ? false : 'not a Debian or Ubuntu host';
+// A machine's own policy-rc.d is left alone, so the script only writes one where there is none.
+const ownPolicy = fs.existsSync('/usr/sbin/policy-rc.d');
+
+interface World {
+  /** Packages dpkg reports as installed. */
+  installed: string[];
+  nodeVersion?: string;
+  aptNodeCandidate?: string;
+  /** Packages `apt-get -s build-dep` would install. */
+  buildDeps?: string[];
+  root?: boolean;
+  dockerCli?: boolean;
+}
+
+function stubs(w: World): { bin: string; log: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-setup-'));
+  const bin = path.join(dir, 'bin');
+  fs.mkdirSync(bin);
+  const log = path.join(dir, 'calls.log');
+  const write = (name: string, body: string) =>
+    fs.writeFileSync(path.join(bin, name), `#!/usr/bin/env bash\n${body}\n`, { mode: 0o755 });
+  const record = `echo "$(basename "$0") $*" >>'${log}'`;
+  write(
+    'dpkg-query',
+    `for p in ${w.installed.join(' ')}; do [ "\${@: -1}" = "$p" ] && { printf 'install ok installed'; exit 0; }; done; exit 1`,
+  );
+  write('id', `if [ "$1" = -u ]; then echo ${w.root ? 0 : 1000}; else echo tester; fi`);
+  write('node', `echo v${w.nodeVersion ?? '20.20.2'}`);
+  write(
+    'apt-cache',
+    `echo "nodejs:"; echo "  Installed: (none)"; echo "  Candidate: ${w.aptNodeCandidate ?? '18.19.0+dfsg-6~deb12u2'}"`,
+  );
+  write(
+    'apt-get',
+    `${record}\nif [ "$1" = -s ]; then for p in ${(w.buildDeps ?? []).join(' ')}; do echo "Inst $p (1.0 Debian:12)"; done; fi`,
+  );
+  // sudo records the command it was given and swallows what tee would write.
+  write('sudo', `${record}\n[ "$1" = tee ] && cat >/dev/null; exit 0`);
+  write('npm', `echo "npm $* ELECTRON_SKIP_BINARY_DOWNLOAD=\${ELECTRON_SKIP_BINARY_DOWNLOAD:-}" >>'${log}'`);
+  // As root the script writes /usr/sbin/policy-rc.d and apt's sources itself: recorded, not done.
+  write('tee', `${record}\ncat >/dev/null`);
+  write('chmod', record);
+  write('rm', record);
+  if (w.dockerCli) write('docker', 'exit 0');
+  return { bin, log };
+}
+
+function run(w: World, args: string[], script = SETUP) {
+  const { bin, log } = stubs(w);
+  const r = spawnSync('bash', [script, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'], // no terminal: as in CI, or piped
+    env: { PATH: `${bin}:/usr/bin:/bin`, HOME: os.tmpdir() },
+  });
+  const calls = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : [];
+  return { status: r.status, out: r.stdout, err: r.stderr, calls };
+}
+
+const BASE = [
+  'qemu-system-x86',
+  'qemu-utils',
+  'squashfs-tools',
+  'cpio',
+  'xz-utils',
+  'ca-certificates',
+  'build-essential',
+  'flex',
+  'bison',
+  'bc',
+  'libelf-dev',
+  'libssl-dev',
+  'shellcheck',
+];
+
+test(
+  'names what is missing, installs exactly that through sudo, then build-dep, npm ci and the image',
+  { skip },
+  () => {
+    const r = run(
+      { installed: BASE.filter((p) => p !== 'qemu-utils' && p !== 'flex'), buildDeps: ['golang-go', 'golang-1.19-go'] },
+      ['--yes'],
+    );
+    assert.equal(r.status, 0, r.err);
+    assert.match(r.out, /already there: qemu-system-x86 squashfs-tools .* Node\.js 20\.20\.2/);
+    assert.match(r.out, /missing, to install with apt-get: qemu-utils flex\n/);
+    assert.match(r.out, /sudo, which may ask for your password/);
+    assert.match(r.out, /2 packages: golang-go golang-1\.19-go/);
+    const installs = r.calls.filter((c) => / install | build-dep -y /.test(c));
+    assert.deepEqual(installs, [
+      'sudo apt-get install -y -qq --no-install-recommends qemu-utils flex',
+      'sudo apt-get build-dep -y -qq docker.io containerd',
+    ]);
+    // No service starts from package scripts while installing, and the guard is removed afterwards.
+    const i = r.calls.indexOf(installs[0]);
+    if (!ownPolicy) {
+      assert.ok(r.calls.slice(0, i).includes('sudo tee /usr/sbin/policy-rc.d'));
+      assert.ok(r.calls.slice(i).includes('sudo rm -f /usr/sbin/policy-rc.d'));
+    }
+    assert.ok(r.calls.indexOf('sudo apt-get update -qq') < i, 'package lists are fresh before installing');
+    assert.deepEqual(r.calls.slice(-2), [
+      'npm ci --no-audit --no-fund ELECTRON_SKIP_BINARY_DOWNLOAD=1',
+      'npm run build:vm --silent ELECTRON_SKIP_BINARY_DOWNLOAD=',
+    ]);
+    assert.match(r.out, /done\. Start Berth: node bin\/berth up/);
+  },
+);
+
+test('without a terminal and without --yes, it names the packages and installs nothing', { skip }, () => {
+  const r = run({ installed: BASE.filter((p) => p !== 'cpio') }, []);
+  assert.equal(r.status, 1);
+  assert.match(r.out, /missing, to install with apt-get: cpio\n/);
+  assert.equal(r.err, 'setup: no terminal to ask on: run it again with --yes to install without asking\n');
+  assert.deepEqual(r.calls, [], 'nothing ran: no apt-get, no sudo, no npm');
+});
+
+test('nothing missing: no question, nothing installed, as root without sudo', { skip }, () => {
+  const r = run({ installed: BASE, root: true }, []);
+  assert.equal(r.status, 0, r.err);
+  assert.doesNotMatch(r.out, /missing/);
+  assert.match(r.out, /build dependencies of docker.io containerd: already there/);
+  assert.ok(!r.calls.some((c) => c.startsWith('sudo ')), r.calls.join('\n'));
+  assert.ok(!r.calls.some((c) => / install /.test(c)));
+  assert.ok(r.calls.includes('apt-get update -qq'));
+});
+
+test('--with-tests adds what npm test needs, and docker.io only when there is no docker CLI', { skip }, () => {
+  const withCli = run({ installed: BASE, dockerCli: true, root: true }, ['--with-tests', '--yes']);
+  assert.equal(withCli.status, 0, withCli.err);
+  assert.ok(
+    withCli.calls.includes(
+      'apt-get install -y -qq --no-install-recommends chromium docker-registry docker-compose xvfb',
+    ),
+    withCli.calls.join('\n'),
+  );
+  const noCli = run({ installed: BASE, root: true }, ['--ci']);
+  assert.equal(noCli.status, 0, noCli.err);
+  assert.ok(
+    noCli.calls.includes(
+      'apt-get install -y -qq --no-install-recommends chromium docker-registry docker-compose xvfb docker.io',
+    ),
+  );
+  const plain = run({ installed: BASE, root: true }, ['--yes']);
+  assert.ok(!plain.calls.some((c) => /chromium/.test(c)), 'the plain set-up installs no test tools');
+});
+
+test('Node.js too old: a one-line error saying what to do, nothing installed', { skip }, () => {
+  const r = run({ installed: BASE, nodeVersion: '18.19.0' }, ['--yes']);
+  assert.equal(r.status, 1);
+  assert.match(
+    r.err,
+    /^setup: Node\.js 20\.19 or later is needed \(found 18\.19\.0; apt offers 18\.19\.0\): install it from https:\/\/nodejs\.org\S* .*then run this again\n$/,
+  );
+  assert.deepEqual(r.calls, []);
+  // A release whose own nodejs is new enough gets it from apt with the rest (npm is there here).
+  const newer = run({ installed: BASE, nodeVersion: '18.19.0', aptNodeCandidate: '20.19.2+dfsg-1' }, ['--yes']);
+  assert.equal(newer.status, 0, newer.err);
+  assert.ok(newer.calls.includes('sudo apt-get install -y -qq --no-install-recommends nodejs'), newer.calls.join('\n'));
+});
+
+test('an unknown option is named in a one-line error', { skip }, () => {
+  const r = run({ installed: BASE }, ['--with-test']);
+  assert.equal(r.status, 2);
+  assert.equal(r.err, "setup: unknown option '--with-test': use --with-tests, --yes or --ci (see --help)\n");
+});
+
+test('.ci/run is the README set-up (setup.sh --ci) followed by npm test', { skip }, () => {
+  const r = run({ installed: BASE, root: true, dockerCli: true }, [], path.join(REPO, '.ci', 'run'));
+  assert.equal(r.status, 0, r.err);
+  assert.ok(r.calls.includes('apt-get -s build-dep docker.io containerd'), r.calls.join('\n'));
+  assert.ok(
+    r.calls.some((c) => / install .*chromium/.test(c)),
+    'CI installs the test tools',
+  );
+  assert.deepEqual(r.calls.slice(-3), [
+    'npm ci --no-audit --no-fund ELECTRON_SKIP_BINARY_DOWNLOAD=1',
+    'npm run build:vm --silent ELECTRON_SKIP_BINARY_DOWNLOAD=',
+    'npm test ELECTRON_SKIP_BINARY_DOWNLOAD=',
+  ]);
+  // README.md gives the same commands.
+  const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
+  assert.ok(readme.includes('\nbash scripts/setup.sh\n'));
+  assert.ok(readme.includes('\nbash scripts/setup.sh --with-tests '));
+  assert.ok(readme.includes('\nnode bin/berth up '));
+  assert.ok(readme.includes('\nnpm test\n'));
+});
