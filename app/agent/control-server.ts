@@ -6,6 +6,7 @@ import * as net from 'node:net';
 import { listenPrivate } from '../base/private-socket';
 import { isUserError, oneLine } from '../base/errors';
 import type { MachineAgent } from './machine-agent';
+import type { AgentStatus, Step } from '../base/machine-types';
 import { AGENT_METHODS, AgentEvent, AgentReply, AgentRequest, onJsonLines } from './api/protocol';
 
 export class ControlServer {
@@ -18,9 +19,9 @@ export class ControlServer {
     private readonly agent: MachineAgent,
     private readonly log: (m: string) => void,
   ) {
-    agent.on('status', (data) => this.broadcast({ event: 'status', data }));
-    agent.on('step', (data) => this.broadcast({ event: 'step', data }));
-    agent.on('note', (data) => this.broadcast({ event: 'note', data }));
+    agent.on('status', (data: AgentStatus) => this.broadcast({ event: 'status', data }));
+    agent.on('step', (data: Step) => this.broadcast({ event: 'step', data }));
+    agent.on('note', (data: string) => this.broadcast({ event: 'note', data }));
   }
 
   private broadcast(ev: AgentEvent): void {
@@ -90,12 +91,13 @@ export class ControlServer {
   }
 
   /** Takes no new clients (a new agent may take over at once); those attached still get the last events. */
-  async stopAccepting(): Promise<void> {
+  stopAccepting(): Promise<void> {
     // Not closeSocket(): it waits for every client to leave, and a dashboard that follows the
     // status stays attached until close(): the leaving agent lived on, unanswering, and the
     // machine showed as broken for as long as a window was open.
     this.server?.close();
     if (process.platform !== 'win32') fs.rmSync(this.sockPath, { force: true });
+    return Promise.resolve();
   }
 
   close(): void {

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import envPaths = require('env-paths');
+import envPaths from 'env-paths';
 import { UserError } from './errors';
 import { ensurePrivateDir } from './files';
 import { MACHINE_FILES, machineFile, type MachineFileKey } from './machine-files';

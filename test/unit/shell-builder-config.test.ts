@@ -5,42 +5,49 @@ import * as path from 'node:path';
 import { ARTIFACTS, imageCandidates } from '../../app/base/image';
 import { packagedImageDir } from '../../app/shell/packaged-image';
 import { agentEntry } from '../../app/agent/api/client';
+import { createRequire } from 'node:module';
 import { REPO } from '../helpers/cli';
 
 // electron-builder's own loader and schema check (an internal module: the
 // version is pinned exactly in package.json).
-const builderConfig = require('app-builder-lib/out/util/config/config') as {
-  validateConfiguration(config: unknown, debugLogger: unknown): Promise<void>;
-  getConfig(projectDir: string, configPath: string | null, fromOptions: unknown): Promise<any>;
-  computeDefaultAppDirectory(projectDir: string, userAppDir: string | undefined): Promise<string>;
-};
+import * as builderConfig from 'app-builder-lib/out/util/config/config';
 const quiet = { isEnabled: false, add: () => undefined };
+/** electron-builder.config.js as this project writes it (electron-builder's own type allows far more shapes). */
+interface ProjectConfig {
+  appId: string;
+  asar: boolean;
+  asarUnpack?: string[];
+  npmRebuild: boolean;
+  files: string[];
+  extraResources: { from: string; to: string; filter: string[] }[];
+  electronFuses: Record<string, boolean>;
+  mac: { target: { target: string; arch: string[] }[] } & Record<string, unknown>;
+  win: { target: { target: string; arch: string[] }[] } & Record<string, unknown>;
+  linux: { target: { target: string; arch: string[] }[] } & Record<string, unknown>;
+  nsis: Record<string, unknown>;
+}
+type Validate = typeof builderConfig.validateConfiguration;
+/** The schema check, given any object: the tests also hand it configurations that must fail. */
+const validate = (c: unknown) =>
+  builderConfig.validateConfiguration(c as Parameters<Validate>[0], quiet as unknown as Parameters<Validate>[1]);
 const CONFIG_FILE = path.join(REPO, 'electron-builder.config.js');
-const config = structuredClone(require(CONFIG_FILE)); // electron-builder's loader changes the object it loads
+// electron-builder's loader changes the object it loads: the tests read a copy.
+const config = structuredClone(createRequire(__filename)(CONFIG_FILE) as ProjectConfig);
 const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
 
 test('the configuration passes electron-builder 26 schema validation', async () => {
   assert.match(pkg.devDependencies['electron-builder'], /^26\.\d+\.\d+$/, 'pinned exactly: the validator is internal');
-  await builderConfig.validateConfiguration(config, quiet);
+  await validate(config);
 });
 
 test('the check can fail: an unknown key or an option in the wrong place is rejected', async () => {
+  await assert.rejects(validate({ ...config, asarr: true }), /does not match the API schema/);
   await assert.rejects(
-    builderConfig.validateConfiguration({ ...config, asarr: true }, quiet),
+    validate({ ...config, mac: { ...config.mac, oneClick: true } }),
     /does not match the API schema/,
   );
-  await assert.rejects(
-    builderConfig.validateConfiguration({ ...config, mac: { ...config.mac, oneClick: true } }, quiet),
-    /does not match the API schema/,
-  );
-  await assert.rejects(
-    builderConfig.validateConfiguration({ ...config, nsis: { ...config.nsis, bogus: 1 } }, quiet),
-    /does not match the API schema/,
-  );
-  await assert.rejects(
-    builderConfig.validateConfiguration({ ...config, deb: { depends: 5 } }, quiet),
-    /does not match the API schema/,
-  );
+  await assert.rejects(validate({ ...config, nsis: { ...config.nsis, bogus: 1 } }), /does not match the API schema/);
+  await assert.rejects(validate({ ...config, deb: { depends: 5 } }), /does not match the API schema/);
 });
 
 test('electron-builder finds and loads the file itself, with the project folder as the app folder', async () => {
@@ -50,7 +57,7 @@ test('electron-builder finds and loads the file itself, with the project folder 
 });
 
 test('targets: macOS dmg for x64 and arm64, Windows nsis, Linux AppImage and deb', () => {
-  const t = (os: string) => config[os].target.map((x: any) => `${x.target}:${x.arch.join('+')}`);
+  const t = (os: 'mac' | 'win' | 'linux') => config[os].target.map((x) => `${x.target}:${x.arch.join('+')}`);
   assert.deepEqual(t('mac'), ['dmg:x64+arm64']);
   assert.deepEqual(t('win'), ['nsis:x64']);
   assert.deepEqual(t('linux'), ['AppImage:x64', 'deb:x64']);
@@ -127,10 +134,7 @@ test('every fuse electron-builder can flip is decided, and a misspelled fuse is 
   assert.deepEqual(Object.keys(config.electronFuses).sort(), known.sort());
   for (const k of known) assert.equal(typeof config.electronFuses[k], 'boolean', k);
   await assert.rejects(
-    builderConfig.validateConfiguration(
-      { ...config, electronFuses: { ...config.electronFuses, enableNodeOptionsEnvironmentVarible: false } },
-      quiet,
-    ),
+    validate({ ...config, electronFuses: { ...config.electronFuses, enableNodeOptionsEnvironmentVarible: false } }),
     /does not match the API schema/,
   );
 });
