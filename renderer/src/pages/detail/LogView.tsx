@@ -1,14 +1,39 @@
 // The container's log, live: follow, search, timestamps, stdout and stderr
 // told apart. Lines live in one array outside React state and the list is
-// virtualized, so 100,000 lines scroll as smoothly as 100.
+// virtualized, so 100,000 lines scroll as smoothly as 100. Colours (ANSI
+// SGR) show as colours; other escapes are dropped; search matches the text a
+// reader sees, not the escapes.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { LogLine } from '../../../../app/api/contract';
 import { ErrorBox } from '../../components/ErrorBox';
+import { ansiSpans, plainText } from '../../lib/ansi';
 import { useApi } from '../../lib/api-context';
 
 const LINE = 18;
 const KEEP = 200_000;
+
+// Per line, computed once: lines never change after they arrive.
+const plainOf = new WeakMap<LogLine, string>();
+function plain(line: LogLine): string {
+  let p = plainOf.get(line);
+  if (p === undefined) plainOf.set(line, (p = plainText(line.text)));
+  return p;
+}
+
+/** A log line's text with its colours, as React text nodes (never HTML). */
+function LineText({ text }: { text: string }) {
+  const spans = useMemo(() => ansiSpans(text), [text]);
+  return spans.map((s, i) =>
+    s.className || s.style ? (
+      <span key={i} className={s.className} style={s.style}>
+        {s.text}
+      </span>
+    ) : (
+      s.text
+    ),
+  );
+}
 
 export function LogView({ id }: { id: string }) {
   const api = useApi();
@@ -51,7 +76,7 @@ export function LogView({ id }: { id: string }) {
     const l = lines.current;
     for (let i = 0; i < l.length; i++) {
       if (streams !== 'both' && l[i].stream !== streams) continue;
-      if (q && !l[i].text.toLowerCase().includes(q)) continue;
+      if (q && !plain(l[i]).toLowerCase().includes(q)) continue;
       idx.push(i);
     }
     return idx;
@@ -118,7 +143,7 @@ export function LogView({ id }: { id: string }) {
                 data-testid="log-line"
               >
                 {timestamps && line.ts && <span className="log-ts">{line.ts.replace('T', ' ').slice(0, 23)} </span>}
-                {line.text}
+                <LineText text={line.text} />
               </div>
             );
           })}

@@ -1,10 +1,28 @@
 // A shell inside the container: xterm.js over the 'container.exec' stream.
+// Hyperlinks the container prints (OSC 8) open only through the dashboard's
+// checked link path (lib/links.ts), never xterm's own opener.
 import { FitAddon } from '@xterm/addon-fit';
-import { Terminal } from '@xterm/xterm';
+import { Terminal, type ILinkHandler } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef, useState } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
 import { useApi } from '../../lib/api-context';
+import { browserOpener, openLink, type LinkOpener } from '../../lib/links';
+
+/** OSC 8 links: checked, asked about and opened by `opener`; a refusal is reported with `onRefused`. */
+export function terminalLinkHandler(
+  onRefused: (reason: string) => void,
+  opener: LinkOpener = browserOpener,
+): ILinkHandler {
+  return {
+    activate: (_event, uri) => {
+      const outcome = openLink(uri, opener);
+      if (outcome.status === 'refused') onRefused(outcome.reason);
+    },
+    // xterm already drops other schemes before activate; keep that as a second fence.
+    allowNonHttpProtocols: false,
+  };
+}
 
 export default function TerminalView({ id }: { id: string }) {
   const api = useApi();
@@ -12,6 +30,7 @@ export default function TerminalView({ id }: { id: string }) {
   const [error, setError] = useState<Error>();
   const [ended, setEnded] = useState(false);
   const [session, setSession] = useState(0);
+  const [refusedLink, setRefusedLink] = useState<string>();
 
   useEffect(() => {
     if (!el.current) return;
@@ -22,6 +41,7 @@ export default function TerminalView({ id }: { id: string }) {
       fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
       fontSize: 13,
       cursorBlink: true,
+      linkHandler: terminalLinkHandler(setRefusedLink),
       theme: dark
         ? { background: '#111418', foreground: '#e6e6e6', cursor: '#e6e6e6' }
         : { background: '#fbfbfc', foreground: '#1d1f23', cursor: '#1d1f23', selectionBackground: '#cde' },
@@ -68,6 +88,11 @@ export default function TerminalView({ id }: { id: string }) {
   return (
     <div className="terminal-wrap">
       {error && <ErrorBox error={error} />}
+      {refusedLink && (
+        <div className="notice" role="alert">
+          {refusedLink} <button onClick={() => setRefusedLink(undefined)}>Dismiss</button>
+        </div>
+      )}
       {ended && !error && (
         <div className="notice">
           The shell exited. <button onClick={() => setSession((s) => s + 1)}>Open a new shell</button>
