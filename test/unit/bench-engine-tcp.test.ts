@@ -14,6 +14,8 @@ import { ApiSession } from '../../app/api/session';
 import type { VmSpec } from '../../app/base/vm-types';
 import { ensureMachineDir, machinePaths } from '../../app/base/paths';
 import { readRuntime } from '../../app/base/runtime';
+import { defaultSettings } from '../../app/base/settings/schema';
+import { saveSettings } from '../../app/base/settings/store';
 import { Machines } from '../../app/machine/machines';
 import { benchEnv } from '../../scripts/bench/core';
 import { berthSync, tempHome } from '../helpers/cli';
@@ -128,14 +130,15 @@ test('the bench gives the variable to the CLI (and so the agent) only when asked
 });
 
 /**
- * Starts a machine whose settings file is as Berth 2 wrote it (listener on), with the host
- * agent's deps built as its entry point builds them from `env`, and a fake VM and guest.
+ * Starts a machine with the host agent's deps built as its entry point builds them from `env`,
+ * a fake VM and guest, and a settings file as Berth 2 wrote it (listener on) or as `berth init` does.
  */
-async function startWithAgentEnv(t: TestContext, env: NodeJS.ProcessEnv) {
+async function startWithAgentEnv(t: TestContext, env: NodeJS.ProcessEnv, settingsFile: 'old' | 'new') {
   const home = tempHome();
   const paths = machinePaths('t', home);
   ensureMachineDir(paths);
-  oldSettingsFile(paths.settings);
+  if (settingsFile === 'old') oldSettingsFile(paths.settings);
+  else saveSettings(paths.settings, defaultSettings());
   const engine = await fakeEngine(path.join(home, 'engine.sock'));
   const started: VmSpec[] = [];
   const driver = new FakeDriver();
@@ -159,14 +162,14 @@ async function startWithAgentEnv(t: TestContext, env: NodeJS.ProcessEnv) {
 }
 
 test('an old settings file with the listener on loads, and the machine has no TCP listener', async (t) => {
-  const m = await startWithAgentEnv(t, {});
+  const m = await startWithAgentEnv(t, {}, 'old');
   assert.equal(m.spec.engineTcpPort, undefined);
   assert.equal(m.spec.guestConfig.engineTcp, undefined);
   assert.equal(m.runtime?.engineTcpPort, undefined);
 });
 
 test("the benchmark's agent (its environment asks for it) forwards the engine's TCP listener", async (t) => {
-  const m = await startWithAgentEnv(t, { [BENCH_ENGINE_TCP_ENV]: '1' });
+  const m = await startWithAgentEnv(t, { [BENCH_ENGINE_TCP_ENV]: '1' }, 'new');
   assert.equal(typeof m.spec.engineTcpPort, 'number');
   assert.equal(m.spec.guestConfig.engineTcp, true);
   // What the benchmark's round trips read to find the forward.

@@ -182,10 +182,7 @@ describe('engine.tcpForBenchmark is gone from the settings', () => {
     assert.deepEqual(r.settings, expected);
     assert.equal(r.warning, undefined);
     assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), expected);
-  });
-
-  test('a file with it and a value this version cannot keep is refused and left exactly as it was', () => {
-    const file = path.join(tmp(), 'machine.json');
+    // With a value this version cannot keep, the file is refused and left exactly as it was.
     const text = JSON.stringify({ ...v2, colour: 'red' });
     fs.writeFileSync(file, text);
     assert.throws(() => loadSettings(file), /unknown setting "colour"/);
