@@ -40,6 +40,11 @@ export interface AgentDeps {
   timeouts?: { ssh?: number; engine?: number; stop?: number };
   /** The connection to the guest; SSH by default. */
   connect?: ConnectGuest;
+  /**
+   * Also forward an unauthenticated engine TCP listener to the host's loopback. Only the
+   * benchmark asks for it, through the agent process's environment (bench-engine-tcp.ts).
+   */
+  engineTcpForBenchmark?: boolean;
 }
 
 const freshSteps = (): Step[] => STEP_ORDER.map((id) => ({ id, label: STEP_LABELS[id], status: 'pending' }));
@@ -150,7 +155,7 @@ export class MachineAgent extends EventEmitter {
       } else {
         const ports = {
           sshPort: await freePort(),
-          engineTcpPort: settings.engine.tcpForBenchmark ? await freePort() : undefined,
+          engineTcpPort: this.d.engineTcpForBenchmark ? await freePort() : undefined,
         };
         const spec = vmSpec(this.d.name, this.d.paths, settings, image, ports, keys.publicKey);
         this.ownVm(spec);

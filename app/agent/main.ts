@@ -6,11 +6,9 @@ import { createDriver } from '../driver/choose';
 import { oneLine } from '../base/errors';
 import { sleep } from '../base/time';
 import type { AgentStatus } from '../base/machine-types';
-import { locateImage } from '../base/image';
 import { machinePaths } from '../base/paths';
-import { loadSettings } from '../base/settings/store';
-import { ensureUserKey } from '../base/ssh-keys';
 import { ControlServer } from './control-server';
+import { hostAgentDeps } from './host-deps';
 import { acquireAgentLock, releaseAgentLock } from './lock';
 import { MachineAgent } from './machine-agent';
 
@@ -23,19 +21,9 @@ async function main(): Promise<void> {
   const log = (m: string) => fs.appendFileSync(paths.agentLog, `${new Date().toISOString()} ${m}\n`, { mode: 0o600 });
   if (!acquireAgentLock(paths.agentPid, paths.dir)) return; // another agent owns this machine
   log(`agent ${process.pid} started`);
-  const agent = new MachineAgent({
-    name,
-    paths,
-    driver: createDriver(log),
-    settings: () => {
-      const r = loadSettings(paths.settings);
-      if (!r) throw new Error(`machine "${name}" has no settings file`);
-      return r.settings;
-    },
-    image: () => locateImage(),
-    keys: () => ensureUserKey(paths),
-    log,
-  });
+  // The benchmark's engine TCP listener is asked for through this process's environment, and
+  // taken from it here only (bench-engine-tcp.ts): no settings file or API call reaches it.
+  const agent = new MachineAgent(hostAgentDeps(name, paths, createDriver(log), log, process.env));
   const control = new ControlServer(paths.agentSock, agent, log);
   let exiting = false;
   const exit = async (why: string) => {

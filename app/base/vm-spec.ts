@@ -38,7 +38,9 @@ export function vmSpec(
       hostKey: readIfExists(p.sshHostKey),
       hostname: name === 'default' ? 'berth' : `berth-${name}`,
       daemonJson: daemonJson(s),
-      engineTcp: s.engine.tcpForBenchmark || undefined,
+      // The guest listens on TCP only when the host forwards a port to it: both come from the
+      // host agent's own start (the benchmark's), never from the settings.
+      engineTcp: ports.engineTcpPort !== undefined || undefined,
     },
   };
 }

@@ -11,6 +11,9 @@ import { locateImage } from '../../app/base/image';
 import { createDriver } from '../../app/driver/choose';
 import { Machines } from '../../app/machine/machines';
 import { readRuntime } from '../../app/base/runtime';
+import { BENCH_ENGINE_TCP_ENV } from '../../app/agent/bench-engine-tcp';
+import { agentPidIfAlive } from '../../app/agent/api/lock';
+import { machinePaths } from '../../app/base/paths';
 import { buildFloorInitramfs } from '../../vm-images/build/floor';
 import { Figure, median } from './report';
 
@@ -55,21 +58,46 @@ export async function floorBoot(memoryMiB: number, cpus: number): Promise<number
   });
 }
 
+/**
+ * The environment of the berth CLI the bench runs (and so of the host agent `berth up` starts):
+ * its own BERTH_HOME, and the engine's TCP listener only when asked for (bench-engine-tcp.ts),
+ * never inherited from the shell the bench was started in.
+ */
+export function benchEnv(home: string, engineTcp = false): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, BERTH_HOME: home };
+  delete env[BENCH_ENGINE_TCP_ENV];
+  if (engineTcp) env[BENCH_ENGINE_TCP_ENV] = '1';
+  return env;
+}
+
 /** The berth CLI of this checkout, on the bench's own BERTH_HOME; `input` goes to its stdin. */
-export function berthCli(home: string, args: string[], input?: Buffer) {
+export function berthCli(home: string, args: string[], input?: Buffer, engineTcp = false) {
   return spawnSync(process.execPath, [path.resolve(__dirname, '../../../bin/berth'), ...args], {
-    env: { ...process.env, BERTH_HOME: home },
+    env: benchEnv(home, engineTcp),
     encoding: 'utf8',
     input,
   });
 }
 
-/** Seconds from `berth up` to /_ping answering on the host socket. */
-export function berthUp(home: string): number {
+/**
+ * Seconds from `berth up` to /_ping answering on the host socket. With `engineTcp` the host agent
+ * it starts also forwards the engine's TCP listener (the machine must be stopped, its agent gone).
+ */
+export function berthUp(home: string, engineTcp = false): number {
   const t0 = process.hrtime.bigint();
-  const r = berthCli(home, ['up']);
+  const r = berthCli(home, ['up'], undefined, engineTcp);
   if (r.status !== 0) throw new Error(`berth up failed: ${r.stderr}`);
   return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+/**
+ * Waits for the machine's host agent to exit (it does soon after its VM stopped), so that the
+ * next `berth up` starts a new one with the environment the bench gives it.
+ */
+export async function agentGone(home: string): Promise<void> {
+  const p = machinePaths('default', home);
+  for (let i = 0; i < 100 && agentPidIfAlive(p.agentPid, p.dir); i++) await new Promise((r) => setTimeout(r, 100));
+  if (agentPidIfAlive(p.agentPid, p.dir)) throw new Error('the host agent did not exit after berth down');
 }
 
 /** Stops the machine: shut down (the next up boots afresh), or with its memory saved (the next up resumes). */
@@ -131,7 +159,8 @@ export async function roundTrips(home: string, n: number): Promise<Figure[]> {
   const m = new Machines({ home, driver: createDriver });
   const p = m.paths('default');
   const rt = readRuntime(p)!;
-  if (!rt.engineTcpPort) throw new Error('the bench machine must have engine.tcpForBenchmark set');
+  if (!rt.engineTcpPort)
+    throw new Error(`the bench machine has no engine TCP forward: start it with berthUp(home, true)`);
   const figures: Figure[] = [];
   // Warm-up, untimed: the first requests through the agent run its HTTP code cold (V8
   // compiles it as it goes); each transport gets the same.

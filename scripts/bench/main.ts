@@ -3,9 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createDriver } from '../../app/driver/choose';
-import { Machines } from '../../app/machine/machines';
-import { berthCli, berthDown, berthUp, floorBoot, idleRss, imageSize, roundTrips } from './core';
+import { agentGone, berthCli, berthDown, berthUp, floorBoot, idleRss, imageSize, roundTrips } from './core';
 import { Figure, formatFigure, median } from './report';
 
 async function main(): Promise<void> {
@@ -23,7 +21,6 @@ async function main(): Promise<void> {
   // The engine's TCP listener is the round-trip reference and is never on outside the
   // benchmark; boot and memory are measured without it, as users run (dockerd 20.10 also
   // sleeps 1 s at start to show its warning about an unauthenticated TCP listener).
-  const machines = new Machines({ home, driver: createDriver });
 
   // First boot formats the data disk: measured apart from the warm boots.
   const first = berthUp(home);
@@ -62,8 +59,10 @@ async function main(): Promise<void> {
   print(await idleRss(home, quick ? 10 : 60));
   berthDown(home);
 
-  await machines.set('default', { engine: { ...machines.settings('default').engine, tcpForBenchmark: true } });
-  berthUp(home);
+  // No setting turns the listener on: the host agent this `berth up` starts is asked for it
+  // through its environment (app/agent/bench-engine-tcp.ts): a new agent, once the last one is gone.
+  await agentGone(home);
+  berthUp(home, true);
   // Round trips are a steady-state figure: let the guest finish its one-off post-boot work
   // (the memory saver reclaims 5 s after the engine is ready, then the engine faults back in).
   await new Promise((r) => setTimeout(r, quick ? 5000 : 20000));

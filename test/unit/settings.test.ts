@@ -1,9 +1,9 @@
-import { after, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { defaultSettings, validateSettings, settingRanges } from '../../app/base/settings/schema';
+import { SETTINGS_VERSION, defaultSettings, validateSettings, settingRanges } from '../../app/base/settings/schema';
 import { applyChange, loadSettings, saveSettings } from '../../app/base/settings/store';
 
 const made: string[] = [];
@@ -79,10 +79,10 @@ test('an unversioned file migrates to the current version keeping its values', (
   const file = path.join(dir, 'machine.json');
   fs.writeFileSync(file, JSON.stringify({ cpus: 3, memoryMiB: 1024, diskGiB: 20, accel: 'tcg' }));
   const r = loadSettings(file)!;
-  assert.equal(r.settings.version, 2);
+  assert.equal(r.settings.version, SETTINGS_VERSION);
   assert.equal(r.settings.cpus, 3);
   assert.deepEqual(r.settings.engine.insecureRegistries, []);
-  assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).version, 2);
+  assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).version, SETTINGS_VERSION);
 });
 
 test('a version 1 file keeps its values and gets the home folder shared', () => {
@@ -98,7 +98,8 @@ test('a version 1 file keeps its values and gets the home folder shared', () => 
   };
   fs.writeFileSync(file, JSON.stringify(v1));
   const r = loadSettings(file)!;
-  assert.deepEqual(r.settings, { ...v1, version: 2, shares: ['~'] });
+  const { tcpForBenchmark: _dropped, ...engine } = v1.engine;
+  assert.deepEqual(r.settings, { ...v1, engine, version: SETTINGS_VERSION, shares: ['~'] });
   assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), r.settings);
 });
 
@@ -142,4 +143,49 @@ test('the disk can grow but never shrink', () => {
     applyChange(s, { engine: { insecureRegistries: ['10.0.2.2:5000'] } as never }).engine.registryMirrors,
     [],
   );
+});
+
+// The benchmark's engine TCP listener (engine.tcpForBenchmark, up to version 2) is no setting any more.
+describe('engine.tcpForBenchmark is gone from the settings', () => {
+  const v2 = {
+    version: 2,
+    cpus: 3,
+    memoryMiB: 3072,
+    diskGiB: 80,
+    accel: 'tcg',
+    shares: ['~', '/srv/data'],
+    engine: {
+      insecureRegistries: ['10.0.2.2:5000'],
+      registryMirrors: ['https://mirror.example.com'],
+      tcpForBenchmark: true,
+    },
+  };
+
+  test('the defaults and the schema have no such setting, and a value for it is refused by name', () => {
+    assert.equal('tcpForBenchmark' in defaultSettings().engine, false);
+    const withTcp = { ...defaultSettings(), engine: { ...defaultSettings().engine, tcpForBenchmark: true } };
+    assert.throws(() => validateSettings(withTcp), {
+      message: 'settings: unknown setting "engine.tcpForBenchmark"',
+    });
+    assert.throws(
+      () => applyChange(defaultSettings(), { engine: { tcpForBenchmark: true } as never }),
+      /unknown setting "engine.tcpForBenchmark"/,
+    );
+  });
+
+  test('a file written with it loads: only that key goes, every other value is kept and written back', () => {
+    const file = path.join(tmp(), 'machine.json');
+    fs.writeFileSync(file, JSON.stringify(v2));
+    const r = loadSettings(file)!;
+    const { tcpForBenchmark: _dropped, ...engine } = v2.engine;
+    const expected = { ...v2, engine, version: SETTINGS_VERSION };
+    assert.deepEqual(r.settings, expected);
+    assert.equal(r.warning, undefined);
+    assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), expected);
+    // With a value this version cannot keep, the file is refused and left exactly as it was.
+    const text = JSON.stringify({ ...v2, colour: 'red' });
+    fs.writeFileSync(file, text);
+    assert.throws(() => loadSettings(file), /unknown setting "colour"/);
+    assert.equal(fs.readFileSync(file, 'utf8'), text);
+  });
 });

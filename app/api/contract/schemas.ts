@@ -33,7 +33,6 @@ const settingsChangeSchema: Schema = obj({
   engine: obj({
     insecureRegistries: { type: 'array', items: { type: 'string' } },
     registryMirrors: { type: 'array', items: { type: 'string' } },
-    tcpForBenchmark: { type: 'boolean' },
   }),
 });
 

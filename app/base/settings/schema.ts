@@ -6,15 +6,13 @@ import { UserError } from '../errors';
 import { ACCELERATORS, type Accel } from '../vm-types';
 import { coveredSystemFolder, GUEST_SYSTEM_FOLDERS, sharedFolders } from '../shares';
 
-export const SETTINGS_VERSION = 2;
+export const SETTINGS_VERSION = 3;
 
 export interface EngineSettings {
   /** Registries reached over plain HTTP, e.g. "10.0.2.2:5000" (the host's loopback as seen from the VM). */
   insecureRegistries: string[];
   /** Pull-through mirrors for Docker Hub, e.g. "https://mirror.example.com". */
   registryMirrors: string[];
-  /** Also listen on TCP inside the VM, forwarded to the host loopback. Unauthenticated: for the benchmark only. */
-  tcpForBenchmark: boolean;
 }
 
 export interface MachineSettings {
@@ -71,7 +69,7 @@ export const settingsSchema = {
     engine: {
       type: 'object',
       additionalProperties: false,
-      required: ['insecureRegistries', 'registryMirrors', 'tcpForBenchmark'],
+      required: ['insecureRegistries', 'registryMirrors'],
       properties: {
         insecureRegistries: {
           type: 'array',
@@ -97,7 +95,6 @@ export const settingsSchema = {
           default: [],
           description: 'registry mirrors (http:// or https:// URLs)',
         },
-        tcpForBenchmark: { type: 'boolean', default: false, description: 'expose the engine on TCP for the benchmark' },
       },
     },
   },
@@ -119,7 +116,6 @@ export function defaultSettings(): MachineSettings {
     engine: {
       insecureRegistries: [...e.insecureRegistries.default],
       registryMirrors: [...e.registryMirrors.default],
-      tcpForBenchmark: e.tcpForBenchmark.default,
     },
   };
 }

@@ -19,6 +19,15 @@ const MIGRATIONS: Record<number, (old: SettingsObject) => SettingsObject> = {
   }),
   // Version 2 added shared folders: machines made before get the default (the home folder).
   2: (old) => ({ ...old, shares: defaultSettings().shares, version: 2 }),
+  // Version 3 took engine.tcpForBenchmark out of the settings: an unauthenticated engine
+  // listener is no setting a user or a caller of the API may switch on (the benchmark asks
+  // the host agent for it directly, see bench-engine-tcp.ts in the agent). Only that key goes;
+  // whatever else the file holds is kept as it is, and still validated before it is written.
+  3: (old) => {
+    const engine = { ...(old.engine as Record<string, unknown> | undefined) };
+    delete engine.tcpForBenchmark;
+    return { ...old, engine, version: 3 };
+  },
 };
 
 export function migrate(raw: SettingsObject): SettingsObject {

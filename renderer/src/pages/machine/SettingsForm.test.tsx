@@ -10,7 +10,7 @@ const view: SettingsView = {
     diskGiB: 64,
     accel: 'auto',
     shares: ['~'],
-    engine: { insecureRegistries: [], registryMirrors: [], tcpForBenchmark: false },
+    engine: { insecureRegistries: [], registryMirrors: [] },
   },
   ranges: {
     cpus: { min: 1, max: 32, description: 'virtual CPUs' },
