@@ -57,7 +57,7 @@ MACHINE defaults to "default". Files live in ${'$'}BERTH_HOME or the platform's 
 
 export async function run(argv: string[], machines = new Machines({ driver: createDriver })): Promise<number> {
   const [cmd, ...rest] = argv;
-  if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+  if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
     process.stdout.write(USAGE);
     return 0;
   }
@@ -68,9 +68,10 @@ export async function run(argv: string[], machines = new Machines({ driver: crea
     process.stdout.write(`berth ${version}\n`);
     return 0;
   }
-  const fn = COMMANDS[cmd];
+  // An own property only: "constructor" or "__proto__" must not find Object's members.
+  const fn = Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
   if (!fn) {
-    process.stderr.write(`berth: unknown command "${cmd}" (run "berth help" for the list)\n`);
+    process.stderr.write(`berth: unknown command ${JSON.stringify(cmd)} (run "berth help" for the list)\n`);
     return 2;
   }
   return fn(machines, rest);

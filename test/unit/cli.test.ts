@@ -33,9 +33,14 @@ test('bad values name the flag, the value and the allowed range', () => {
   const home = tempHome();
   oneLineError(
     berthSync(home, ['init', '--memory', '100']),
-    /^berth: settings: memoryMiB = 100 is out of range: allowed 512 to 65536/,
+    /^berth: --memory must be a whole number from 512 to 65536, got "100"$/,
+    2,
   );
-  oneLineError(berthSync(home, ['init', '--cpus', 'four']), /^berth: --cpus must be a whole number, got "four"$/, 2);
+  oneLineError(
+    berthSync(home, ['init', '--cpus', 'four']),
+    /^berth: --cpus must be a whole number from 1 to 32, got "four"$/,
+    2,
+  );
   oneLineError(
     berthSync(home, ['init', '--accel', 'warp']),
     /accel = "warp" is not allowed: use one of auto, kvm, hvf, whpx, tcg/,
@@ -138,4 +143,116 @@ test('a corrupt settings file is kept aside and the user is told', () => {
   const aside = fs.readdirSync(path.dirname(file)).filter((f) => f.startsWith('machine.json.corrupt-'));
   assert.equal(aside.length, 1);
   assert.equal(fs.readFileSync(path.join(path.dirname(file), aside[0]), 'utf8'), '{ oops');
+});
+
+test('names of built-in object members are unknown commands like any other', () => {
+  const home = tempHome();
+  for (const cmd of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', '', '--', '-x', 'ünï'])
+    oneLineError(
+      berthSync(home, [cmd]),
+      new RegExp(`^berth: unknown command ${JSON.stringify(JSON.stringify(cmd)).slice(1, -1)} \\(run "berth help"`),
+      2,
+    );
+});
+
+test('every numeric flag takes plain whole numbers in its range, and names the flag when not', () => {
+  const home = tempHome();
+  assert.equal(berthSync(home, ['init']).code, 0);
+  for (const bad of ['-5', '0', '5abc', '1e3', '0x10', ' 5', '', '99999999999999999999'])
+    oneLineError(
+      berthSync(home, ['logs', `--lines=${bad}`]),
+      new RegExp(`^berth: --lines must be a whole number from 1 to 1000000, got "${bad}"$`),
+      2,
+    );
+  assert.equal(berthSync(home, ['logs', '--lines', '5']).code, 0);
+  const ranges: [string, string][] = [
+    ['cpus', '1 to 32'],
+    ['memory', '512 to 65536'],
+    ['disk', '4 to 2048'],
+  ];
+  for (const [flag, range] of ranges)
+    for (const bad of ['-1', '0', '1e3', '0x10', '2.5', '99999999999999999999'])
+      oneLineError(
+        berthSync(home, ['set', `--${flag}=${bad}`]),
+        new RegExp(`^berth: --${flag} must be a whole number from ${range}, got "${bad.replace('.', '\\.')}"$`),
+        2,
+      );
+  for (const bad of ['-1', '65536', '8o'])
+    oneLineError(
+      berthSync(home, ['ui', `--port=${bad}`]),
+      new RegExp(`^berth: --port must be a whole number from 0 to 65535, got "${bad}"$`),
+      2,
+    );
+  // A value that looks like a flag: say how to pass it.
+  oneLineError(
+    berthSync(home, ['set', '--cpus', '-1']),
+    /^berth: berth set: --cpus needs a value \(for one that starts with "-", write --cpus=VALUE\)$/,
+    2,
+  );
+  oneLineError(berthSync(home, ['status', '--json=yes']), /^berth: berth status: --json takes no value$/, 2);
+});
+
+test('an empty --share is refused, not taken as the current folder', () => {
+  const home = tempHome();
+  assert.equal(berthSync(home, ['init', '--share', '/srv/x']).code, 0);
+  for (const empty of ['', '  '])
+    oneLineError(
+      berthSync(home, ['set', '--share', empty]),
+      /^berth: --share needs a folder, got an empty value \(use --no-share to share nothing\)$/,
+      2,
+    );
+  oneLineError(berthSync(home, ['init', '--name', 'x', '--share', '']), /--share needs a folder/, 2);
+  assert.deepEqual(JSON.parse(berthSync(home, ['status', '--json']).stdout).shares, ['/srv/x']);
+});
+
+test('a folder given two ways is shared once, and the home folder stays "~"', () => {
+  const home = tempHome();
+  const userHome = tempHome('uh');
+  const env = { HOME: userHome, USERPROFILE: userHome };
+  const r = berthSync(
+    home,
+    [
+      'init',
+      '--share',
+      '~',
+      '--share',
+      '~/',
+      '--share',
+      `${userHome}/`,
+      '--share',
+      '/srv/a/./b',
+      '--share',
+      '/srv/a/b/',
+    ],
+    env,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const file = path.join(home, 'machines', 'default', 'machine.json');
+  assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')).shares, ['~', '/srv/a/b']);
+  assert.equal(berthSync(home, ['set', '--share', '/srv/c/', '--share', '/srv/c'], env).code, 0);
+  assert.deepEqual(JSON.parse(berthSync(home, ['status', '--json'], env).stdout).shares, ['/srv/c']);
+});
+
+test('odd input anywhere gets one line and a non-zero exit', () => {
+  const home = tempHome();
+  const cases: [string[], RegExp][] = [
+    [['init', '--name', ''], /machine name "" is not valid/],
+    [['init', '--name', '../x'], /machine name "..\/x" is not valid/],
+    [['init', '--name', 'ünï'], /machine name "ünï" is not valid/],
+    [['status', '--name='], /machine name "" is not valid/],
+    [['init', '--bogus'], /unknown flag --bogus/],
+    [['init', '--accel'], /--accel needs a value/],
+    [['init', '--accel', ''], /accel = "" is not allowed/],
+    [['init', '--insecure-registry', ''], /insecureRegistries.0 = "" is not a valid registry address/],
+    [['init', '--registry-mirror', 'ftp://x'], /registryMirrors.0 = "ftp:\/\/x" is not a valid mirror URL/],
+    [['status', '--', 'x'], /unexpected argument "x"/],
+    [['ls', '--name', 'x'], /unknown flag --name/],
+    [['env', '--shell', ''], /--shell "" is not supported/],
+  ];
+  for (const [args, re] of cases) {
+    const r = berthSync(home, args);
+    assert.notEqual(r.code, 0, args.join(' '));
+    oneLineError(r, re, r.code);
+  }
+  assert.equal(fs.existsSync(path.join(home, 'machines')), false, 'nothing was created');
 });

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SETTINGS_VERSION, defaultSettings, validateSettings, settingRanges } from '../../app/base/settings/schema';
-import { applyChange, loadSettings, saveSettings } from '../../app/base/settings/store';
+import { applyChange, loadSettings, mergeSettings, saveSettings } from '../../app/base/settings/store';
 
 const made: string[] = [];
 const tmp = () => {
@@ -103,14 +103,14 @@ test('a version 1 file keeps its values and gets the home folder shared', () => 
   assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), r.settings);
 });
 
-test('shared folders: absolute or from home; relative paths, ".." and repeats are refused by name', () => {
+test('shared folders: absolute or from home; relative paths and ".." are refused by name', () => {
   const ok = (shares: string[]) => validateSettings({ ...defaultSettings(), shares }).shares;
   assert.deepEqual(ok(['~', '~/code', '/Volumes/work', 'C:\\Users\\me', 'D:/src', '/srv/a..b']), [
     '~',
     '~/code',
     '/Volumes/work',
     'C:\\Users\\me',
-    'D:/src',
+    'D:\\src',
     '/srv/a..b',
   ]);
   assert.deepEqual(ok([]), []);
@@ -119,7 +119,7 @@ test('shared folders: absolute or from home; relative paths, ".." and repeats ar
     /settings: shares.0 = "code" is not a valid folder \(an absolute path, or ~ for your home folder\)$/,
   );
   assert.throws(() => ok(['/home/u/../../etc']), /shares.0 = "\/home\/u\/..\/..\/etc" is not a valid folder/);
-  assert.throws(() => ok(['~/a', '~/a']), /shares lists the same entry twice/);
+  assert.throws(() => ok(['~/a/../../x']), /shares.0 = "~\/a\/..\/..\/x" is not a valid folder/);
   assert.throws(() => ok(['/a\n/b']), /shares.0 .* is not a valid folder/);
   assert.throws(
     () => ok(['~', '/var/www']),
@@ -188,4 +188,40 @@ describe('engine.tcpForBenchmark is gone from the settings', () => {
     assert.throws(() => loadSettings(file), /unknown setting "colour"/);
     assert.equal(fs.readFileSync(file, 'utf8'), text);
   });
+});
+
+test('a folder spelt two ways is one share: normalised and kept once, "~" stays "~"', () => {
+  const home = os.homedir();
+  const spellings = [
+    '~',
+    '~/',
+    '~//',
+    '~/.',
+    home,
+    `${home}/`,
+    '/srv/a/./b',
+    '/srv/a/b/',
+    '/srv//a/b',
+    '~/code/',
+    '~/code',
+  ];
+  const want = ['~', '/srv/a/b', '~/code'];
+  // Every way in: the schema check, a new machine's settings and a change to an existing one.
+  assert.deepEqual(validateSettings({ ...defaultSettings(), shares: spellings }).shares, want);
+  assert.deepEqual(mergeSettings(defaultSettings(), { shares: spellings }).shares, want);
+  assert.deepEqual(applyChange({ ...defaultSettings(), shares: ['/srv/x'] }, { shares: spellings }).shares, want);
+  // A system folder is still found behind another spelling.
+  assert.throws(
+    () => applyChange(defaultSettings(), { shares: ['/usr/./local/'] }),
+    /shares.0 = "\/usr\/local" would hide the machine's own \/usr/,
+  );
+});
+
+test('a settings file written with a folder twice loads, each folder once', () => {
+  const dir = tmp();
+  const file = path.join(dir, 'machine.json');
+  fs.writeFileSync(file, JSON.stringify({ ...defaultSettings(), shares: ['~', '~/', '/srv/a', '/srv/a/', '/srv/a'] }));
+  assert.deepEqual(loadSettings(file)!.settings.shares, ['~', '/srv/a']);
+  saveSettings(file, loadSettings(file)!.settings);
+  assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')).shares, ['~', '/srv/a']);
 });

@@ -4,7 +4,7 @@
 import Ajv, { ErrorObject } from 'ajv';
 import { UserError } from '../errors';
 import { ACCELERATORS, type Accel } from '../vm-types';
-import { coveredSystemFolder, GUEST_SYSTEM_FOLDERS, sharedFolders } from '../shares';
+import { coveredSystemFolder, GUEST_SYSTEM_FOLDERS, normaliseShares, sharedFolders } from '../shares';
 
 export const SETTINGS_VERSION = 3;
 
@@ -126,6 +126,7 @@ const validateFn = ajv.compile<MachineSettings>(settingsSchema as object);
 
 /** Throws a one-line UserError naming the field, the value and what is allowed. */
 export function validateSettings(value: unknown, where = 'settings'): MachineSettings {
+  value = withNormalisedShares(value);
   if (!validateFn(value)) {
     const err = (validateFn.errors ?? [])[0];
     throw new UserError(`${where}: ${describeError(err, value)}`, { code: 'ESETTINGS' });
@@ -135,11 +136,24 @@ export function validateSettings(value: unknown, where = 'settings'): MachineSet
   return settings;
 }
 
+/**
+ * The shares in one spelling each, a folder listed twice ("~" and "~/", "/a/b" and "/a/b/") kept
+ * once: both name the same folder, so the meaning is plain and refusing would only make people
+ * retype it, and settings files written before this load as they did. Anything that is not a
+ * list of strings is left for the schema to refuse.
+ */
+function withNormalisedShares(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const shares = (value as { shares?: unknown }).shares;
+  if (!Array.isArray(shares) || !shares.every((s) => typeof s === 'string')) return value;
+  return { ...value, shares: normaliseShares(shares) };
+}
+
 /** A share over the machine's own folders is refused here; "~" is checked at start (the home is known then). */
 function checkShares(shares: string[], where: string): void {
-  sharedFolders(shares).forEach((f, i) => {
-    if (shares[i].startsWith('~')) return;
-    const covered = coveredSystemFolder(f.guestPath);
+  shares.forEach((share, i) => {
+    if (share.startsWith('~')) return;
+    const covered = coveredSystemFolder(sharedFolders([share])[0].guestPath);
     if (covered) {
       throw new UserError(
         `${where}: shares.${i} = ${JSON.stringify(shares[i])} would hide the machine's own ${covered}: share a folder outside /, ${GUEST_SYSTEM_FOLDERS.join(', ')}`,

@@ -73,8 +73,8 @@ export function loadSettings(file: string): LoadResult | undefined {
 }
 
 export function saveSettings(file: string, settings: MachineSettings): void {
-  validateSettings(settings);
-  writePrivateFile(file, JSON.stringify(settings, null, 2) + '\n');
+  // What is written is what was checked: the shares in their normal spelling.
+  writePrivateFile(file, JSON.stringify(validateSettings(settings), null, 2) + '\n');
 }
 
 /** Merges a partial change over settings and validates the result. */

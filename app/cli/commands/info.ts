@@ -89,11 +89,15 @@ export function env(m: Machines, argv: string[]): number {
     unset: { type: 'boolean', default: false },
   });
   const name = values.name as string;
-  m.settings(name);
+  // Flags first: a wrong flag is named even when the machine is missing too.
   const shell = parseShell(values.shell as string | undefined) ?? detectShell();
+  m.settings(name);
   process.stdout.write(envScript(shell, dockerHost(m.paths(name)), name, values.unset as boolean));
   return 0;
 }
+
+/** More lines than any log keeps: a bound so a typo of many digits is named, not taken. */
+const MAX_LOG_LINES = 1_000_000;
 
 export function logs(m: Machines, argv: string[]): number {
   const { values } = parse('logs', argv, {
@@ -103,9 +107,9 @@ export function logs(m: Machines, argv: string[]): number {
     agent: { type: 'boolean', default: false },
   });
   const name = values.name as string;
+  const n = intFlag('lines', values.lines as string, 1, MAX_LOG_LINES)!;
   m.settings(name);
   const p = m.paths(name);
-  const n = intFlag('lines', values.lines as string)!;
   const both = !values.console && !values.agent;
   const show = (title: string, file: string) => {
     process.stdout.write(`==> ${title} (${file}) <==\n`);

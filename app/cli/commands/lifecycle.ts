@@ -5,7 +5,7 @@ import { contextName } from '../../base/docker-context';
 import { UserError } from '../../base/errors';
 import { Machines } from '../../machine/machines';
 import { dockerHost } from '../../base/paths';
-import type { MachineSettings } from '../../base/settings/schema';
+import { settingRanges, type MachineSettings } from '../../base/settings/schema';
 import { intFlag, NAME_OPTION, Options, parse } from '../args';
 import { nameFlag } from '../name-flag';
 import { StepPrinter } from '../progress';
@@ -24,9 +24,11 @@ const SETTING_OPTIONS: Options = {
 /** Settings flags -> a partial settings change (validated later against the schema). */
 function settingsChange(v: Record<string, unknown>): Partial<MachineSettings> {
   const change: Partial<MachineSettings> = {};
-  const cpus = intFlag('cpus', v.cpus as string | undefined);
-  const mem = intFlag('memory', v.memory as string | undefined);
-  const disk = intFlag('disk', v.disk as string | undefined);
+  // The schema's ranges, checked here too so the message names the flag the user typed.
+  const r = settingRanges();
+  const cpus = intFlag('cpus', v.cpus as string | undefined, r.cpus.min, r.cpus.max);
+  const mem = intFlag('memory', v.memory as string | undefined, r.memoryMiB.min, r.memoryMiB.max);
+  const disk = intFlag('disk', v.disk as string | undefined, r.diskGiB.min, r.diskGiB.max);
   if (cpus !== undefined) change.cpus = cpus;
   if (mem !== undefined) change.memoryMiB = mem;
   if (disk !== undefined) change.diskGiB = disk;
@@ -43,6 +45,11 @@ function settingsChange(v: Record<string, unknown>): Partial<MachineSettings> {
 
 /** A relative --share is taken from the current folder, as a shell user would mean it. */
 function absoluteShare(share: string): string {
+  // path.resolve('') is the current folder: an empty value (an unset shell variable) must not share it.
+  if (!share.trim())
+    throw new UserError('--share needs a folder, got an empty value (use --no-share to share nothing)', {
+      code: 'EUSAGE',
+    });
   return share === '~' || share.startsWith('~/') || path.isAbsolute(share) ? share : path.resolve(share);
 }
 

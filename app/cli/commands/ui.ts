@@ -10,8 +10,8 @@ import { intFlag, NAME_OPTION, parse } from '../args';
 export async function ui(m: Machines, argv: string[]): Promise<number> {
   const { values } = parse('ui', argv, { ...NAME_OPTION, port: { type: 'string' } });
   const name = values.name as string;
-  const port = intFlag('port', values.port as string | undefined) ?? 0;
-  if (port < 0 || port > 65535) throw new UserError(`--port must be 0-65535, got ${port}`, { code: 'EUSAGE' });
+  // 0 (the default) lets the system pick a free port.
+  const port = intFlag('port', values.port as string | undefined, 0, 65535) ?? 0;
   if (!fs.existsSync(path.join(DEFAULT_STATIC_DIR, 'index.html'))) {
     throw new UserError('the dashboard is not built: run "npm run build:ui" first');
   }
