@@ -134,15 +134,15 @@ async function firstVisitCookie(): Promise<{ pair: string; attrs: string[] }> {
   assert.equal(r.status, 200);
   const set = r.headers.getSetCookie();
   assert.equal(set.length, 1);
-  const [pair, ...attrs] = set[0]!.split(';').map((s) => s.trim());
-  return { pair: pair!, attrs };
+  const [pair, ...attrs] = set[0].split(';').map((s) => s.trim());
+  return { pair: pair, attrs };
 }
 
 test('the first visit with the token sets a session cookie that is not the token', async () => {
   const { pair, attrs } = await firstVisitCookie();
   const [name, value] = pair.split('=');
   assert.equal(name, `berth_ui_${server.port}`);
-  assert.match(value!, /^[0-9a-f]{64}$/);
+  assert.match(value, /^[0-9a-f]{64}$/);
   assert.notEqual(value, server.token);
   assert.deepEqual(attrs.sort(), ['HttpOnly', 'Path=/', 'SameSite=Strict']);
   // No Expires or Max-Age: it ends with the browser session.
