@@ -6,6 +6,15 @@ import type { ServerMessage } from '../api/contract';
 import { ApiSession, type Implementation } from '../api/session';
 import { isTrustedSender, type SenderInfo } from './policy';
 
+function frameUrl(event: SenderInfo): string {
+  try {
+    const url: unknown = event.senderFrame?.url;
+    return typeof url === 'string' ? url : 'a gone frame';
+  } catch {
+    return 'a gone frame';
+  }
+}
+
 export class WindowEndpoint {
   private session: ApiSession;
   private refused = 0;
@@ -29,12 +38,26 @@ export class WindowEndpoint {
   /** One IPC message. Returns whether it was accepted (for the log and tests). */
   receive(event: SenderInfo, msg: unknown): boolean {
     if (this.closed) return false;
-    if (!isTrustedSender(event, this.own)) {
-      if (this.refused++ < 5) this.log(`refused an IPC message from ${event.senderFrame?.url ?? 'a gone frame'}`);
+    if (!this.trusted(event)) {
+      if (this.refused++ < 5) this.log(`refused an IPC message from ${frameUrl(event)}`);
       return false;
     }
-    this.session.handle(msg);
+    try {
+      this.session.handle(msg);
+    } catch (e) {
+      // handle() promises not to throw; if it ever does, the main process must not go down with it.
+      this.log(`api bug: ${(e as Error)?.stack ?? String(e)}`);
+    }
     return true;
+  }
+
+  /** A frame that is gone throws on access (WebFrameMain): such a sender is not trusted. */
+  private trusted(event: SenderInfo): boolean {
+    try {
+      return isTrustedSender(event, this.own);
+    } catch {
+      return false;
+    }
   }
 
   /** A new page (navigation, reload, renderer crash): the old page's streams stop, a fresh session starts. */

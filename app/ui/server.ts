@@ -2,11 +2,15 @@
 // a WebSocket. Only someone holding the random token printed with the URL
 // can drive it: the page and the socket are refused without it, and the
 // Host and Origin headers must name this very server (no DNS rebinding, no
-// other site's page).
+// other site's page). The first visit with the token sets a session cookie
+// so a reload or a second tab works without the token staying in the address
+// bar or the history. Any web page can send requests here (an <img> tag is
+// enough): no request may take the server down.
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import * as path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { UI_SOCKET_PATH, UI_TOKEN_PARAM, type ServerMessage } from '../api/contract';
@@ -60,17 +64,55 @@ export function contentSecurityPolicy(port: number): string {
   ].join('; ');
 }
 
-function tokenMatches(given: string | null, token: string): boolean {
+function tokenMatches(given: string | null | undefined, token: string): boolean {
   if (!given) return false;
   const a = Buffer.from(given);
   const b = Buffer.from(token);
   return a.length === b.length && crypto.timingSafeEqual(a, b);
 }
 
+/** The value of one cookie in a Cookie header; undefined when absent. Values are not decoded (ours is hex). */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** The path of a request, percent-decoded; undefined when the address cannot be read. */
+function requestPath(raw: string | undefined, port: number): URL | undefined {
+  try {
+    return new URL(raw ?? '/', `http://127.0.0.1:${port}`);
+  } catch {
+    return undefined;
+  }
+}
+
+function decodePath(pathname: string): string | undefined {
+  try {
+    const p = decodeURIComponent(pathname);
+    // A NUL byte makes the file system calls throw: no file has one anyway.
+    return p.includes('\0') ? undefined : p;
+  } catch {
+    return undefined;
+  }
+}
+
 export function startUiServer(o: UiServerOptions): Promise<UiServer> {
   const token = o.token ?? crypto.randomBytes(32).toString('hex');
+  // The cookie carries a second secret, not the printed token: a cookie that
+  // leaks (a browser profile, a debug dump) does not give away the address.
+  const cookieSecret = crypto.randomBytes(32).toString('hex');
   const staticDir = o.staticDir ?? DEFAULT_STATIC_DIR;
   let port = 0;
+  // Cookies ignore the port: the name carries it so two `berth ui` on one host do not overwrite each other.
+  const cookieName = () => `berth_ui_${port}`;
+  /** The token in ?token=, or this server's cookie: either lets a request in. */
+  const authorized = (url: URL, req: http.IncomingMessage) =>
+    tokenMatches(url.searchParams.get(UI_TOKEN_PARAM), token) ||
+    tokenMatches(cookieValue(req.headers.cookie, cookieName()), cookieSecret);
 
   const hostOk = (host: string | undefined) => host === `127.0.0.1:${port}` || host === `localhost:${port}`;
   const originOk = (origin: string | undefined) =>
@@ -81,17 +123,19 @@ export function startUiServer(o: UiServerOptions): Promise<UiServer> {
     res.end(text + '\n');
   };
 
-  const server = http.createServer((req, res) => {
+  const serve = (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (!hostOk(req.headers.host))
       return refuse(res, 421, 'Berth: wrong Host header (this server answers only on 127.0.0.1 and localhost).');
     if (!originOk(req.headers.origin)) return refuse(res, 403, 'Berth: requests from other sites are refused.');
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Berth: method not allowed.');
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
-    let rel = decodeURIComponent(url.pathname);
+    const url = requestPath(req.url, port);
+    let rel = url && decodePath(url.pathname);
+    if (!url || rel === undefined)
+      return refuse(res, 400, 'Berth: malformed address (bad percent-encoding): open the address "berth ui" printed.');
     if (rel === UI_SOCKET_PATH) return refuse(res, 426, 'Berth: this is the WebSocket endpoint.');
     const isPage = rel === '/' || rel === '/index.html';
-    // The page itself needs the token (the assets are public: they are the same for everyone).
-    if (isPage && !tokenMatches(url.searchParams.get(UI_TOKEN_PARAM), token)) {
+    // The page itself needs the token or the cookie (the assets are public: they are the same for everyone).
+    if (isPage && !authorized(url, req)) {
       return refuse(
         res,
         401,
@@ -106,7 +150,7 @@ export function startUiServer(o: UiServerOptions): Promise<UiServer> {
         if (isPage) return refuse(res, 500, 'Berth: the dashboard is not built: run "npm run build:ui".');
         return refuse(res, 404, 'Berth: not found.');
       }
-      res.writeHead(200, {
+      const headers: http.OutgoingHttpHeaders = {
         'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
         'content-length': st.size,
         'cache-control': isPage ? 'no-store' : 'public, max-age=31536000, immutable',
@@ -116,24 +160,44 @@ export function startUiServer(o: UiServerOptions): Promise<UiServer> {
         'x-frame-options': 'DENY',
         'cross-origin-opener-policy': 'same-origin',
         'cross-origin-resource-policy': 'same-origin',
-      });
+      };
+      // No Expires/Max-Age: it lasts the browser session. Path=/ covers the page and the socket (/api).
+      if (isPage) headers['set-cookie'] = `${cookieName()}=${cookieSecret}; Path=/; HttpOnly; SameSite=Strict`;
+      res.writeHead(200, headers);
       if (req.method === 'HEAD') return void res.end();
-      fs.createReadStream(file).pipe(res);
+      // The file can vanish between stat and read (a rebuild): end the answer, do not crash.
+      fs.createReadStream(file)
+        .on('error', () => res.destroy())
+        .pipe(res);
     });
+  };
+
+  const server = http.createServer((req, res) => {
+    try {
+      serve(req, res);
+    } catch (e) {
+      // A bug, not the client's fault: answer it and keep serving everyone else.
+      o.onInternalError?.(e);
+      if (!res.headersSent) refuse(res, 500, 'Berth: internal error (see the terminal running "berth ui").');
+      else res.destroy();
+    }
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
   const sockets = new Set<WebSocket>();
 
-  server.on('upgrade', (req, socket, head) => {
+  const upgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    // The HTTP server no longer watches an upgraded socket: a reset must not become an uncaught error.
+    socket.on('error', () => undefined);
     const deny = (code: number, text: string) => {
       socket.end(`HTTP/1.1 ${code} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const url = requestPath(req.url, port);
+    if (!url) return deny(400, 'Bad Request');
     if (!hostOk(req.headers.host)) return deny(421, 'Misdirected Request');
     if (!originOk(req.headers.origin)) return deny(403, 'Forbidden');
     if (url.pathname !== UI_SOCKET_PATH) return deny(404, 'Not Found');
-    if (!tokenMatches(url.searchParams.get(UI_TOKEN_PARAM), token)) return deny(401, 'Unauthorized');
+    if (!authorized(url, req)) return deny(401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       const session = new ApiSession(
@@ -152,7 +216,12 @@ export function startUiServer(o: UiServerOptions): Promise<UiServer> {
         } catch {
           return;
         }
-        session.handle(msg);
+        try {
+          session.handle(msg);
+        } catch (e) {
+          // handle() promises not to throw; if it ever does, the socket's other calls must go on.
+          o.onInternalError?.(e);
+        }
       });
       ws.on('close', () => {
         sockets.delete(ws);
@@ -160,6 +229,15 @@ export function startUiServer(o: UiServerOptions): Promise<UiServer> {
       });
       ws.on('error', () => undefined);
     });
+  };
+
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    try {
+      upgrade(req, socket, head);
+    } catch (e) {
+      o.onInternalError?.(e);
+      socket.destroy();
+    }
   });
 
   return new Promise((resolve, reject) => {

@@ -1,5 +1,6 @@
 // Picks the transport at start: the Electron preload's `window.berth` when
-// present, else the WebSocket of `berth ui` with the token from the URL.
+// present, else the WebSocket of `berth ui` (the token from the URL on the
+// first visit, the session cookie afterwards).
 import { ApiClient } from '../../../app/api/client';
 // eslint-disable-next-line no-restricted-imports -- the server's own socket path and token name, defined once
 import {
@@ -16,25 +17,18 @@ declare global {
   }
 }
 
-/** The token from ?token=..., kept for reloads in sessionStorage and removed from the address bar. */
+/**
+ * The token from ?token=..., removed from the address bar (and so from the
+ * history) at once. It is not stored: the server answered this first visit
+ * with a session cookie, which carries a reload, a second tab and the socket.
+ */
 function takeToken(): string | undefined {
   const url = new URL(window.location.href);
   const fromUrl = url.searchParams.get(UI_TOKEN_PARAM);
-  if (fromUrl) {
-    try {
-      sessionStorage.setItem('berth-token', fromUrl);
-    } catch {
-      /* storage off: the token lives as long as the page */
-    }
-    url.searchParams.delete(UI_TOKEN_PARAM);
-    window.history.replaceState(null, '', url.pathname + url.search + url.hash);
-    return fromUrl;
-  }
-  try {
-    return sessionStorage.getItem('berth-token') ?? undefined;
-  } catch {
-    return undefined;
-  }
+  if (!fromUrl) return undefined;
+  url.searchParams.delete(UI_TOKEN_PARAM);
+  window.history.replaceState(null, '', url.pathname + url.search + url.hash);
+  return fromUrl;
 }
 
 function webSocketPort(url: string, onClose: () => void): BerthPort {
@@ -68,19 +62,19 @@ function webSocketPort(url: string, onClose: () => void): BerthPort {
 
 export function connect(onLost: (why: string) => void): ApiClient {
   if (window.berth) return new ApiClient(window.berth);
-  const token = takeToken() ?? '';
+  // With the token in the address it goes along (it works even where cookies are off); without it the
+  // browser sends the session cookie, which the server checks like the token.
+  const token = takeToken();
+  const query = token ? `?${UI_TOKEN_PARAM}=${encodeURIComponent(token)}` : '';
   const proto = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
   let client: ApiClient | undefined = undefined;
-  const port = webSocketPort(
-    `${proto}//${window.location.host}${UI_SOCKET_PATH}?${UI_TOKEN_PARAM}=${encodeURIComponent(token)}`,
-    () => {
-      const why = token
-        ? 'The connection to "berth ui" was lost. Is it still running? Start it again and open the address it prints.'
-        : 'This page was opened without its access token. Open the address that "berth ui" printed.';
-      client?.fail({ code: 'EDISCONNECTED', message: why });
-      onLost(why);
-    },
-  );
+  const port = webSocketPort(`${proto}//${window.location.host}${UI_SOCKET_PATH}${query}`, () => {
+    const why =
+      'The connection to "berth ui" was lost (or its session ended). Is it still running? ' +
+      'Start it again and open the address it prints.';
+    client?.fail({ code: 'EDISCONNECTED', message: why });
+    onLost(why);
+  });
   client = new ApiClient(port);
   return client;
 }
