@@ -131,6 +131,25 @@ describe('berth ui with a real machine', { timeout: 900_000 }, () => {
     },
   );
 
+  test('a reload and a second tab keep working, and the token never stays in the address', async () => {
+    // The page took the token out of the address when it loaded; the session cookie it got carries on.
+    assert.doesNotMatch(page.url(), /token=/);
+    await page.reload();
+    await page.locator('[data-testid=machine-state]', { hasText: 'running' }).waitFor({ timeout: 30_000 });
+    assert.doesNotMatch(page.url(), /token=/);
+    const u = new URL(ui.url);
+    const tab = await ctx.newPage();
+    try {
+      await tab.goto(`http://${u.host}/#/machine`);
+      await tab.locator('[data-testid=machine-state]', { hasText: 'running' }).waitFor({ timeout: 30_000 });
+      assert.doesNotMatch(tab.url(), /token=/);
+    } finally {
+      await tab.close();
+    }
+    // Another browser (no cookie, no token) is still refused.
+    assert.equal((await fetch(`http://${u.host}/`)).status, 401);
+  });
+
   test('a container started with the docker CLI appears without a reload', async () => {
     const work = path.join(home, 'work');
     fs.mkdirSync(work, { recursive: true });
