@@ -7,7 +7,8 @@ import { listenPrivate } from '../base/private-socket';
 import { isUserError, oneLine } from '../base/errors';
 import type { MachineAgent } from './machine-agent';
 import type { AgentStatus, Step } from '../base/machine-types';
-import { AGENT_METHODS, AgentEvent, AgentReply, AgentRequest, onJsonLines } from './api/protocol';
+import { onJsonLines } from '../base/ndjson';
+import { AGENT_METHODS, AgentEvent, AgentReply, AgentRequest } from './api/protocol';
 
 export class ControlServer {
   private server?: net.Server;

@@ -5,7 +5,7 @@
 // again and starts from a fresh list, so nothing is missed for long.
 import Docker from 'dockerode';
 import type { Readable } from 'node:stream';
-import { onJsonLines } from './api/protocol';
+import { onJsonLines } from '../base/ndjson';
 import { EngineContainer, wantedPorts } from './published-ports';
 import type { PortForwarder } from './port-forwarder';
 

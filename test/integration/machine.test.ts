@@ -17,6 +17,7 @@ import { berth, berthSync, tempHome } from '../helpers/cli';
 import { busyboxRootfsTar } from '../helpers/tiny-image';
 import { udpEchoRootfsTar } from '../helpers/udp-echo-image';
 import { until } from '../helpers/wait';
+import { machineLogs } from '../helpers/machine-logs';
 
 const run = promisify(execFile);
 const home = tempHome('bi');
@@ -83,18 +84,6 @@ function bindUdp(port: number): Promise<number> {
 }
 
 const status = () => JSON.parse(berthSync(home, ['status', '--json']).stdout);
-
-/** The machine's own logs, for a failure message: what the agent, QEMU and the guest said last. */
-function machineLogs(): string {
-  const tailOf = (f: string) => {
-    try {
-      return fs.readFileSync(path.join(dir, f), 'utf8').trimEnd().split('\n').slice(-15).join('\n');
-    } catch {
-      return '(none)';
-    }
-  };
-  return ['agent.log', 'qemu.stderr.log', 'console.log'].map((f) => `--- ${f}\n${tailOf(f)}`).join('\n');
-}
 
 describe('a real machine', { concurrency: false }, () => {
   before(() => {
@@ -397,7 +386,7 @@ describe('a real machine', { concurrency: false }, () => {
     await docker('run', '--rm', '-v', 'keep:/v', 'tiny:1', '/bin/sh', '-c', 'echo kept >/v/f');
     const d = await berth(home, ['down']);
     assert.equal(d.code, 0, d.stderr);
-    assert.match(d.stderr, /memory is saved/, d.stderr + machineLogs());
+    assert.match(d.stderr, /memory is saved/, d.stderr + machineLogs(dir));
     const st = status();
     assert.equal(st.state, 'stopped');
     assert.ok(st.saved.bytes > 1e6, JSON.stringify(st.saved));
@@ -489,7 +478,7 @@ describe('a real machine', { concurrency: false }, () => {
     const kib = Number(df.stdout.trim().split(/\s+/)[1]);
     assert.ok(
       kib > 9 * 1024 * 1024,
-      `the filesystem grew with the disk: ${df.stdout} (exit ${df.code}: ${df.stderr})\n${machineLogs()}`,
+      `the filesystem grew with the disk: ${df.stdout} (exit ${df.code}: ${df.stderr})\n${machineLogs(dir)}`,
     );
   });
 
@@ -539,7 +528,7 @@ describe('a real machine', { concurrency: false }, () => {
     assert.equal((await down).code, 0);
     assert.equal(up.code, 0, up.stderr);
     const s = status();
-    assert.equal(s.state, 'running', machineLogs());
+    assert.equal(s.state, 'running', machineLogs(dir));
     assert.equal(await httpPing(sock), true);
   });
 
@@ -551,7 +540,7 @@ describe('a real machine', { concurrency: false }, () => {
     assert.equal(up.code, 0, up.stderr);
     await until(() => !pidAlive(old), 'the terminated agent to exit');
     const s = status();
-    assert.equal(s.state, 'running', machineLogs());
+    assert.equal(s.state, 'running', machineLogs(dir));
     assert.notEqual(s.agent.agentPid, old, 'a new agent');
     assert.equal(await httpPing(sock), true);
   });

@@ -13,6 +13,7 @@ import { machinePaths } from '../../app/base/paths';
 import { ensureHostKey, fingerprint } from '../../app/base/ssh-keys';
 import { berth, berthSync, tempHome } from '../helpers/cli';
 import { busyboxRootfsTar } from '../helpers/tiny-image';
+import { machineLogs } from '../helpers/machine-logs';
 
 const run = promisify(execFile);
 const home = tempHome('bk');
@@ -30,17 +31,6 @@ async function docker(...args: string[]): Promise<string> {
 
 const status = () => JSON.parse(berthSync(home, ['status', '--json']).stdout);
 const knownHost = () => fs.readFileSync(path.join(dir, 'ssh', 'known_host'), 'utf8');
-
-function machineLogs(): string {
-  const tailOf = (f: string) => {
-    try {
-      return fs.readFileSync(path.join(dir, f), 'utf8').trimEnd().split('\n').slice(-15).join('\n');
-    } catch {
-      return '(none)';
-    }
-  };
-  return ['agent.log', 'qemu.stderr.log', 'console.log'].map((f) => `--- ${f}\n${tailOf(f)}`).join('\n');
-}
 
 describe(
   'a machine with its host key made on the host and an oddly named shared folder',
@@ -66,7 +56,7 @@ describe(
       assert.equal(fs.existsSync(path.join(dir, 'console.log')), false, 'never booted yet');
 
       const r = await berth(home, ['up']);
-      assert.equal(r.code, 0, r.stderr + machineLogs());
+      assert.equal(r.code, 0, r.stderr + machineLogs(dir));
       assert.equal(knownHost(), pinned, 'the pin is the one made at creation');
       assert.equal(fs.statSync(path.join(dir, 'guest', 'ssh_host_key')).mode & 0o777, 0o600);
       // berth ssh trusts only the pinned key too.
@@ -94,13 +84,13 @@ describe(
     test('down saves the memory (the shared folder unmounts) and up resumes with it mounted again', async () => {
       const d = await berth(home, ['down']);
       assert.equal(d.code, 0, d.stderr);
-      assert.match(d.stderr, /memory is saved/, d.stderr + machineLogs());
+      assert.match(d.stderr, /memory is saved/, d.stderr + machineLogs(dir));
       assert.doesNotMatch(d.stderr, /shutting it down instead/);
       assert.ok(status().saved, 'the status says the memory is saved');
       assert.match(berthSync(home, ['status']).stdout, /^saved: {3}memory saved .*"berth up" resumes it/m);
 
       const r = await berth(home, ['up']);
-      assert.equal(r.code, 0, r.stderr + machineLogs());
+      assert.equal(r.code, 0, r.stderr + machineLogs(dir));
       assert.match(r.stderr, /resumed from saved memory/);
       fs.writeFileSync(path.join(shared, 'after-resume.txt'), 'back\n');
       assert.equal(
@@ -116,7 +106,7 @@ describe(
       const pin = ensureHostKey(machinePaths('default', home));
       assert.notEqual(pin + '\n', old);
       const r = await berth(home, ['up']);
-      assert.equal(r.code, 0, r.stderr + machineLogs());
+      assert.equal(r.code, 0, r.stderr + machineLogs(dir));
       assert.equal(knownHost(), pin + '\n');
     });
   },

@@ -51,3 +51,16 @@ test('without a bad-line handler a bad line is skipped quietly', () => {
   s.write('{oops\n[1,2]\n');
   assert.deepEqual(got, [[1, 2]]);
 });
+
+test("the agent protocol's messages split across chunks arrive whole; bad lines are reported", () => {
+  const { s, got, bad } = collect();
+  s.write('{"id":1,"meth');
+  s.write('od":"status"}\n{"event":"note","data":"x"}\n\nnot json\n{"id":2');
+  s.write(',"method":"up"}\n');
+  assert.deepEqual(got, [
+    { id: 1, method: 'status' },
+    { event: 'note', data: 'x' },
+    { id: 2, method: 'up' },
+  ]);
+  assert.deepEqual(bad, ['not json']);
+});

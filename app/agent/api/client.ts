@@ -7,7 +7,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { AGENT_MARKER, agentPidIfAlive } from './lock';
 import type { AgentEvent, AgentMethod, AgentReply } from './protocol';
-import { onJsonLines } from './protocol';
+import { onJsonLines } from '../../base/ndjson';
 import { UserError } from '../../base/errors';
 import type { AgentStatus } from '../../base/machine-types';
 import type { MachinePaths } from '../../base/paths';

@@ -18,9 +18,6 @@ export type AgentReply =
 export type AgentEvent =
   { event: 'status'; data: AgentStatus } | { event: 'step'; data: Step } | { event: 'note'; data: string };
 
-/** The agent's socket speaks newline-delimited JSON: the one splitter of the tree. */
-export { onJsonLines } from '../../base/ndjson';
-
 export const AGENT_METHODS: ReadonlySet<string> = new Set<AgentMethod>([
   'status',
   'up',
