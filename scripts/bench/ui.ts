@@ -37,37 +37,26 @@ declare const document: {
 const BENCH_DIST = path.join(ROOT, 'renderer/dist-bench');
 const UI_DIST = path.join(ROOT, 'renderer/dist');
 
+/** vite build of the dashboard, quietly; `mode` picks the bench page's build. */
+function viteBuild(mode?: string): void {
+  execFileSync(
+    process.execPath,
+    [
+      path.join(ROOT, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '--config',
+      'renderer/vite.config.mts',
+      ...(mode ? ['--mode', mode] : []),
+      '--logLevel',
+      'error',
+    ],
+    { cwd: ROOT, stdio: 'ignore' },
+  );
+}
+
 function ensureBuilt(): void {
-  if (!fs.existsSync(path.join(BENCH_DIST, 'bench.html'))) {
-    execFileSync(
-      process.execPath,
-      [
-        path.join(ROOT, 'node_modules/vite/bin/vite.js'),
-        'build',
-        '--config',
-        'renderer/vite.config.mts',
-        '--mode',
-        'bench',
-        '--logLevel',
-        'error',
-      ],
-      { cwd: ROOT, stdio: 'ignore' },
-    );
-  }
-  if (!fs.existsSync(path.join(UI_DIST, 'index.html'))) {
-    execFileSync(
-      process.execPath,
-      [
-        path.join(ROOT, 'node_modules/vite/bin/vite.js'),
-        'build',
-        '--config',
-        'renderer/vite.config.mts',
-        '--logLevel',
-        'error',
-      ],
-      { cwd: ROOT, stdio: 'ignore' },
-    );
-  }
+  if (!fs.existsSync(path.join(BENCH_DIST, 'bench.html'))) viteBuild('bench');
+  if (!fs.existsSync(path.join(UI_DIST, 'index.html'))) viteBuild();
 }
 
 function serveStatic(dir: string): Promise<{ url: string; close(): Promise<void> }> {
