@@ -138,7 +138,13 @@ describe('a real machine', { concurrency: false }, () => {
   test('the host docker CLI works against the socket: version, import, run, logs, stdin', async () => {
     assert.equal(await httpPing(sock), true);
     const v = JSON.parse(await docker('version', '--format', '{{json .Server}}'));
-    assert.match(v.Version, /^20\.10\./);
+    // Docker Engine 26.1 from Debian 13: API 1.45, so clients that need 1.44 (Docker 29's) are served.
+    assert.match(v.Version, /^26\.1\./);
+    assert.equal(v.ApiVersion, '1.45');
+    const v144 = await run('docker', ['version', '--format', '{{.Server.APIVersion}}'], {
+      env: { ...dockerEnv, DOCKER_API_VERSION: '1.44' },
+    });
+    assert.equal(v144.stdout.trim(), '1.45');
     // The engine built from Debian's sources (vm-images/build/engine.ts): overlay2 on the data disk,
     // containers confined by seccomp, the local log drivers in and the cloud ones out.
     const info = JSON.parse(await docker('info', '--format', '{{json .}}'));
