@@ -342,12 +342,13 @@ describe('a real machine', { concurrency: false }, () => {
     assert.equal(back.code, 0, back.stderr);
     assert.ok(Math.abs((await guestNow()) - (Date.now() / 1000 - 3600)) < 5, 'the guest clock went back an hour');
     // Kill every sshd session process in the guest (the listener stays): this
-    // cuts the agent's connection, and this command's own.
+    // cuts the agent's connection, and this command's own. OpenSSH 10 (Debian 13)
+    // runs sessions as sshd-session, older ones as copies of sshd.
     // Like ssh, berth ssh joins its arguments into one remote command line.
     await berth(home, [
       'ssh',
       '--',
-      'for p in $(pidof sshd); do [ "$p" = "$(cat /run/sshd.pid)" ] || kill -9 $p; done',
+      'for p in $(pidof sshd sshd-session); do [ "$p" = "$(cat /run/sshd.pid)" ] || kill -9 $p; done',
     ]);
     await until(
       () => fs.readFileSync(path.join(dir, 'agent.log'), 'utf8').includes('reconnecting'),

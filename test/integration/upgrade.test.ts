@@ -32,9 +32,9 @@ async function docker(...args: string[]): Promise<string> {
 
 describe('an upgrade in place', { concurrency: false }, () => {
   before(() => {
-    const r = berthSync(home, ['init', '--memory', '1024', '--disk', '2', '--no-share']);
+    const r = berthSync(home, ['init', '--memory', '1024', '--disk', '4', '--no-share']);
     assert.equal(r.code, 0, r.stderr);
-    // The disk the old image wrote (1 GiB; the machine grows it to 2 GiB at start).
+    // The disk the old image wrote (1 GiB; the machine grows it to 4 GiB at start).
     fs.writeFileSync(path.join(dir, 'data.qcow2'), execFileSync('xz', ['-dc', path.join(FIXTURE, 'data.qcow2.xz')]));
   });
 
