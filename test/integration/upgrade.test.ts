@@ -35,7 +35,10 @@ describe('an upgrade in place', { concurrency: false }, () => {
     const r = berthSync(home, ['init', '--memory', '1024', '--disk', '4', '--no-share']);
     assert.equal(r.code, 0, r.stderr);
     // The disk the old image wrote (1 GiB; the machine grows it to 4 GiB at start).
-    fs.writeFileSync(path.join(dir, 'data.qcow2'), execFileSync('xz', ['-dc', path.join(FIXTURE, 'data.qcow2.xz')]));
+    fs.writeFileSync(
+      path.join(dir, 'data.qcow2'),
+      execFileSync('xz', ['-dc', path.join(FIXTURE, 'data.qcow2.xz')], { maxBuffer: 1 << 30 }),
+    );
   });
 
   after(async () => {
