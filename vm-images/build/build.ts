@@ -3,7 +3,7 @@
 // failed or interrupted build never leaves a half image in out/.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { KERNEL_CMDLINE, OUT_DIR, VM_DIR } from './config';
+import { BUSYBOX, KERNEL_CMDLINE, OUT_DIR, VM_DIR } from './config';
 import { dirSize } from './fsutil';
 import { buildInitramfs } from './initramfs';
 import { ENGINE_PROGRAMS, guestEngine } from './engine';
@@ -34,7 +34,7 @@ export async function buildImage(opts: { force?: boolean } = {}): Promise<Manife
     { file: iptables, at: '/usr/sbin/xtables-legacy-multi' },
     ...Object.entries(ENGINE_PROGRAMS).map(([name, at]) => ({ file: path.join(engine, name), at })),
   ];
-  const busybox = path.join(pk.roots.get('busybox-static')!, 'bin/busybox');
+  const busybox = path.join(pk.roots.get('busybox-static')!, '.' + BUSYBOX);
   const work = await fs.mkdtemp(path.join(VM_DIR, '.build-'));
   try {
     const root = path.join(work, 'root');
