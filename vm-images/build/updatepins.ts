@@ -6,7 +6,6 @@ import { aptOut, candidateVersions, debPath, ensureDownloaded, sourceOf, unpack 
 import { BUSYBOX, KERNEL_META, KERNEL_SOURCE, LIBRARY_PROVIDER_EXCLUDES, ROOT_PACKAGES, VM_DIR } from './config';
 import { pinSource } from './debsrc';
 import { CONTAINERD_SOURCE, DOCKER_SOURCE } from './engine';
-import { run } from './exec';
 import { sha256File } from './hash';
 import { BuildError, info, StepTimer } from './log';
 import { Pin, writeLock } from './pins';
