@@ -8,6 +8,7 @@ import { dirSize } from './fsutil';
 import { buildInitramfs } from './initramfs';
 import { ENGINE_PROGRAMS, guestEngine } from './engine';
 import { guestKernel } from './kernel';
+import { stubLibraries } from './stub-libs';
 import { info, StepTimer } from './log';
 import { artifactInfo, computeInputsHash, isUpToDate, Manifest } from './manifest';
 import { preparePackages } from './packages';
@@ -30,6 +31,7 @@ export async function buildImage(opts: { force?: boolean } = {}): Promise<Manife
   const kernel = await timer.step('kernel', () => guestKernel(pk.lock));
   const iptables = await timer.step('iptables', () => staticIptables(pk.lock));
   const engine = await timer.step('engine', () => guestEngine(pk.lock));
+  const stubs = await timer.step('stub libraries', () => stubLibraries());
   const built = [
     { file: iptables, at: '/usr/sbin/xtables-legacy-multi' },
     ...Object.entries(ENGINE_PROGRAMS).map(([name, at]) => ({ file: path.join(engine, name), at })),
@@ -47,7 +49,14 @@ export async function buildImage(opts: { force?: boolean } = {}): Promise<Manife
       .sort((a, b) => Number(a.role === 'library') - Number(b.role === 'library'))
       .map((p) => p.name);
     await timer.step('root', async () => {
-      const r = await buildRoot({ root, pkgRoots: pk.roots, libraryProviders: providers, busybox, built });
+      const r = await buildRoot({
+        root,
+        pkgRoots: pk.roots,
+        libraryProviders: providers,
+        libraryOverrides: [stubs],
+        busybox,
+        built,
+      });
       info(`${r.libs} libraries`);
     });
     await timer.step('initramfs', () =>

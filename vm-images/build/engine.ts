@@ -45,13 +45,22 @@ const DOCKERD_TAGS = [
 ];
 const CONTAINERD_TAGS = ['no_cri', 'no_aufs', 'no_btrfs', 'no_devmapper', 'no_zfs'];
 
-/** Our own patches on top of Debian's docker.io, in vm-images/build/patches/ (containerd has none). */
+/** Our own patches on top of Debian's docker.io and containerd, in vm-images/build/patches/. */
 const DOCKER_PATCHES = [
   'dockerd-log-drivers.patch',
   'dockerd-info-metrics-later.patch',
   'libnetwork-default-bridge-not-restored.patch',
 ];
-const KEY_SOURCES = ['engine.ts', 'debsrc.ts', 'toolchain.ts', ...DOCKER_PATCHES.map((p) => `patches/${p}`)];
+const CONTAINERD_PATCHES = ['containerd-shim-own-plugins.patch'];
+/** containerd and its shim as one program (engine-main/containerd-and-shim.go). */
+const CONTAINERD_MAIN = 'engine-main/containerd-and-shim.go';
+const KEY_SOURCES = [
+  'engine.ts',
+  'debsrc.ts',
+  'toolchain.ts',
+  CONTAINERD_MAIN,
+  ...[...DOCKER_PATCHES, ...CONTAINERD_PATCHES].map((p) => `patches/${p}`),
+];
 const BUILD_DEPS_HINT = `the pinned Go packages lack it; run --update-pins (it pins the Go part of \`apt-get build-dep ${DOCKER_SOURCE} ${CONTAINERD_SOURCE}\`)`;
 
 /** Debian version -> upstream version as Debian's rules use it: no epoch, no revision. */
@@ -167,21 +176,19 @@ async function buildContainerd(tc: GoToolchain, pin: SourcePin, work: string, ou
   const src = path.join(work, 'containerd-src');
   await fs.mkdir(src);
   await unpackSource(pin, src);
+  for (const p of CONTAINERD_PATCHES) await applyPatch(src, path.join(BUILD_SRC_DIR, 'patches', p));
   const gopath = path.join(work, 'containerd-gopath');
   const root = await intoGopath(gopath, 'github.com/containerd/containerd', src);
+  await fs.mkdir(path.join(root, 'cmd/containerd-and-shim'));
+  await fs.copyFile(path.join(BUILD_SRC_DIR, CONTAINERD_MAIN), path.join(root, 'cmd/containerd-and-shim/main.go'));
   const v = 'github.com/containerd/containerd/version';
   const ldflags = [`-X ${v}.Version=${upstreamVersion(pin.version)}`, `-X ${v}.Revision=${pin.version}`];
-  info(`compiling containerd ${upstreamVersion(pin.version)} and its runc shim`);
-  await goBuild(tc, gopath, root, './cmd/containerd', path.join(out, 'containerd'), CONTAINERD_TAGS, ldflags);
-  await goBuild(
-    tc,
-    gopath,
-    root,
-    './cmd/containerd-shim-runc-v2',
-    path.join(out, 'containerd-shim-runc-v2'),
-    CONTAINERD_TAGS,
-    ldflags,
-  );
+  info(`compiling containerd ${upstreamVersion(pin.version)} with its runc shim (one program)`);
+  const prog = path.join(out, 'containerd');
+  await goBuild(tc, gopath, root, './cmd/containerd-and-shim', prog, CONTAINERD_TAGS, ldflags);
+  // The shim is the same program under its own name (it picks its part by that name).
+  await fs.copyFile(prog, path.join(out, 'containerd-shim-runc-v2'));
+  await fs.chmod(path.join(out, 'containerd-shim-runc-v2'), 0o755);
 }
 
 /** The directory holding the built engine programs (named as in ENGINE_PROGRAMS). */
