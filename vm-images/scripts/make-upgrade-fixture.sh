@@ -29,7 +29,7 @@ qemu-system-x86_64 -machine q35 -accel tcg,tb-size=64 -cpu max -smp 2 -m 2048 -n
 	-kernel "$img/vmlinuz" -initrd "$img/initrd.img" -append "$cmdline" \
 	-drive if=none,id=root,file="$img/rootfs.squashfs",format=raw,readonly=on -device virtio-blk-pci,drive=root,serial=berth-root \
 	-drive if=none,id=data,file="$work/data.qcow2",format=qcow2 -device virtio-blk-pci,drive=data,serial=berth-data \
-	-netdev user,id=net0,hostfwd=tcp:127.0.0.1:$port-:22 -device virtio-net-pci,netdev=net0 \
+	-netdev user,id=net0,hostfwd=tcp:127.0.0.1:"$port"-:22 -device virtio-net-pci,netdev=net0 \
 	-device virtio-rng-pci -device virtio-balloon-pci,free-page-reporting=on \
 	-fw_cfg name=opt/berth/authorized_keys,file="$work/key.pub" -fw_cfg name=opt/berth/hostname,string=berth-fixture \
 	-fw_cfg name=opt/berth/daemon.json,file="$work/daemon.json" \
@@ -37,10 +37,14 @@ qemu-system-x86_64 -machine q35 -accel tcg,tb-size=64 -cpu max -smp 2 -m 2048 -n
 qpid=$!
 end=$(($(date +%s) + 180))
 until grep -q 'berth: engine ready' "$log" 2>/dev/null; do
-	[ "$(date +%s)" -lt $end ] && kill -0 $qpid 2>/dev/null || { echo "FAIL: the engine did not start"; tail -n 20 "$log"; exit 1; }
+	if [ "$(date +%s)" -ge "$end" ] || ! kill -0 "$qpid" 2>/dev/null; then
+		echo "FAIL: the engine did not start"
+		tail -n 20 "$log"
+		exit 1
+	fi
 	sleep 0.2
 done
-SSH() { ssh -i "$work/key" -p $port -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR root@127.0.0.1 "$@"; }
+SSH() { ssh -i "$work/key" -p "$port" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR root@127.0.0.1 "$@"; }
 until SSH true 2>/dev/null; do sleep 0.2; done
 SSH -N -o ExitOnForwardFailure=yes -L "$work/docker.sock:/var/run/docker.sock" &
 fwd=$!
@@ -48,7 +52,7 @@ until [ -S "$work/docker.sock" ]; do sleep 0.05; done
 export DOCKER_HOST=unix://$work/docker.sock
 D() { docker "$@"; }
 
-bb=$(ls "$here"/vm-images/cache/unpacked/busybox-static_*/usr/bin/busybox "$here"/vm-images/cache/unpacked/busybox-static_*/bin/busybox 2>/dev/null | head -1 || true)
+bb=$(printf '%s\n' "$here"/vm-images/cache/unpacked/busybox-static_*/usr/bin/busybox "$here"/vm-images/cache/unpacked/busybox-static_*/bin/busybox | while read -r f; do [ -e "$f" ] && echo "$f"; done | head -1)
 mkdir -p "$work/img/bin"
 cp "$bb" "$work/img/bin/busybox"
 for a in sh echo cat ls sleep; do ln -sf busybox "$work/img/bin/$a"; done
