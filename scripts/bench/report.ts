@@ -6,15 +6,15 @@ export interface Figure {
   unit: string;
   reference: number;
   referenceName: string;
-  /** ratio = value / reference; `target` says which side is good. */
-  target: { op: '<=' | '>='; ratio: number };
+  /** ratio = value / reference; `target` says which side is good (none: the ratio is for reading). */
+  target?: { op: '<=' | '>='; ratio: number };
 }
 
 export function ratio(f: Figure): number {
   return f.value / f.reference;
 }
 
-function meets(f: Figure): boolean {
+function meets(f: Figure & { target: object }): boolean {
   const r = ratio(f);
   return f.target.op === '<=' ? r <= f.target.ratio : r >= f.target.ratio;
 }
@@ -22,10 +22,10 @@ function meets(f: Figure): boolean {
 export function formatFigure(f: Figure): string {
   const r = ratio(f);
   const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(n < 1 ? 3 : 2));
-  return (
-    `${f.name}: ${fmt(f.value)} ${f.unit} vs ${f.referenceName} ${fmt(f.reference)} ${f.unit} = ${r.toFixed(2)}x ` +
-    `(target ${f.target.op} ${f.target.ratio}x: ${meets(f) ? 'met' : 'NOT met'})`
-  );
+  const verdict = f.target
+    ? `(target ${f.target.op} ${f.target.ratio}x: ${meets({ ...f, target: f.target }) ? 'met' : 'NOT met'})`
+    : '(no target)';
+  return `${f.name}: ${fmt(f.value)} ${f.unit} vs ${f.referenceName} ${fmt(f.reference)} ${f.unit} = ${r.toFixed(2)}x ${verdict}`;
 }
 
 export function median(xs: number[]): number {

@@ -37,7 +37,7 @@ test('x86_64 TCG: the whole argv', () => {
     '-name',
     'berth-default',
     '-machine',
-    'q35',
+    'q35,hpet=off',
     '-accel',
     'tcg,tb-size=64',
     '-cpu',
@@ -90,7 +90,14 @@ test('x86_64 TCG: the whole argv', () => {
 });
 
 test('x86_64 KVM: host CPU, no tb-size', () => {
-  assert.deepEqual(machineArgs({ accel: 'kvm', arch: 'x86_64' }), ['-machine', 'q35', '-accel', 'kvm', '-cpu', 'host']);
+  assert.deepEqual(machineArgs({ accel: 'kvm', arch: 'x86_64' }), [
+    '-machine',
+    'q35,hpet=off',
+    '-accel',
+    'kvm',
+    '-cpu',
+    'host',
+  ]);
 });
 
 test('aarch64 HVF (Apple Silicon): virt board with highmem, host CPU', () => {
@@ -104,8 +111,15 @@ test('aarch64 HVF (Apple Silicon): virt board with highmem, host CPU', () => {
   ]);
 });
 
-test('x86_64 HVF (Intel Mac): q35, host CPU', () => {
-  assert.deepEqual(machineArgs({ accel: 'hvf', arch: 'x86_64' }), ['-machine', 'q35', '-accel', 'hvf', '-cpu', 'host']);
+test('x86_64 HVF (Intel Mac): q35 without HPET, host CPU', () => {
+  assert.deepEqual(machineArgs({ accel: 'hvf', arch: 'x86_64' }), [
+    '-machine',
+    'q35,hpet=off',
+    '-accel',
+    'hvf',
+    '-cpu',
+    'host',
+  ]);
 });
 
 test('aarch64 TCG: max CPU (the virt default is 32-bit) and the small translation cache', () => {
@@ -139,7 +153,7 @@ test('win32 WHPX: kernel-irqchip off, default CPU model, QMP on loopback behind 
     '-name',
     'berth-default',
     '-machine',
-    'q35',
+    'q35,hpet=off',
     '-accel',
     'whpx,kernel-irqchip=off',
   ]);

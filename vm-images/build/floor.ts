@@ -1,6 +1,8 @@
 // The "floor" initramfs for boot-time comparisons: the same kernel with a tiny busybox initramfs
 // whose /init only prints a marker (with the kernel uptime) and powers off. Time from QEMU start to
 // that marker is the least any image on this kernel can take; the benchmark reuses this.
+// With FLOOR_IDLE_ARG on the kernel command line it sleeps instead of powering off: the idle
+// kernel, the least CPU any idle VM on this kernel and QEMU costs (the idle CPU figure's reference).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { BUSYBOX } from './config';
@@ -10,11 +12,13 @@ import { guestKernel } from './kernel';
 import { preparePackages } from './packages';
 
 const FLOOR_MARKER = 'berth-floor: init';
+export const FLOOR_IDLE_ARG = 'berth.floor=idle';
 
 const FLOOR_INIT = `#!/bin/busybox sh
 # Floor init: report that userspace was reached, then power off at once.
 /bin/busybox mount -t proc proc /proc
 echo "${FLOOR_MARKER} uptime=$(/bin/busybox cut -d' ' -f1 /proc/uptime)"
+/bin/busybox grep -q ${FLOOR_IDLE_ARG} /proc/cmdline && exec /bin/busybox sleep 2147483647
 /bin/busybox poweroff -f
 `;
 
