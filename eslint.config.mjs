@@ -135,6 +135,8 @@ export default tseslint.config(
     ignores: [
       'out/**',
       'vm-images/out/**',
+      // The image build's cache: Debian's packages and Go toolchain, whose docs carry .js files.
+      'vm-images/cache/**',
       'renderer/dist/**',
       'renderer/dist-bench/**',
       'dist-app/**',
