@@ -7,6 +7,7 @@ import { KERNEL_CMDLINE, OUT_DIR, VM_DIR } from './config';
 import { dirSize } from './fsutil';
 import { buildInitramfs } from './initramfs';
 import { ENGINE_PROGRAMS, guestEngine } from './engine';
+import { ENGINE_PROXY_AT, engineProxy } from './engine-proxy';
 import { guestKernel } from './kernel';
 import { info, StepTimer } from './log';
 import { artifactInfo, computeInputsHash, isUpToDate, Manifest } from './manifest';
@@ -30,8 +31,10 @@ export async function buildImage(opts: { force?: boolean } = {}): Promise<Manife
   const kernel = await timer.step('kernel', () => guestKernel(pk.lock));
   const iptables = await timer.step('iptables', () => staticIptables(pk.lock));
   const engine = await timer.step('engine', () => guestEngine(pk.lock));
+  const proxy = await timer.step('engine proxy', () => engineProxy());
   const built = [
     { file: iptables, at: '/usr/sbin/xtables-legacy-multi' },
+    { file: proxy, at: ENGINE_PROXY_AT },
     ...Object.entries(ENGINE_PROGRAMS).map(([name, at]) => ({ file: path.join(engine, name), at })),
   ];
   const busybox = path.join(pk.roots.get('busybox-static')!, 'bin/busybox');
