@@ -32,23 +32,24 @@ export function openDirect(path: DirectPath, timeoutMs = 5000): Promise<net.Sock
       reject(new Error(why));
     };
     const timer = setTimeout(() => fail(`no answer from the engine proxy within ${timeoutMs / 1000} s`), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      if (chunk[0] !== ENGINE_PROXY_ACK) return fail('the engine proxy answered something else than ACK');
+    // Read in paused mode ('readable'), never flowing: the caller (an http client, a pipe) then
+    // starts the flow itself with its own 'data' listener, and nothing can arrive unheard between.
+    const onReadable = () => {
+      const ack = sock.read(1) as Buffer | null;
+      if (ack === null) return;
+      if (ack[0] !== ENGINE_PROXY_ACK) return fail('the engine proxy answered something else than ACK');
       cleanup();
-      sock.pause();
-      // dockerd never speaks first, but whatever came with the ACK belongs to the caller.
-      if (chunk.length > 1) sock.unshift(chunk.subarray(1));
       resolve(sock);
     };
     const onEnd = () => fail('the engine proxy closed the connection (not running, or it refused the secret)');
     const onError = (err: Error) => fail(`the engine proxy could not be reached: ${err.message}`);
     const cleanup = () => {
       clearTimeout(timer);
-      sock.off('data', onData);
+      sock.off('readable', onReadable);
       sock.off('end', onEnd);
       sock.off('error', onError);
     };
-    sock.on('data', onData);
+    sock.on('readable', onReadable);
     sock.on('end', onEnd);
     sock.on('error', onError);
     sock.write(Buffer.from(path.secret, 'hex'));

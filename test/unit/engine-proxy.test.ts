@@ -10,6 +10,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as http from 'node:http';
+import { ChannelAgent } from '../../app/agent/channel-agent';
 import { ENGINE_PROXY_ACK, openDirect } from '../../app/agent/engine-direct';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
@@ -158,3 +160,37 @@ test('a secret file that is not 64 hex digits: the proxy refuses to start, sayin
   fs.writeFileSync(bad, 'xyz\n');
   await assert.rejects(startProxy(bad), /exited \(1\)/);
 });
+
+test(
+  "HTTP through the host agent's channel pool over the direct path: requests answered, the connection kept for the next",
+  { timeout: 20000 },
+  async () => {
+    const httpSock = path.join(work, 'http.sock');
+    const seen = new Set<net.Socket>();
+    const server = http.createServer((req, res) => {
+      seen.add(req.socket);
+      res.end(`OK ${req.url}`);
+    });
+    await new Promise<void>((r) => server.listen(httpSock, r));
+    try {
+      const p2 = await startProxy(secretFile, httpSock);
+      const agent = new ChannelAgent(() => openDirect({ port: p2, secret }));
+      const get = (url: string) =>
+        new Promise<string>((resolve, reject) => {
+          http
+            .get({ agent, path: url }, (res) => {
+              let body = '';
+              res.on('data', (d: Buffer) => (body += d.toString()));
+              res.on('end', () => resolve(body));
+            })
+            .on('error', reject);
+        });
+      assert.equal(await get('/_ping'), 'OK /_ping');
+      assert.equal(await get('/containers/json'), 'OK /containers/json');
+      assert.equal(seen.size, 1, 'one kept-alive connection for both requests');
+      agent.destroy();
+    } finally {
+      server.close();
+    }
+  },
+);

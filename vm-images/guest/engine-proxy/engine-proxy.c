@@ -201,6 +201,13 @@ int main(int argc, char **argv) {
 		}
 		/* Docker requests are small writes each waiting for an answer: no Nagle delay. */
 		setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		/* A connection whose host side vanished without a word (the VM was saved and resumed: the
+		 * new QEMU knows nothing of it) is found out and its processes end, instead of waiting forever. */
+		int idle = 60, interval = 10, count = 3;
+		setsockopt(c, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+		setsockopt(c, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+		setsockopt(c, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+		setsockopt(c, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
 		pid_t pid = fork();
 		if (pid == 0) {
 			close(s);
