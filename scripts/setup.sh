@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Berth's set-up on Debian or Ubuntu, the one command README.md gives: installs the system
-# packages that are missing (naming them first, through sudo when not root), gives apt a deb-src
-# twin of the distribution's own entries (the image build fetches Debian source packages), installs
-# the npm packages and builds the VM image. Safe to run again: it only installs what is missing, and
-# the image build says "image up to date" when nothing changed. .ci/run runs it with --ci, so CI
-# sets up exactly what the README tells a newcomer to run.
+# packages that are missing (naming them first, through sudo when not root), installs the npm
+# packages and builds the VM image. Safe to run again: it only installs what is missing, and the
+# image build says "image up to date" when nothing changed. .ci/run runs it with --ci, so CI sets up
+# exactly what the README tells a newcomer to run. The image is built from Debian 13 packages
+# through the build's own private apt lists: this script never adds deb-src entries or Go.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -66,9 +66,13 @@ TEST_APT_PACKAGES=(
   docker-compose  # checks that compose works on Berth's socket
   xvfb
 )
-# The guest's Docker engine is compiled from Debian's docker.io and containerd source packages:
-# their build dependencies (Go and Debian's Go libraries) come from `apt-get build-dep`.
-BUILD_DEP_SOURCES=(docker.io containerd)
+# The tests run on the QEMU users have (Homebrew and winget carry 10, Ubuntu 24.04 8.2). Debian 12's
+# own is 7.2, so there --with-tests takes QEMU from bookworm-backports (Debian's build of Debian 13's
+# QEMU for Debian 12), adding that archive to apt's sources if it is not there.
+TEST_QEMU_MIN=10.0
+# (BERTH_SETUP_APT_ETC points the tests of this script at a folder of their own instead of /etc/apt.)
+APT_ETC="${BERTH_SETUP_APT_ETC:-/etc/apt}"
+BACKPORTS_SOURCES="$APT_ETC/sources.list.d/berth-bookworm-backports.sources"
 # ---------------------------------------------------------------------------------------------
 
 NODE_MIN=20.19
@@ -115,7 +119,7 @@ esac
 command -v apt-get >/dev/null || die "apt-get not found: this script needs Debian's or Ubuntu's package manager"
 say "${PRETTY_NAME:-$ID}"
 if [ "${ID:-}" != debian ]; then
-  say "note: the VM image is built from Debian 12 packages and source packages; it is tested on Debian 12 hosts"
+  say "note: the VM image is built from Debian 13 packages and source packages; the set-up is tested on Debian 12 hosts"
 fi
 if [ "$(id -u)" -ne 0 ]; then
   command -v sudo >/dev/null || die "not root and no sudo: run it as root, or install sudo and add yourself to the sudo group"
@@ -134,6 +138,20 @@ if $with_tests; then
   if command -v docker >/dev/null; then present+=("docker (CLI)"); else missing+=(docker.io); fi
 fi
 
+# QEMU for the tests (above): on Debian 12, from bookworm-backports unless it is new enough already.
+backports=false
+if $with_tests && [ "${VERSION_CODENAME:-}" = bookworm ]; then
+  qemu_version="$(dpkg-query -W -f='${Version}' qemu-system-x86 2>/dev/null || true)"
+  qemu_version="${qemu_version#*:}"
+  qemu_version="${qemu_version%%[-+~]*}"
+  if [ -z "$qemu_version" ] || ! version_ge "$qemu_version" "$TEST_QEMU_MIN"; then
+    backports=true
+    filtered=()
+    for p in "${missing[@]}"; do [[ "$p" == qemu-system-x86 || "$p" == qemu-utils ]] || filtered+=("$p"); done
+    missing=("${filtered[@]}")
+  fi
+fi
+
 # Node.js: Debian 12's own is 18; newer Debian and Ubuntu releases carry 20 or later.
 node_version=""
 if command -v node >/dev/null; then node_version="$(node --version | sed 's/^v//')"; fi
@@ -150,37 +168,28 @@ else
   fi
 fi
 
-# The image build fetches Debian source packages (apt-get source) and their build dependencies
-# (apt-get build-dep): apt needs deb-src entries. They are made from the distribution's own deb
-# entries, so they use the same mirror.
-src_files=()
-if ! grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [ -f "$f" ] || continue
-    grep -qE '(debian|ubuntu)-archive-keyring' "$f" || continue
-    src_files+=("$f")
-  done
-  if [ -f /etc/apt/sources.list ] && grep -qE "^deb [^ ]+ ${VERSION_CODENAME:-none}" /etc/apt/sources.list; then
-    src_files+=(/etc/apt/sources.list)
-  fi
-  [ ${#src_files[@]} -gt 0 ] || die "no deb-src entry in apt's sources and none could be made: add one (see vm-images/README.md), then run this again"
+backports_source=false
+if $backports && ! grep -rqs 'bookworm-backports' "$APT_ETC/sources.list" "$APT_ETC/sources.list.d/"; then
+  backports_source=true
 fi
 
 if [ ${#present[@]} -gt 0 ]; then say "already there: ${present[*]}"; fi
 if [ ${#missing[@]} -gt 0 ]; then say "missing, to install with apt-get: ${missing[*]}"; fi
-for f in "${src_files[@]}"; do say "deb-src entries to add: a twin of $f"; done
-say "apt-get update is run either way: the image build downloads pinned Debian packages and needs fresh package lists"
+if $backports; then
+  say "QEMU for the tests: ${TEST_QEMU_MIN} or later (found ${qemu_version:-none}), to install from bookworm-backports: qemu-system-x86 qemu-utils"
+  if $backports_source; then say "apt source to add: bookworm-backports, in $BACKPORTS_SOURCES"; fi
+fi
+say "apt-get update is run either way, so that apt installs current packages"
 if [ "$(id -u)" -ne 0 ]; then say "these steps run as root through sudo, which may ask for your password"; fi
-if [ ${#missing[@]} -gt 0 ] || [ ${#src_files[@]} -gt 0 ]; then confirm "Go on?"; fi
+if [ ${#missing[@]} -gt 0 ] || $backports; then confirm "Go on?"; fi
 
 # ---- Install
-for f in "${src_files[@]}"; do
-  if [ "$f" = /etc/apt/sources.list ]; then
-    grep -E "^deb [^ ]+ ${VERSION_CODENAME}" "$f" | sed 's/^deb /deb-src /' | as_root tee /etc/apt/sources.list.d/berth-src.list >/dev/null
-  else
-    sed 's/^Types: deb$/Types: deb-src/' "$f" | as_root tee "/etc/apt/sources.list.d/berth-src-$(basename "$f")" >/dev/null
-  fi
-done
+if $backports_source; then
+  # The same mirror and key as the distribution's own entries.
+  mirror="$(sed -n 's/^URIs: *//p' "$APT_ETC/sources.list.d/debian.sources" 2>/dev/null | head -n 1)"
+  printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+    "${mirror:-http://deb.debian.org/debian}" | as_root tee "$BACKPORTS_SOURCES" >/dev/null
+fi
 say "apt-get update"
 as_root apt-get update -qq
 
@@ -205,17 +214,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt_install "${missing[@]}"
 fi
 
-# Go and the Go libraries the guest's engine is compiled against: named first, like the rest.
-sim="$(apt-get -s build-dep "${BUILD_DEP_SOURCES[@]}" 2>&1)" ||
-  die "apt-get cannot find the build dependencies of ${BUILD_DEP_SOURCES[*]} ($(printf '%s' "$sim" | tail -n 1)): check that apt's sources have deb-src entries"
-build_deps=()
-while read -r p; do build_deps+=("$p"); done < <(printf '%s\n' "$sim" | sed -n 's/^Inst \([^ ]*\).*/\1/p')
-if [ ${#build_deps[@]} -gt 0 ]; then
-  say "the build dependencies of ${BUILD_DEP_SOURCES[*]} (Go and Debian's Go libraries), ${#build_deps[@]} packages: ${build_deps[*]}"
-  confirm "Install them?"
-  as_root apt-get build-dep -y -qq "${BUILD_DEP_SOURCES[@]}" >/dev/null
-else
-  say "build dependencies of ${BUILD_DEP_SOURCES[*]}: already there"
+if $backports; then
+  say "installing from bookworm-backports: qemu-system-x86 qemu-utils"
+  apt_install -t bookworm-backports qemu-system-x86 qemu-utils
 fi
 cleanup
 own_policy=false

@@ -57,8 +57,12 @@ export const MACHINE_FILES = {
   qemuStderr: 'qemu.stderr.log',
   /** QEMU's QMP control socket (not on Windows): opened by QEMU. */
   qmpSock: 'qmp.sock',
-  /** Windows only: the TCP port QMP listens on: written by the QEMU driver at launch. */
+  /** Windows only: the port QMP listens on (behind TLS): written by the QEMU driver at launch. */
   qmpEndpoint: 'qmp.endpoint.json',
+  /** Windows only: the folder QEMU reads QMP's TLS key from: QEMU driver. */
+  qmpKeyDir: 'qmp-key',
+  /** Windows only: QMP's TLS pre-shared key, new at each launch (QEMU's name for the file): QEMU driver. */
+  qmpKeyFile: 'qmp-key/keys.psk',
   /** The running QEMU's accelerator, argv and fit: written by the QEMU driver at launch. */
   qemuLaunch: 'qemu.launch.json',
   /** Files handed to the guest (fw_cfg): written by the QEMU driver at each start. */

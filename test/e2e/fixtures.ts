@@ -84,7 +84,9 @@ function busybox(work: string): string {
   const x = path.join(work, 'bb');
   fs.mkdirSync(x, { recursive: true });
   execFileSync('dpkg-deb', ['-x', debPath, x]);
-  return path.join(x, 'bin/busybox');
+  // Debian 13's busybox-static has it under /usr (merged /usr), Debian 12's under /bin.
+  const usr = path.join(x, 'usr/bin/busybox');
+  return fs.existsSync(usr) ? usr : path.join(x, 'bin/busybox');
 }
 
 /** A busybox root filesystem as a tar (with `extraBytes` of random data to make a pull take a while). */

@@ -20,7 +20,9 @@ export function busyboxRootfsTar(): string {
   execFileSync('dpkg-deb', ['-x', debPath, x]);
   const root = path.join(work, 'root');
   fs.mkdirSync(path.join(root, 'bin'), { recursive: true });
-  fs.copyFileSync(path.join(x, 'bin', 'busybox'), path.join(root, 'bin', 'busybox'));
+  // Debian 13's busybox-static has it under /usr (merged /usr), Debian 12's under /bin.
+  const usr = path.join(x, 'usr', 'bin', 'busybox');
+  fs.copyFileSync(fs.existsSync(usr) ? usr : path.join(x, 'bin', 'busybox'), path.join(root, 'bin', 'busybox'));
   fs.chmodSync(path.join(root, 'bin', 'busybox'), 0o755);
   for (const app of ['sh', 'echo', 'cat', 'sleep', 'ls', 'httpd', 'wget', 'env'])
     fs.symlinkSync('busybox', path.join(root, 'bin', app));

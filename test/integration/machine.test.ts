@@ -127,7 +127,13 @@ describe('a real machine', { concurrency: false }, () => {
   test('the host docker CLI works against the socket: version, import, run, logs, stdin', async () => {
     assert.equal(await httpPing(sock), true);
     const v = JSON.parse(await docker('version', '--format', '{{json .Server}}'));
-    assert.match(v.Version, /^20\.10\./);
+    // Docker Engine 26.1 from Debian 13: API 1.45, so clients that need 1.44 (Docker 29's) are served.
+    assert.match(v.Version, /^26\.1\./);
+    assert.equal(v.ApiVersion, '1.45');
+    const v144 = await run('docker', ['version', '--format', '{{.Server.APIVersion}}'], {
+      env: { ...dockerEnv, DOCKER_API_VERSION: '1.44' },
+    });
+    assert.equal(v144.stdout.trim(), '1.45');
     // The engine built from Debian's sources (vm-images/build/engine.ts): overlay2 on the data disk,
     // containers confined by seccomp, the local log drivers in and the cloud ones out.
     const info = JSON.parse(await docker('info', '--format', '{{json .}}'));
@@ -325,12 +331,13 @@ describe('a real machine', { concurrency: false }, () => {
     assert.equal(back.code, 0, back.stderr);
     assert.ok(Math.abs((await guestNow()) - (Date.now() / 1000 - 3600)) < 5, 'the guest clock went back an hour');
     // Kill every sshd session process in the guest (the listener stays): this
-    // cuts the agent's connection, and this command's own.
+    // cuts the agent's connection, and this command's own. OpenSSH 10 (Debian 13)
+    // runs sessions as sshd-session, older ones as copies of sshd.
     // Like ssh, berth ssh joins its arguments into one remote command line.
     await berth(home, [
       'ssh',
       '--',
-      'for p in $(pidof sshd); do [ "$p" = "$(cat /run/sshd.pid)" ] || kill -9 $p; done',
+      'for p in $(pidof sshd sshd-session); do [ "$p" = "$(cat /run/sshd.pid)" ] || kill -9 $p; done',
     ]);
     await until(
       () => fs.readFileSync(path.join(dir, 'agent.log'), 'utf8').includes('reconnecting'),

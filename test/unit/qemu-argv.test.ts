@@ -119,7 +119,7 @@ test('aarch64 TCG: max CPU (the virt default is 32-bit) and the small translatio
   ]);
 });
 
-test('win32 WHPX: kernel-irqchip off, default CPU model, QMP over loopback TCP', () => {
+test('win32 WHPX: kernel-irqchip off, default CPU model, QMP on loopback behind TLS with a key from the machine folder', () => {
   const wdir = 'C:\\Users\\u\\AppData\\Local\\berth\\machines\\default';
   const wfiles = machineFiles(wdir, path.win32);
   const argv = buildQemuArgv({
@@ -127,7 +127,13 @@ test('win32 WHPX: kernel-irqchip off, default CPU model, QMP over loopback TCP',
     accel: 'whpx',
     arch: 'x86_64',
     files: wfiles,
-    qmp: { kind: 'tcp', host: '127.0.0.1', port: 50123 },
+    qmp: {
+      kind: 'tls',
+      host: '127.0.0.1',
+      port: 50123,
+      pskDir: wfiles.qmpKeyDir,
+      pskFile: wfiles.qmpKeyFile,
+    },
   });
   assert.deepEqual(argv.slice(0, 6), [
     '-name',
@@ -138,10 +144,20 @@ test('win32 WHPX: kernel-irqchip off, default CPU model, QMP over loopback TCP',
     'whpx,kernel-irqchip=off',
   ]);
   assert.equal(argv[6], '-smp', 'no -cpu for WHPX');
-  assert.deepEqual(argv.slice(argv.indexOf('-qmp'), argv.indexOf('-qmp') + 2), [
-    '-qmp',
-    'tcp:127.0.0.1:50123,server=on,wait=off',
+  // No unauthenticated monitor: no -qmp at all, and the one socket chardev needs the TLS key.
+  assert.ok(!argv.includes('-qmp'));
+  assert.deepEqual(argv.slice(argv.indexOf('-object'), argv.indexOf('-object') + 2), [
+    '-object',
+    `tls-creds-psk,id=qmp-tls,endpoint=server,dir=${wdir}\\qmp-key`,
   ]);
+  const chardevs = argv.filter((_, i) => argv[i - 1] === '-chardev');
+  assert.deepEqual(chardevs, [
+    `file,id=console,path=${wdir}\\console.log`,
+    'socket,id=qmp,host=127.0.0.1,port=50123,server=on,wait=off,tls-creds=qmp-tls',
+  ]);
+  assert.deepEqual(argv.slice(argv.indexOf('-mon'), argv.indexOf('-mon') + 2), ['-mon', 'chardev=qmp,mode=control']);
+  // The key itself is never on the command line, which every user can see.
+  assert.ok(!argv.some((a) => a.includes('keys.psk')));
   assert.ok(argv.includes(`file,id=console,path=${wdir}\\console.log`));
   assert.ok(argv.includes(`name=opt/berth/daemon.json,file=${wdir}\\guest\\daemon.json`));
 });

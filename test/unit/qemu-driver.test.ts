@@ -361,3 +361,31 @@ test('shared folders: present ones get a 9p server and a line in the guest table
     w.cleanup();
   }
 });
+
+test('validate: QEMU 10 and 7.2 are accepted; 5.2 (Debian 11) is refused in one line naming both versions', async () => {
+  const withVersion = (stdout: string, platform: NodeJS.Platform = 'linux') =>
+    new QemuDriver({
+      runner: () => Promise.resolve({ stdout, stderr: '', code: 0 }),
+      spawner: () => assert.fail('validate starts nothing'),
+      processes: { alive: () => false, cmdline: () => undefined, kill: () => undefined },
+      kvmUsable: () => false,
+      log: () => undefined,
+      host: { platform, arch: 'x64', pathEnv: '', isFile: () => false },
+      programs: { system: '/usr/bin/qemu-system-x86_64', img: '/usr/bin/qemu-img', arch: 'x86_64' },
+    });
+  await withVersion(fixture('qemu-system-x86_64-version-10.0-debian.txt')).validate();
+  await withVersion(fixture('qemu-system-x86_64-version-10.0-debian.txt'), 'win32').validate();
+  // Windows needs 10.0: its control channel is behind TLS, which 7.2 answers only once.
+  await assert.rejects(withVersion(fixture('qemu-system-x86_64-version-7.2-debian.txt'), 'win32').validate(), {
+    message:
+      "QEMU 7.2 is too old; Berth needs 10.0 or newer on Windows, for QEMU's control channel behind TLS: install it with `winget install SoftwareFreedomConservancy.QEMU`.",
+  });
+  await withVersion(fixture('qemu-system-x86_64-version-7.2-debian.txt')).validate();
+  await assert.rejects(withVersion(fixture('qemu-system-x86_64-version-5.2-debian11.txt')).validate(), (e: unknown) => {
+    assert.ok(isUserError(e));
+    assert.equal(e.code, 'EQEMUOLD');
+    assert.match(e.message, /^QEMU 5\.2 is too old; Berth needs 7\.2 or newer: install it/);
+    assert.doesNotMatch(e.message, /\n/);
+    return true;
+  });
+});

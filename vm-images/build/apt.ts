@@ -3,7 +3,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { CACHE_DIR } from './config';
-import { runCapture, run } from './exec';
+import { apt, refreshLists } from './aptsource';
+import { run } from './exec';
 import { exists } from './fsutil';
 import { sha256File } from './hash';
 import { BuildError, info } from './log';
@@ -36,7 +37,7 @@ async function downloadOne(p: PkgRef): Promise<void> {
   try {
     // apt's sandbox user must be able to write here, or apt warns and downloads as root anyway.
     await fs.chmod(tmp, 0o777);
-    const r = await runCapture('apt-get', ['download', '-q', `${p.name}=${p.version}`], { cwd: tmp });
+    const r = await apt('apt-get', ['download', '-q', `${p.name}=${p.version}`], { cwd: tmp });
     const debs = (await fs.readdir(tmp)).filter((f) => f.endsWith('.deb'));
     if (r.code !== 0 || debs.length !== 1) {
       throw new BuildError(
@@ -71,7 +72,7 @@ export async function ensureDownloaded(pkgs: PkgRef[]): Promise<void> {
   try {
     // apt's sandbox user must be able to write here, or apt warns and downloads as root anyway.
     await fs.chmod(tmp, 0o777);
-    const r = await runCapture('apt-get', ['download', '-q', ...missing.map((p) => `${p.name}=${p.version}`)], {
+    const r = await apt('apt-get', ['download', '-q', ...missing.map((p) => `${p.name}=${p.version}`)], {
       cwd: tmp,
     });
     if (r.code === 0) {
@@ -84,7 +85,11 @@ export async function ensureDownloaded(pkgs: PkgRef[]): Promise<void> {
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
   }
-  for (const p of missing) if (!(await exists(debPath(p)))) await downloadOne(p);
+  const left: PkgRef[] = [];
+  for (const p of missing) if (!(await exists(debPath(p)))) left.push(p);
+  // The private package lists may be older than the pins: fetch them again once before giving up.
+  if (left.length) await refreshLists();
+  for (const p of left) await downloadOne(p);
 }
 
 /** Fail naming the first package whose cached .deb does not have the pinned digest. */
@@ -122,9 +127,21 @@ export async function unpack(p: PkgRef & { sha256: string }): Promise<string> {
   return dir;
 }
 
+/** apt-get or apt-cache (private configuration) that must succeed: its stdout. */
+export async function aptOut(cmd: 'apt-get' | 'apt-cache', args: string[]): Promise<string> {
+  const r = await apt(cmd, args);
+  if (r.code !== 0) throw new BuildError(`${cmd} ${args.join(' ')} failed: ${aptError(r.stderr)}`);
+  return r.stdout;
+}
+
+/** dpkg-deb -x a cached package into `dir` (several packages may share one folder). */
+export async function unpackInto(p: PkgRef, dir: string): Promise<void> {
+  await run('dpkg-deb', ['-x', debPath(p), dir]);
+}
+
 /** Candidate (newest installable) versions of packages in the configured apt sources. */
 export async function candidateVersions(names: string[]): Promise<PkgRef[]> {
-  const out = await run('apt-cache', ['policy', ...names]);
+  const out = await aptOut('apt-cache', ['policy', ...names]);
   const found = new Map<string, string>();
   let cur: string | undefined;
   for (const line of out.split('\n')) {
@@ -135,7 +152,10 @@ export async function candidateVersions(names: string[]): Promise<PkgRef[]> {
   }
   return names.map((name) => {
     const version = found.get(name);
-    if (!version) throw new BuildError(`apt has no candidate version of ${name} (is 'apt-get update' done?)`);
+    if (!version)
+      throw new BuildError(
+        `apt has no candidate version of ${name} (run --update-pins, which refreshes the package lists)`,
+      );
     return { name, version };
   });
 }
@@ -145,7 +165,7 @@ export async function candidateVersions(names: string[]): Promise<PkgRef[]> {
  * "Source:" field, which names a version only when it differs (a binNMU such as +b6).
  */
 export async function sourceOf(p: PkgRef): Promise<PkgRef> {
-  const out = await run('apt-cache', ['show', '--no-all-versions', `${p.name}=${p.version}`]);
+  const out = await aptOut('apt-cache', ['show', '--no-all-versions', `${p.name}=${p.version}`]);
   const m = /^Source:\s*(\S+)(?:\s+\(([^)]+)\))?$/m.exec(out);
   return m ? { name: m[1], version: m[2] ?? p.version } : { ...p };
 }

@@ -3,12 +3,13 @@
 // failed or interrupted build never leaves a half image in out/.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { KERNEL_CMDLINE, OUT_DIR, VM_DIR } from './config';
+import { BUSYBOX, KERNEL_CMDLINE, OUT_DIR, VM_DIR } from './config';
 import { dirSize } from './fsutil';
 import { buildInitramfs } from './initramfs';
 import { ENGINE_PROGRAMS, guestEngine } from './engine';
 import { ENGINE_PROXY_AT, engineProxy } from './engine-proxy';
 import { guestKernel } from './kernel';
+import { stubLibraries } from './stub-libs';
 import { info, StepTimer } from './log';
 import { artifactInfo, computeInputsHash, isUpToDate, Manifest } from './manifest';
 import { preparePackages } from './packages';
@@ -31,13 +32,14 @@ export async function buildImage(opts: { force?: boolean } = {}): Promise<Manife
   const kernel = await timer.step('kernel', () => guestKernel(pk.lock));
   const iptables = await timer.step('iptables', () => staticIptables(pk.lock));
   const engine = await timer.step('engine', () => guestEngine(pk.lock));
+  const stubs = await timer.step('stub libraries', () => stubLibraries());
   const proxy = await timer.step('engine proxy', () => engineProxy());
   const built = [
     { file: iptables, at: '/usr/sbin/xtables-legacy-multi' },
     { file: proxy, at: ENGINE_PROXY_AT },
     ...Object.entries(ENGINE_PROGRAMS).map(([name, at]) => ({ file: path.join(engine, name), at })),
   ];
-  const busybox = path.join(pk.roots.get('busybox-static')!, 'bin/busybox');
+  const busybox = path.join(pk.roots.get('busybox-static')!, '.' + BUSYBOX);
   const work = await fs.mkdtemp(path.join(VM_DIR, '.build-'));
   try {
     const root = path.join(work, 'root');
@@ -50,7 +52,14 @@ export async function buildImage(opts: { force?: boolean } = {}): Promise<Manife
       .sort((a, b) => Number(a.role === 'library') - Number(b.role === 'library'))
       .map((p) => p.name);
     await timer.step('root', async () => {
-      const r = await buildRoot({ root, pkgRoots: pk.roots, libraryProviders: providers, busybox, built });
+      const r = await buildRoot({
+        root,
+        pkgRoots: pk.roots,
+        libraryProviders: providers,
+        libraryOverrides: [stubs],
+        busybox,
+        built,
+      });
       info(`${r.libs} libraries`);
     });
     await timer.step('initramfs', () =>

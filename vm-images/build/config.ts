@@ -12,14 +12,14 @@ export const OUT_DIR = path.join(VM_DIR, 'out');
 export const GUEST_DIR = path.join(VM_DIR, 'guest');
 export const BUILD_SRC_DIR = path.join(VM_DIR, 'build');
 
-export const DIST = 'bookworm';
+export const DIST = 'trixie';
 export const ARCH = 'amd64';
 
 /**
  * Debian's kernel source package, pinned (role "kernel") and built by kernel.ts. Its version is the
  * one of the linux-image that linux-image-amd64 depends on: the same 6.1 tree Debian ships.
  */
-export const KERNEL_SOURCE = 'linux-source-6.1';
+export const KERNEL_SOURCE = 'linux-source-6.12';
 
 /** The metapackage whose linux-image-* dependency gives the kernel version to pin the source at. */
 export const KERNEL_META = 'linux-image-amd64';
@@ -42,6 +42,9 @@ export const ROOT_PACKAGES = [
  */
 export const LIBRARY_PROVIDER_EXCLUDES = ['libelogind0'];
 
+/** Where busybox-static has its binary (trixie ships it under /usr). */
+export const BUSYBOX = '/usr/bin/busybox';
+
 /** A file copied from an unpacked package into the root, at `to` (default: `from`, /usr-merged). */
 export interface Pick {
   pkg: string;
@@ -61,15 +64,19 @@ export const ROOT_PICKS: Pick[] = [
   // iptables (legacy backend) is built static from Debian's source of the pinned package
   // (static-iptables.ts); command links are made in ROOT_LINKS.
   // e2fsprogs for the data disk.
-  { pkg: 'e2fsprogs', from: '/sbin/mke2fs' },
-  { pkg: 'e2fsprogs', from: '/sbin/resize2fs' },
-  { pkg: 'e2fsprogs', from: '/sbin/e2fsck' },
+  { pkg: 'e2fsprogs', from: '/usr/sbin/mke2fs' },
+  { pkg: 'e2fsprogs', from: '/usr/sbin/resize2fs' },
+  { pkg: 'e2fsprogs', from: '/usr/sbin/e2fsck' },
   { pkg: 'e2fsprogs', from: '/etc/mke2fs.conf' },
   // OpenSSH: sshd forwards unix sockets (dropbear can't); ssh-keygen makes the host key.
   { pkg: 'openssh-server', from: '/usr/sbin/sshd' },
+  // OpenSSH 10 (trixie) runs each connection in sshd-session, which runs sshd-auth for the login;
+  // sshd finds both at these compiled-in paths.
+  { pkg: 'openssh-server', from: '/usr/lib/openssh/sshd-session' },
+  { pkg: 'openssh-server', from: '/usr/lib/openssh/sshd-auth' },
   { pkg: 'openssh-client', from: '/usr/bin/ssh-keygen' },
   // busybox provides the shell, init, acpid, modprobe, mount, ip ... (applet links made by the build).
-  { pkg: 'busybox-static', from: '/bin/busybox' },
+  { pkg: 'busybox-static', from: BUSYBOX },
 ];
 
 /** Symlinks in the root: [path, target]. Debian's maintainer scripts would have made these. */

@@ -1,7 +1,8 @@
 // The guest's Docker engine (dockerd, docker-proxy, containerd, its runc shim), compiled from Debian's
 // own docker.io and containerd source packages, with Debian's patches and Debian's Go libraries
-// (the build dependencies `apt-get build-dep docker.io containerd` installs), as Debian builds them
-// but for a VM that only ever runs Linux containers on overlayfs:
+// (Debian 13's Go and the Go packages of `apt-get build-dep docker.io containerd`, pinned and
+// unpacked into a private folder by toolchain.ts), as Debian builds them but for a VM that only
+// ever runs Linux containers on overlayfs:
 // - static and not position-independent (CGO_ENABLED=0): no dynamic loader work at every start,
 //   and none of the libraries Debian's dockerd links (libsystemd, libgcrypt, libdevmapper, ...);
 // - without the storage drivers the VM cannot use (aufs, btrfs, devicemapper, zfs), containerd's
@@ -22,6 +23,7 @@ import { exists } from './fsutil';
 import { buildKey } from './hash';
 import { BuildError, info } from './log';
 import { Lock, SourcePin } from './pins';
+import { goToolchain, GoToolchain } from './toolchain';
 
 export const DOCKER_SOURCE = 'docker.io';
 export const CONTAINERD_SOURCE = 'containerd';
@@ -37,51 +39,43 @@ export const ENGINE_PROGRAMS = {
 /** Build tags: what each program leaves out (the tags are upstream's own). */
 const DOCKERD_TAGS = [
   'seccomp', // the default seccomp profile for containers (runc applies it)
-  'exclude_graphdriver_aufs',
   'exclude_graphdriver_btrfs',
   'exclude_graphdriver_devicemapper',
   'exclude_graphdriver_zfs',
 ];
 const CONTAINERD_TAGS = ['no_cri', 'no_aufs', 'no_btrfs', 'no_devmapper', 'no_zfs'];
 
-/** Our own patches on top of Debian's docker.io, in vm-images/build/patches/ (containerd has none). */
+/** Our own patches on top of Debian's docker.io and containerd, in vm-images/build/patches/. */
 const DOCKER_PATCHES = [
   'dockerd-log-drivers.patch',
   'dockerd-info-metrics-later.patch',
   'libnetwork-default-bridge-not-restored.patch',
 ];
-const KEY_SOURCES = ['engine.ts', 'debsrc.ts', ...DOCKER_PATCHES.map((p) => `patches/${p}`)];
-const BUILD_DEPS_HINT = `apt-get build-dep ${DOCKER_SOURCE} ${CONTAINERD_SOURCE} (needs a deb-src entry, see vm-images/README.md)`;
+const CONTAINERD_PATCHES = ['containerd-shim-own-plugins.patch'];
+/** containerd and its shim as one program (engine-main/containerd-and-shim.go). */
+const CONTAINERD_MAIN = 'engine-main/containerd-and-shim.go';
+const KEY_SOURCES = [
+  'engine.ts',
+  'debsrc.ts',
+  'toolchain.ts',
+  CONTAINERD_MAIN,
+  ...[...DOCKER_PATCHES, ...CONTAINERD_PATCHES].map((p) => `patches/${p}`),
+];
+const BUILD_DEPS_HINT = `the pinned Go packages lack it; run --update-pins (it pins the Go part of \`apt-get build-dep ${DOCKER_SOURCE} ${CONTAINERD_SOURCE}\`)`;
 
 /** Debian version -> upstream version as Debian's rules use it: no epoch, no revision. */
 export function upstreamVersion(debianVersion: string): string {
   return debianVersion.replace(/^\d+:/, '').replace(/-[^-]*$/, '');
 }
 
-/** The Go toolchain and its version; a missing one is the build-dependency hint. */
-async function goVersion(): Promise<string> {
-  const r = await runCapture('go', ['version']).catch(() => undefined);
-  if (!r || r.code !== 0)
-    throw new BuildError(`building the guest's engine needs Go and Debian's Go libraries: ${BUILD_DEPS_HINT}`);
-  return r.stdout.trim();
+function cacheKey(pins: SourcePin[], lock: Lock): Promise<string> {
+  const toolchain = (lock.toolchain ?? []).map((p) => [p.name, p.version, p.sha256]);
+  return buildKey(JSON.stringify({ pins, toolchain, DOCKERD_TAGS, CONTAINERD_TAGS }), KEY_SOURCES);
 }
 
-/** The installed Debian Go libraries: a security update to one of them is a new engine. */
-async function goLibraries(): Promise<string> {
-  const r = await runCapture('dpkg-query', ['-W', '-f', '${Package}=${Version}\n', 'golang-*-dev']);
-  return r.stdout
-    .split('\n')
-    .filter((l) => /=\S/.test(l))
-    .sort()
-    .join('\n');
-}
-
-function cacheKey(pins: SourcePin[], go: string, libs: string): Promise<string> {
-  return buildKey(JSON.stringify({ pins, go, DOCKERD_TAGS, CONTAINERD_TAGS }) + libs, KEY_SOURCES);
-}
-
-/** `go build` in GOPATH mode against /usr/share/gocode (as Debian's rules do: GO111MODULE=off). */
+/** `go build` in GOPATH mode against Debian's gocode (as Debian's rules do: GO111MODULE=off). */
 async function goBuild(
+  tc: GoToolchain,
   gopath: string,
   cwd: string,
   pkg: string,
@@ -91,7 +85,10 @@ async function goBuild(
 ): Promise<void> {
   const env = {
     ...process.env,
-    GOPATH: `${gopath}:/usr/share/gocode`,
+    GOROOT: tc.goroot,
+    PATH: `${path.dirname(tc.go)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    GOPATH: `${gopath}:${tc.gocode}`,
+    GOTOOLCHAIN: 'local',
     GO111MODULE: 'off',
     GOPROXY: 'off',
     GOFLAGS: '',
@@ -109,7 +106,7 @@ async function goBuild(
     ['-s', '-w', ...ldflags].join(' '),
     pkg,
   ];
-  const r = await runCapture('go', args, { cwd, env });
+  const r = await runCapture('nice', ['-n', '19', tc.go, ...args], { cwd, env });
   if (r.code !== 0) {
     const lines = (r.stderr || r.stdout).trim().split('\n');
     const missing = lines.find((l) => /cannot find package/.test(l));
@@ -146,7 +143,7 @@ async function changelogDate(srcRoot: string): Promise<string> {
   return d && !Number.isNaN(d.getTime()) ? d.toISOString().replace(/\.\d+Z$/, 'Z') : 'unknown';
 }
 
-async function buildDocker(pin: SourcePin, work: string, out: string): Promise<void> {
+async function buildDocker(tc: GoToolchain, pin: SourcePin, work: string, out: string): Promise<void> {
   const src = path.join(work, 'docker-src');
   await fs.mkdir(src);
   await unpackSource(pin, src);
@@ -155,47 +152,49 @@ async function buildDocker(pin: SourcePin, work: string, out: string): Promise<v
   const commit = await engineCommit(src, upstream);
   const built = await changelogDate(src);
   const gopath = path.join(work, 'docker-gopath');
+  // As Debian's rules lay it out: the engine and BuildKit (the engine vendors what Debian lacks).
+  // debian/copyright excludes the engine's vendored BuildKit, but the orig tarball still carries
+  // it (its repack pattern misses engine/vendor/); in GOPATH mode a vendored copy wins, and that one
+  // does not build with Debian's go-grpc-middleware (v2). The buildkit component, which Debian
+  // patches for it (grpc-middleware-v1.patch), is used instead, as Debian intends.
+  await fs.rm(path.join(src, 'engine/vendor/github.com/moby/buildkit'), { recursive: true, force: true });
   const engine = await intoGopath(gopath, 'github.com/docker/docker', path.join(src, 'engine'));
-  const libnetwork = await intoGopath(gopath, 'github.com/docker/libnetwork', path.join(src, 'libnetwork'));
-  await intoGopath(gopath, 'github.com/docker/swarmkit', path.join(src, 'swarmkit'));
+  await intoGopath(gopath, 'github.com/moby/buildkit', path.join(src, 'buildkit'));
   const v = 'github.com/docker/docker/dockerversion';
   info(`compiling dockerd ${upstream} (a few minutes the first time)`);
-  await goBuild(gopath, engine, './cmd/dockerd', path.join(out, 'dockerd'), DOCKERD_TAGS, [
+  await goBuild(tc, gopath, engine, './cmd/dockerd', path.join(out, 'dockerd'), DOCKERD_TAGS, [
     `-X ${v}.Version=${upstream}`,
     `-X ${v}.GitCommit=${commit}`,
     `-X ${v}.BuildTime=${built}`,
     `-X ${v}.ProductName=docker`,
-    `-X ${v}.IAmStatic=true`,
   ]);
   info('compiling docker-proxy');
-  await goBuild(gopath, libnetwork, './cmd/proxy', path.join(out, 'docker-proxy'), [], []);
+  await goBuild(tc, gopath, engine, './cmd/docker-proxy', path.join(out, 'docker-proxy'), [], []);
 }
 
-async function buildContainerd(pin: SourcePin, work: string, out: string): Promise<void> {
+async function buildContainerd(tc: GoToolchain, pin: SourcePin, work: string, out: string): Promise<void> {
   const src = path.join(work, 'containerd-src');
   await fs.mkdir(src);
   await unpackSource(pin, src);
+  for (const p of CONTAINERD_PATCHES) await applyPatch(src, path.join(BUILD_SRC_DIR, 'patches', p));
   const gopath = path.join(work, 'containerd-gopath');
   const root = await intoGopath(gopath, 'github.com/containerd/containerd', src);
+  await fs.mkdir(path.join(root, 'cmd/containerd-and-shim'));
+  await fs.copyFile(path.join(BUILD_SRC_DIR, CONTAINERD_MAIN), path.join(root, 'cmd/containerd-and-shim/main.go'));
   const v = 'github.com/containerd/containerd/version';
   const ldflags = [`-X ${v}.Version=${upstreamVersion(pin.version)}`, `-X ${v}.Revision=${pin.version}`];
-  info(`compiling containerd ${upstreamVersion(pin.version)} and its runc shim`);
-  await goBuild(gopath, root, './cmd/containerd', path.join(out, 'containerd'), CONTAINERD_TAGS, ldflags);
-  await goBuild(
-    gopath,
-    root,
-    './cmd/containerd-shim-runc-v2',
-    path.join(out, 'containerd-shim-runc-v2'),
-    CONTAINERD_TAGS,
-    ldflags,
-  );
+  info(`compiling containerd ${upstreamVersion(pin.version)} with its runc shim (one program)`);
+  const prog = path.join(out, 'containerd');
+  await goBuild(tc, gopath, root, './cmd/containerd-and-shim', prog, CONTAINERD_TAGS, ldflags);
+  // The shim is the same program under its own name (it picks its part by that name).
+  await fs.copyFile(prog, path.join(out, 'containerd-shim-runc-v2'));
+  await fs.chmod(path.join(out, 'containerd-shim-runc-v2'), 0o755);
 }
 
 /** The directory holding the built engine programs (named as in ENGINE_PROGRAMS). */
 export async function guestEngine(lock: Lock): Promise<string> {
   const pins = [sourcePin(lock, DOCKER_SOURCE), sourcePin(lock, CONTAINERD_SOURCE)];
-  const go = await goVersion();
-  const key = await cacheKey(pins, go, await goLibraries());
+  const key = await cacheKey(pins, lock);
   const dir = path.join(
     BUILT_DIR,
     `engine-${upstreamVersion(pins[0].version)}-${upstreamVersion(pins[1].version)}-${key}`,
@@ -209,9 +208,12 @@ export async function guestEngine(lock: Lock): Promise<string> {
   try {
     const out = path.join(work, 'out');
     await fs.mkdir(out);
-    info(go);
-    await buildDocker(pins[0], work, out);
-    await buildContainerd(pins[1], work, out);
+    const tc = await goToolchain(lock);
+    info(tc.label);
+    const t0 = Date.now();
+    await buildDocker(tc, pins[0], work, out);
+    await buildContainerd(tc, pins[1], work, out);
+    info(`compiled in ${((Date.now() - t0) / 1000).toFixed(0)}s`);
     for (const name of Object.keys(ENGINE_PROGRAMS))
       await assertStatic(path.join(out, name), `the engine build of ${name}`);
     await fs.rename(out, dir);

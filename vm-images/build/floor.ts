@@ -3,6 +3,7 @@
 // that marker is the least any image on this kernel can take; the benchmark reuses this.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { BUSYBOX } from './config';
 import { writeCpio } from './cpio';
 import { compress } from './initramfs';
 import { guestKernel } from './kernel';
@@ -24,7 +25,7 @@ echo "${FLOOR_MARKER} uptime=$(/bin/busybox cut -d' ' -f1 /proc/uptime)"
 export async function buildFloorInitramfs(outDir: string): Promise<{ initrd: string; vmlinuz: string }> {
   const pk = await preparePackages({ only: ['busybox-static'] });
   const kernel = await guestKernel(pk.lock);
-  const busybox = path.join(pk.roots.get('busybox-static')!, 'bin/busybox');
+  const busybox = path.join(pk.roots.get('busybox-static')!, '.' + BUSYBOX);
   const data = compress(
     writeCpio([
       { kind: 'dir', path: 'bin' },

@@ -63,6 +63,10 @@ export const KERNEL_OPTIONS: string[] = [
   'VIRTIO_MENU=y',
   'VIRTIO_PCI=y',
   'BLK_DEV=y',
+  // Since 6.8 a mounted block device can be opened for writing only with this (Debian's kernel has
+  // it; allnoconfig does not): without it resize2fs cannot open the mounted data disk to grow it
+  // online ("open: Device or resource busy while opening /dev/vdb").
+  'BLK_DEV_WRITE_MOUNTED=y',
   'VIRTIO_BLK=y', // root squashfs and data disk
   'NETDEVICES=y',
   'NET_CORE=y',

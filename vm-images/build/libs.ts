@@ -3,6 +3,7 @@
 // both misses libraries and lists alternatives that are not wanted.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { mergedUsr } from './fsutil';
 import { readElfDeps } from './elf';
 import { BuildError } from './log';
 
@@ -62,9 +63,13 @@ export class LibraryIndex {
 
   /** The file a PT_INTERP path (e.g. /lib64/ld-linux-x86-64.so.2) names, in some package. */
   async findPath(abs: string): Promise<ResolvedLib | undefined> {
+    // Merged-/usr packages (trixie's libc6) ship /lib64/... as /usr/lib64/...
+    const rels = [abs.replace(/^\/+/, ''), mergedUsr(abs).replace(/^\/+/, '')];
     for (const p of this.providers) {
-      const file = await realInPackage(p.root, abs.replace(/^\/+/, ''));
-      if (file) return { soname: path.basename(abs), pkg: p.pkg, file };
+      for (const rel of rels) {
+        const file = await realInPackage(p.root, rel);
+        if (file) return { soname: path.basename(abs), pkg: p.pkg, file };
+      }
     }
     return undefined;
   }

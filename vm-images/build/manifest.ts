@@ -19,13 +19,16 @@ export interface Manifest {
   sources?: { name: string; version: string }[];
 }
 
-/** sha256 over the pinned list, every guest file and the build code (TypeScript sources and patches), plus options. */
+/**
+ * sha256 over the pinned list, every guest file and the build code (TypeScript sources, patches,
+ * and the C and Go sources it compiles into the root), plus options.
+ */
 export async function computeInputsHash(options: string[]): Promise<string> {
   const lock = await fs.readFile(LOCK_FILE, 'utf8').catch(() => '');
   return hashInputs(
     [
       { label: 'guest', dir: GUEST_DIR },
-      { label: 'build', dir: BUILD_SRC_DIR, filter: (rel) => rel.endsWith('.ts') || rel.endsWith('.patch') },
+      { label: 'build', dir: BUILD_SRC_DIR, filter: (rel) => /\.(ts|patch|c|map|go)$/.test(rel) },
     ],
     [`lock\0${lock}`, ...options],
   );

@@ -43,8 +43,10 @@ async function skeleton(root: string): Promise<void> {
 async function realFileIn(pkgRoot: string, rel: string): Promise<string> {
   const p = path.join(pkgRoot, rel);
   const real = await fs.realpath(p).catch(() => undefined);
-  // realpath follows absolute links onto the host; resolve those inside the package instead.
-  if (real && real.startsWith(pkgRoot + path.sep)) return real;
+  // realpath follows absolute links onto the host; resolve those inside the package instead. The
+  // package's own folder is compared resolved too: the cache may sit behind a link.
+  const rootReal = await fs.realpath(pkgRoot);
+  if (real && real.startsWith(rootReal + path.sep)) return real;
   const t = await fs.readlink(p).catch(() => undefined);
   if (t?.startsWith('/')) return realFileIn(pkgRoot, t);
   throw new BuildError(`${rel} not found in its package (${pkgRoot})`);
@@ -54,6 +56,8 @@ export interface RootInputs {
   root: string;
   pkgRoots: Map<string, string>; // package name -> unpacked dir
   libraryProviders: string[]; // pinned package names, in preference order
+  /** Package-like roots whose libraries win over every package's (our stubs, stub-libs.ts). */
+  libraryOverrides?: string[];
   busybox: string; // host path of the pinned busybox-static binary
   /** Programs the build compiled (host path -> path in the root), e.g. the static iptables. */
   built?: { file: string; at: string }[];
@@ -107,7 +111,10 @@ export async function buildRoot(inp: RootInputs): Promise<{ libs: number; libPac
   // Shared libraries of every ELF file now in the root.
   const elfs: string[] = [];
   for (const f of await walkFiles(root)) if (await isElf(f)) elfs.push(f);
-  const index = new LibraryIndex(inp.libraryProviders.map((p) => ({ pkg: p, root: pkg(p) })));
+  const index = new LibraryIndex([
+    ...(inp.libraryOverrides ?? []).map((root) => ({ pkg: 'berth-stub', root })),
+    ...inp.libraryProviders.map((p) => ({ pkg: p, root: pkg(p) })),
+  ]);
   const closure = await resolveClosure(elfs, index, (f) => '/' + path.relative(root, f));
   failOnMissing(closure, `add the package that provides it to the pins (${REFRESH_HINT})`);
   const placed = new Map<string, string>(); // real file -> where it was copied

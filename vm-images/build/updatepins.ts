@@ -2,19 +2,20 @@
 // packages their binaries need (found by building a root with every plausible provider available).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { candidateVersions, debPath, ensureDownloaded, sourceOf, unpack } from './apt';
-import { KERNEL_META, KERNEL_SOURCE, LIBRARY_PROVIDER_EXCLUDES, ROOT_PACKAGES, VM_DIR } from './config';
+import { aptOut, candidateVersions, debPath, ensureDownloaded, sourceOf, unpack } from './apt';
+import { BUSYBOX, KERNEL_META, KERNEL_SOURCE, LIBRARY_PROVIDER_EXCLUDES, ROOT_PACKAGES, VM_DIR } from './config';
 import { pinSource } from './debsrc';
 import { CONTAINERD_SOURCE, DOCKER_SOURCE } from './engine';
-import { run } from './exec';
 import { sha256File } from './hash';
 import { BuildError, info, StepTimer } from './log';
 import { Pin, writeLock } from './pins';
 import { buildRoot } from './rootfs';
 import { IPTABLES } from './static-iptables';
+import { resolveToolchain } from './toolchain';
+import { refreshLists } from './aptsource';
 
 async function kernelPackage(): Promise<string> {
-  const out = await run('apt-cache', ['depends', KERNEL_META]);
+  const out = await aptOut('apt-cache', ['depends', KERNEL_META]);
   const m = /Depends:\s*(linux-image-\S+)/.exec(out);
   if (!m) throw new BuildError(`cannot find the kernel package ${KERNEL_META} depends on`);
   return m[1];
@@ -22,7 +23,7 @@ async function kernelPackage(): Promise<string> {
 
 /** Library packages that could provide what the roots link against: their Depends closure. */
 async function libraryCandidates(): Promise<string[]> {
-  const out = await run('apt-cache', [
+  const out = await aptOut('apt-cache', [
     'depends',
     '--recurse',
     '--no-recommends',
@@ -46,6 +47,7 @@ async function libraryCandidates(): Promise<string[]> {
 
 export async function updatePins(): Promise<void> {
   const timer = new StepTimer();
+  await timer.step('package lists', () => refreshLists());
   const { roots, libs } = await timer.step('resolve', async () => {
     const rootNames = [await kernelPackage(), ...ROOT_PACKAGES];
     const libNames = await libraryCandidates();
@@ -73,7 +75,7 @@ export async function updatePins(): Promise<void> {
         root: path.join(work, 'root'),
         pkgRoots: dirs,
         libraryProviders: [...ROOT_PACKAGES, ...libs.map((l) => l.name)],
-        busybox: path.join(dirs.get('busybox-static')!, 'bin/busybox'),
+        busybox: path.join(dirs.get('busybox-static')!, '.' + BUSYBOX),
       });
       return r.libPackages;
     } finally {
@@ -94,12 +96,19 @@ export async function updatePins(): Promise<void> {
     // The engine is built from the sources of Debian's current docker.io and containerd packages.
     const engine = await Promise.all((await candidateVersions([DOCKER_SOURCE, CONTAINERD_SOURCE])).map(sourceOf));
     return [
-      await pinSource(IPTABLES, iptables.version),
+      await pinSource(IPTABLES, iptables.version, { debianOptional: true }),
       ...(await Promise.all(engine.map((s) => pinSource(s.name, s.version)))),
     ];
   });
-  await writeLock(pins, sources);
+  const toolchain = await timer.step('toolchain', async () => {
+    // The Go compiler and Go libraries of the engine's build dependencies (toolchain.ts).
+    const engineSources = sources.filter((s) => s.name !== IPTABLES);
+    const tc = await resolveToolchain(engineSources);
+    await ensureDownloaded(tc);
+    return Promise.all(tc.map(async (p) => ({ ...p, sha256: await sha256File(debPath(p)) })));
+  });
+  await writeLock(pins, sources, toolchain);
   info(
-    `pinned ${pins.length} packages (${pins.filter((p) => p.role === 'library').length} libraries) in ${timer.total()}`,
+    `pinned ${pins.length} packages (${pins.filter((p) => p.role === 'library').length} libraries) and ${toolchain.length} toolchain packages in ${timer.total()}`,
   );
 }

@@ -98,11 +98,13 @@ docker_up
 docker version --format '{{.Server.Version}}' >/dev/null
 echo "  $(since "$t0")s  docker version answered"
 docker version --format 'server {{.Server.Version}} api {{.Server.APIVersion}}'
-SSH 'cat /run/berth/boot.log; cat /etc/ssh/../hostname; ls -l /root/.ssh/authorized_keys'
+# Current docker CLIs (Docker 29) speak API 1.44 at least: the engine must answer it.
+DOCKER_API_VERSION=1.44 docker version --format 'with API 1.44: server {{.Server.Version}} (api {{.Server.APIVersion}}, min {{.Server.MinAPIVersion}})'
+SSH 'cat /run/berth/boot.log; cat /etc/ssh/../hostname; ls -l /etc/ssh/authorized_keys.d/root'
 hostkey1=$(SSH 'ssh-keygen -lf /mnt/data/berth/ssh/ssh_host_ed25519_key.pub')
 
 # A tiny image from busybox-static, imported (no registry is reachable).
-bb=$(printf '%s\n' vm-images/cache/unpacked/busybox-static_*/bin/busybox | head -1)
+bb=$(printf '%s\n' vm-images/cache/unpacked/busybox-static_*/usr/bin/busybox vm-images/cache/unpacked/busybox-static_*/bin/busybox | while read -r f; do [ -e "$f" ] && echo "$f"; done | head -1)
 mkdir -p "$work/img/bin"
 cp "$bb" "$work/img/bin/busybox"
 for a in sh echo sleep cat ls nc tail printf; do ln -sf busybox "$work/img/bin/$a"; done

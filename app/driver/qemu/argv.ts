@@ -5,7 +5,7 @@ import type { ConcreteAccel } from './accel';
 import { NETDEV_ID } from './hostfwd';
 import type { GuestArch } from './find-qemu';
 import type { MachineFiles } from './machine-files';
-import { qmpOption, type QmpEndpoint } from './qmp-endpoint';
+import { qmpArgs, type QmpEndpoint } from './qmp-endpoint';
 
 export interface ArgvInput {
   spec: VmSpec;
@@ -75,8 +75,7 @@ export function buildQemuArgv(input: ArgvInput): string[] {
     `file,id=console,path=${esc(files.console)}`,
     '-serial',
     'chardev:console',
-    '-qmp',
-    qmpOption(input.qmp),
+    ...qmpArgs(input.qmp),
     '-pidfile',
     files.pidfile,
   ];

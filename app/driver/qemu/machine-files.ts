@@ -11,8 +11,11 @@ export interface MachineFiles {
   consoleOld: string;
   stderrLog: string;
   qmpSocket: string;
-  /** Windows only: where QMP listens (TCP port chosen at start). */
+  /** Windows only: where QMP listens (TCP port chosen at start, behind TLS). */
   qmpEndpointFile: string;
+  /** Windows only: the folder of QMP's TLS key, and the key. */
+  qmpKeyDir: string;
+  qmpKeyFile: string;
   /** The accelerator and argv of the running QEMU, for diagnostics and an idempotent start. */
   launchFile: string;
   guestDir: string;
@@ -35,6 +38,8 @@ export function machineFiles(dir: string, p: path.PlatformPath = path): MachineF
     stderrLog: machineFile(dir, 'qemuStderr', p),
     qmpSocket: machineFile(dir, 'qmpSock', p),
     qmpEndpointFile: machineFile(dir, 'qmpEndpoint', p),
+    qmpKeyDir: machineFile(dir, 'qmpKeyDir', p),
+    qmpKeyFile: machineFile(dir, 'qmpKeyFile', p),
     launchFile: machineFile(dir, 'qemuLaunch', p),
     guestDir: machineFile(dir, 'guestDir', p),
     authorizedKeys: machineFile(dir, 'guestAuthorizedKeys', p),

@@ -4,7 +4,7 @@
 // SHUTDOWN, STOP, RESUME...) on the same stream, before or after the answer.
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
-import { qmpConnectOptions, type QmpEndpoint } from './qmp-endpoint';
+import { openQmpSocket, type QmpEndpoint } from './qmp-endpoint';
 
 export interface QmpEvent {
   event: string;
@@ -62,7 +62,7 @@ export class QmpClient extends EventEmitter {
 
   /** Connects, reads the greeting and negotiates capabilities. */
   static async connect(ep: QmpEndpoint, timeoutMs = 5000): Promise<QmpClient> {
-    const sock = net.connect(qmpConnectOptions(ep));
+    const sock = await openQmpSocket(ep);
     sock.setEncoding('utf8');
     let buf = '';
     const greeting = await new Promise<Record<string, unknown>>((resolve, reject) => {

@@ -50,6 +50,9 @@ export function useContainers(): { list?: ContainerSummary[]; error?: Error; rel
   const [map, setMap] = useState<Map<string, ContainerSummary>>();
   const [error, setError] = useState<Error>();
   const pending = useRef(new Set<string>());
+  // Containers the engine said are destroyed. A read of one asked for before its `destroy` can
+  // answer after it (the container was still "removing"), and must not bring the row back.
+  const destroyed = useRef(new Set<string>());
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   const reload = useCallback(() => {
@@ -71,6 +74,7 @@ export function useContainers(): { list?: ContainerSummary[]; error?: Error; rel
       api.invoke('containers.list', { id }).then(
         (xs) =>
           setMap((m) => {
+            if (destroyed.current.has(id)) return m;
             const next = new Map(m);
             if (xs.length) next.set(xs[0].id, xs[0]);
             else next.delete(id);
@@ -86,6 +90,7 @@ export function useContainers(): { list?: ContainerSummary[]; error?: Error; rel
     if (QUIET.test(e.action) || !e.id) return;
     if (e.action === 'destroy') {
       pending.current.delete(e.id);
+      destroyed.current.add(e.id);
       setMap((m) => {
         const next = new Map(m);
         next.delete(e.id);

@@ -54,6 +54,30 @@ describe('Containers page', () => {
     await waitFor(() => expect(screen.queryByText('first')).toBeNull());
   });
 
+  it('a read answered after the container was destroyed does not bring its row back', async () => {
+    const f = setup([container('a1', 'going')]);
+    await screen.findByText('going');
+    // The engine is removing it: the read that follows "die" is slow and answers "removing",
+    // after the "destroy" event has come.
+    let answer!: (xs: ReturnType<typeof container>[]) => void;
+    const late = new Promise<ReturnType<typeof container>[]>((r) => (answer = r));
+    f.invoke.mockImplementation((method, params) =>
+      method === 'containers.list' && (params as { id?: string }).id === 'a1'
+        ? late
+        : Promise.resolve(method === 'containers.list' ? [] : null),
+    );
+    const events = f.live('engine.events')[0];
+    act(() => events.h.onData({ type: 'container', action: 'die', id: 'a1', attributes: {}, timeNano: 0 }));
+    await waitFor(() => expect(f.invoke).toHaveBeenCalledWith('containers.list', { id: 'a1' }));
+    act(() => events.h.onData({ type: 'container', action: 'destroy', id: 'a1', attributes: {}, timeNano: 0 }));
+    await waitFor(() => expect(screen.queryByText('going')).toBeNull());
+    await act(async () => {
+      answer([container('a1', 'going', { state: 'removing', status: 'Removal In Progress' })]);
+      await late;
+    });
+    expect(screen.queryByText('going')).toBeNull();
+  });
+
   it('asks before removing, and removes only after the confirmation', async () => {
     const f = setup([container('a1', 'victim')]);
     await screen.findByText('victim');
