@@ -46,7 +46,8 @@ function exchange(first: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const s = net.connect({ port: runtime().enginePort!, host: '127.0.0.1' });
     const got: Buffer[] = [];
-    const t = setTimeout(() => s.destroy(), 15000);
+    // Only a guard against a hang: a guest engine paged out on a busy host took 12 s to answer.
+    const t = setTimeout(() => s.destroy(), 60000);
     s.on('data', (d: Buffer) => got.push(d));
     s.on('close', () => (clearTimeout(t), resolve(Buffer.concat(got))));
     s.on('error', (e: NodeJS.ErrnoException) => e.code !== 'ECONNRESET' && reject(e));
