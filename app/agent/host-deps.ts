@@ -5,6 +5,7 @@ import { locateImage } from '../base/image';
 import type { MachinePaths } from '../base/paths';
 import { loadSettings } from '../base/settings/store';
 import { ensureUserKey } from '../base/ssh-keys';
+import { ensureEngineSecret } from '../base/engine-secret';
 import { engineTcpForBenchmark } from './bench-engine-tcp';
 import type { AgentDeps } from './machine-agent';
 
@@ -28,6 +29,7 @@ export function hostAgentDeps(
     },
     image: () => locateImage(),
     keys: () => ensureUserKey(paths),
+    engineSecret: () => ensureEngineSecret(paths),
     log,
     engineTcpForBenchmark: engineTcp,
   };

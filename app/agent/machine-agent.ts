@@ -20,6 +20,8 @@ import type { MachineSettings } from '../base/settings/schema';
 import { hostKeyVerifier } from '../base/ssh-keys';
 import { vmSpec } from '../base/vm-spec';
 import { Closers, type CloseReason } from './closers';
+import { openDirect } from './engine-direct';
+import { EngineRoute } from './engine-route';
 import { EngineSocket, GUEST_DOCKER_SOCK } from './engine-socket';
 import type { ConnectGuest, GuestLink } from './guest-link';
 import { GuestClock } from './guest-clock';
@@ -45,6 +47,11 @@ export interface AgentDeps {
    * benchmark asks for it, through the agent process's environment (bench-engine-tcp.ts).
    */
   engineTcpForBenchmark?: boolean;
+  /**
+   * The machine's secret for the engine's direct path (base/engine-secret), made when missing.
+   * Without it the Docker socket goes through SSH alone.
+   */
+  engineSecret?: () => string;
 }
 
 const freshSteps = (): Step[] => STEP_ORDER.map((id) => ({ id, label: STEP_LABELS[id], status: 'pending' }));
@@ -153,9 +160,12 @@ export class MachineAgent extends EventEmitter {
           vmPid: await this.d.driver.pid(prior),
         });
       } else {
+        // The secret exists before the spec is made: the spec hands it to the guest.
+        const direct = this.d.engineSecret?.() !== undefined;
         const ports = {
           sshPort: await freePort(),
           engineTcpPort: this.d.engineTcpForBenchmark ? await freePort() : undefined,
+          enginePort: direct ? await freePort() : undefined,
         };
         const spec = vmSpec(this.d.name, this.d.paths, settings, image, ports, keys.publicKey);
         this.ownVm(spec);
@@ -277,11 +287,19 @@ export class MachineAgent extends EventEmitter {
 
   private async openSocket(): Promise<void> {
     const link = this.link!;
-    const socket = new EngineSocket(
-      this.d.paths.dockerSock,
-      () => link.openSocket(GUEST_DOCKER_SOCK),
-      (m) => this.d.log(m),
+    const log = (m: string) => this.d.log(m);
+    const { enginePort, guestConfig } = this.spec!;
+    const direct =
+      enginePort !== undefined && guestConfig.engineSecret !== undefined
+        ? { port: enginePort, secret: guestConfig.engineSecret }
+        : undefined;
+    log(
+      direct
+        ? `engine socket: through the direct path (127.0.0.1:${direct.port}), SSH as the fallback`
+        : 'engine socket: through SSH (this VM was started without a direct path)',
     );
+    const route = new EngineRoute(direct && (() => openDirect(direct)), () => link.openSocket(GUEST_DOCKER_SOCK), log);
+    const socket = new EngineSocket(this.d.paths.dockerSock, route.open, log);
     link.on('down', () => socket.dropChannels());
     // Closed first on a down (it was opened last): no client starts work that the stop would cut.
     this.closers.add('engine socket', () => socket.close());

@@ -29,6 +29,12 @@ export const MACHINE_FILES = {
    * creation, or, for a machine made before, from the key the guest showed first (trust on first use).
    */
   knownHost: 'ssh/known_host',
+  /**
+   * The secret of the engine's direct path (32 random bytes in hex, 0600): made on the host by
+   * base/engine-secret at the machine's first start and kept; the guest is handed a copy (fw_cfg)
+   * and the host agent sends it first on every connection to the guest's engine proxy.
+   */
+  engineSecret: 'engine-secret',
   /** The host agent's pid: the agent's lock (agent/lock), written by the agent at its start. */
   agentPid: 'agent.pid',
   /** The host agent's control socket (a named pipe on Windows): opened by the agent's control server. */
@@ -69,6 +75,8 @@ export const MACHINE_FILES = {
   guestShares: 'guest/shares',
   /** The VM's private SSH host key (a copy of ssh/host_ed25519_key), when the machine has one: QEMU driver. */
   guestHostKey: 'guest/ssh_host_key',
+  /** The engine proxy's secret (a copy of engine-secret), when the machine has one: QEMU driver. */
+  guestEngineSecret: 'guest/engine_secret',
   /** The saved VM's memory and device state: QEMU's migration stream, renamed into place by the QEMU driver. */
   savedState: 'saved-vm.state',
   /** That stream while QEMU still writes it: created by the QEMU driver, written by QEMU. */

@@ -35,6 +35,8 @@ export interface MachinePaths {
   sshHostKey: string;
   sshHostPubKey: string;
   knownHost: string;
+  /** The engine's direct path secret (base/engine-secret). */
+  engineSecret: string;
   agentPid: string;
   agentSock: string;
   agentLog: string;
@@ -117,6 +119,7 @@ export function machinePaths(
     sshHostKey: file('sshHostKey'),
     sshHostPubKey: file('sshHostPubKey'),
     knownHost: file('knownHost'),
+    engineSecret: file('engineSecret'),
     agentPid: file('agentPid'),
     agentSock: pipe('agentSock'),
     agentLog: file('agentLog'),

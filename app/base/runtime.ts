@@ -9,6 +9,8 @@ import type { MachinePaths } from './paths';
 export interface RuntimeInfo {
   sshPort: number;
   engineTcpPort?: number;
+  /** The host port of the engine's direct path (absent: the VM was started without one). */
+  enginePort?: number;
   accel: string;
   note?: string;
   startedAt: string;

@@ -19,7 +19,7 @@ export function vmSpec(
   p: MachinePaths,
   s: MachineSettings,
   image: LocatedImage,
-  ports: { sshPort: number; engineTcpPort?: number },
+  ports: { sshPort: number; engineTcpPort?: number; enginePort?: number },
   publicKey: string,
 ): VmSpec {
   return {
@@ -32,6 +32,7 @@ export function vmSpec(
     image: { kernel: image.kernel, initrd: image.initrd, rootfs: image.rootfs, cmdline: image.cmdline },
     sshPort: ports.sshPort,
     engineTcpPort: ports.engineTcpPort,
+    enginePort: ports.enginePort,
     shares: sharedFolders(s.shares),
     guestConfig: {
       authorizedKeys: publicKey,
@@ -41,6 +42,9 @@ export function vmSpec(
       // The guest listens on TCP only when the host forwards a port to it: both come from the
       // host agent's own start (the benchmark's), never from the settings.
       engineTcp: ports.engineTcpPort !== undefined || undefined,
+      // The engine's direct path: the host agent made the secret (base/engine-secret) before it
+      // picked the port; a VM started without a port gets neither.
+      engineSecret: ports.enginePort !== undefined ? readIfExists(p.engineSecret)?.trim() || undefined : undefined,
     },
   };
 }

@@ -25,6 +25,11 @@ export interface VmSpec {
   sshPort: number;
   /** Optional host port on 127.0.0.1 forwarded to a TCP dockerd in the guest (benchmark only). */
   engineTcpPort?: number;
+  /**
+   * Optional host port on 127.0.0.1 forwarded to the guest's engine proxy, the Docker socket's
+   * direct path (needs guestConfig.engineSecret: the proxy lets in only who sends it).
+   */
+  enginePort?: number;
   /** Host folders the guest mounts (read-write) at guestPath. */
   shares: SharedFolder[];
   /** Files and strings handed to the guest (QEMU: through fw_cfg). */
@@ -58,6 +63,8 @@ export interface GuestConfig {
   /** The engine's daemon.json, already serialised. */
   daemonJson: string;
   engineTcp?: boolean;
+  /** The secret the guest's engine proxy requires first on each connection (64 hex digits). */
+  engineSecret?: string;
 }
 
 /** Memory a stopped VM left to be resumed. */

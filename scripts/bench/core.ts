@@ -8,13 +8,12 @@ import * as path from 'node:path';
 import Docker from 'dockerode';
 import { machineArgs, memoryArgs } from '../../app/driver/qemu/argv';
 import { locateImage } from '../../app/base/image';
-import { createDriver } from '../../app/driver/choose';
-import { Machines } from '../../app/machine/machines';
 import { readRuntime } from '../../app/base/runtime';
 import { BENCH_ENGINE_TCP_ENV } from '../../app/agent/bench-engine-tcp';
 import { agentPidIfAlive } from '../../app/agent/api/lock';
 import { machinePaths } from '../../app/base/paths';
 import { buildFloorInitramfs, FLOOR_IDLE_ARG } from '../../vm-images/build/floor';
+import { bulkTransfer, makeBulkImage } from './bulk';
 import { Figure, median } from './report';
 
 /** Seconds from QEMU's start to the floor init's marker on the serial console. */
@@ -168,24 +167,30 @@ function installGuestDockerCli(home: string): void {
   if (r.status !== 0) throw new Error(`could not copy the docker CLI into the guest: ${r.stderr}`);
 }
 
-export async function roundTrips(home: string, n: number): Promise<Figure[]> {
-  const m = new Machines({ home, driver: createDriver });
-  const p = m.paths('default');
-  const rt = readRuntime(p)!;
-  if (!rt.engineTcpPort)
+/** The bench machine's Berth socket and the raw TCP forward to the same engine. */
+function engineRoutes(home: string) {
+  const p = machinePaths('default', home);
+  const rt = readRuntime(p);
+  if (!rt?.engineTcpPort)
     throw new Error(`the bench machine has no engine TCP forward: start it with berthUp(home, true)`);
+  return { p, rt, engineTcpPort: rt.engineTcpPort };
+}
+
+/** Round trips through the Berth socket against the raw TCP forward, `n` requests per route on new connections. */
+export async function socketRoundTrips(home: string, n: number): Promise<Figure[]> {
+  const { p, engineTcpPort } = engineRoutes(home);
   const figures: Figure[] = [];
   // Warm-up, untimed: the first requests through the agent run its HTTP code cold (V8
   // compiles it as it goes); each transport gets the same.
   await latency({ socketPath: p.dockerSock, path: '/_ping' }, 50);
-  await latency({ host: '127.0.0.1', port: rt.engineTcpPort, path: '/_ping' }, 50);
+  await latency({ host: '127.0.0.1', port: engineTcpPort, path: '/_ping' }, 50);
   for (const route of ['/_ping', '/containers/json']) {
     // The two transports take turns request by request (each going first half the time), so the
     // host's load, which drifts from second to second on a shared machine, hits both alike.
     const viaBerth: number[] = [];
     const viaTcp: number[] = [];
     const berth = { socketPath: p.dockerSock, path: route };
-    const tcp = { host: '127.0.0.1', port: rt.engineTcpPort, path: route };
+    const tcp = { host: '127.0.0.1', port: engineTcpPort, path: route };
     for (let i = 0; i < n; i++) {
       if (i % 2 === 0) {
         viaBerth.push(await requestMs(berth));
@@ -204,6 +209,12 @@ export async function roundTrips(home: string, n: number): Promise<Figure[]> {
       target: { op: '<=', ratio: 1.3 },
     });
   }
+  return figures;
+}
+
+export async function roundTrips(home: string, n: number): Promise<Figure[]> {
+  const { p, rt } = engineRoutes(home);
+  const figures = await socketRoundTrips(home, n);
   installGuestDockerCli(home);
   const key = fs.readFileSync(p.sshKey, 'utf8');
   const viaSsh = new Docker({
@@ -234,6 +245,53 @@ export async function roundTrips(home: string, n: number): Promise<Figure[]> {
     target: { op: '>=', ratio: 20 },
   });
   return figures;
+}
+
+/**
+ * `docker load` and `docker save` of a `mb` MB image (made once in the bench's home) with the real
+ * docker CLI, through the Berth socket against the raw TCP forward: medians of `runs` each.
+ */
+export function bulkFigures(home: string, runs: number, mb = 200): Figure[] {
+  const { p, engineTcpPort } = engineRoutes(home);
+  const image = path.join(home, 'bulk', 'bulk-image.tar');
+  if (!fs.existsSync(image)) makeBulkImage(path.dirname(image), mb * 1e6);
+  const t = bulkTransfer({ berth: `unix://${p.dockerSock}`, tcp: `tcp://127.0.0.1:${engineTcpPort}` }, image, runs);
+  const reference = { unit: 's', referenceName: 'raw TCP forward to the same dockerd' } as const;
+  const target = { op: '<=' as const, ratio: 1.2 };
+  return [
+    {
+      name: `bulk: docker load of a ${mb} MB image (Berth socket)`,
+      value: t.berth.load,
+      reference: t.tcp.load,
+      target,
+      ...reference,
+    },
+    {
+      name: `bulk: docker save of a ${mb} MB image (Berth socket)`,
+      value: t.berth.save,
+      reference: t.tcp.save,
+      target,
+      ...reference,
+    },
+  ];
+}
+
+/**
+ * Takes the engine's direct path away from the running bench machine (every engine proxy in the
+ * guest ends, connections and listener alike): the host agent's Docker socket then goes through
+ * SSH, its fallback, which is also how it went before the direct path existed.
+ */
+export async function stopDirectPath(home: string): Promise<void> {
+  const r = berthCli(home, ['ssh', '--', 'killall berth-engine-proxy']);
+  if (r.status !== 0) throw new Error(`could not stop the guest's engine proxy: ${r.stderr}`);
+  const log = machinePaths('default', home).agentLog;
+  // The agent notices at its next new connection to the engine.
+  for (let i = 0; i < 100 && !/direct path failed/.test(fs.readFileSync(log, 'utf8')); i++) {
+    await latency({ socketPath: machinePaths('default', home).dockerSock, path: '/_ping' }, 1).catch(() => 0);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!/direct path failed/.test(fs.readFileSync(log, 'utf8')))
+    throw new Error('the host agent did not fall back to SSH');
 }
 
 export function imageSize(): Figure {

@@ -3,14 +3,27 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { agentGone, berthCli, berthDown, berthUp, floorBoot, imageSize, roundTrips } from './core';
+import {
+  agentGone,
+  berthCli,
+  berthDown,
+  berthUp,
+  bulkFigures,
+  floorBoot,
+  imageSize,
+  roundTrips,
+  socketRoundTrips,
+  stopDirectPath,
+} from './core';
 import { engineFloorBoot, EngineFloorBoot } from './engine-floor';
 import { bootPhases } from './boot-phases';
 import { idleFigures } from './idle';
-import { Figure, formatFigure, median } from './report';
+import { Figure, formatComparison, formatFigure, median } from './report';
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
+  // The engine socket's figures alone (round trips and bulk transfer), without the boots, idle and UI.
+  const transferOnly = process.argv.includes('--transfer-only');
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bb-'));
   const figures: Figure[] = [];
   const print = (f: Figure) => {
@@ -21,6 +34,21 @@ async function main(): Promise<void> {
 
   const init = berthCli(home, ['init', '--memory', '2048', '--cpus', '2', '--accel', 'tcg']);
   if (init.status !== 0) throw new Error(init.stderr);
+  if (!transferOnly) await bootsAndIdle(home, quick, print);
+  else berthUp(home, true);
+  await engineFigures(home, quick, print);
+  if (!transferOnly) {
+    try {
+      const ui = await import('./ui');
+      for (const f of await ui.runUiBench({ quick })) print(f);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
+    }
+  }
+  fs.rmSync(home, { recursive: true, force: true });
+}
+
+async function bootsAndIdle(home: string, quick: boolean, print: (f: Figure) => void): Promise<void> {
   // The engine's TCP listener is the round-trip reference and is never on outside the
   // benchmark; boot and memory are measured without it, as users run (dockerd 20.10 also
   // sleeps 1 s at start to show its warning about an unauthenticated TCP listener).
@@ -76,19 +104,29 @@ async function main(): Promise<void> {
   // through its environment (app/agent/bench-engine-tcp.ts): a new agent, once the last one is gone.
   await agentGone(home);
   berthUp(home, true);
+}
+
+/** Round trips and bulk transfer through the Berth socket against the raw TCP forward; stops the machine. */
+async function engineFigures(home: string, quick: boolean, print: (f: Figure) => void): Promise<void> {
   // Round trips are a steady-state figure: let the guest finish its one-off post-boot work
   // (the memory saver reclaims 5 s after the engine is ready, then the engine faults back in).
   await new Promise((r) => setTimeout(r, quick ? 5000 : 20000));
-  for (const f of await roundTrips(home, quick ? 50 : 400)) print(f);
-  berthDown(home);
-
   try {
-    const ui = await import('./ui');
-    for (const f of await ui.runUiBench({ quick })) print(f);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
+    const n = quick ? 50 : 400;
+    for (const f of await roundTrips(home, n)) print(f);
+    // `--runs N`: how many loads and saves each way (a 200 MB load takes a minute or two under TCG on a busy host).
+    const runsFlag = process.argv.indexOf('--runs');
+    const runs = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : quick ? 1 : 3;
+    for (const f of bulkFigures(home, runs)) print(f);
+    // The same through SSH, the socket's fallback when the direct path cannot be reached, and the
+    // way it always went before the direct path: for comparison, in the same run.
+    await stopDirectPath(home);
+    const fallback = 'through SSH (the fallback; the socket before its direct path)';
+    for (const f of await socketRoundTrips(home, n)) console.log(formatComparison(f, fallback));
+    for (const f of bulkFigures(home, runs)) console.log(formatComparison(f, fallback));
+  } finally {
+    berthDown(home);
   }
-  fs.rmSync(home, { recursive: true, force: true });
 }
 
 main().catch((e: unknown) => {

@@ -33,3 +33,8 @@ export function median(xs: number[]): number {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
+
+/** A figure measured for comparison only (no target of its own): its ratio, and what it stands for. */
+export function formatComparison(f: Figure, note: string): string {
+  return `${f.name}, ${note}: ${f.value.toFixed(2)} ${f.unit} vs ${f.reference.toFixed(2)} ${f.unit} = ${ratio(f).toFixed(2)}x`;
+}

@@ -301,3 +301,37 @@ test("the guest's unescape (etc/berth/common.sh) reads back the shares table's a
   // As /proc/mounts shows the odd folder's mount point.
   assert.equal(unescape(`/tmp/x/My\\040Project\\040'q'\\040"dq"\\040Zoë`), odd);
 });
+
+const SECRET = 'ab'.repeat(32);
+
+test("the engine's direct path: a loopback forward to the proxy's port, its port and secret through fw_cfg", () => {
+  const argv = buildQemuArgv({
+    spec: spec({ enginePort: 52399, guestConfig: { ...spec().guestConfig, engineSecret: SECRET } }),
+    accel: 'tcg',
+    arch: 'x86_64',
+    files,
+    qmp: unixQmp,
+  });
+  assert.equal(
+    argv[argv.indexOf('-netdev') + 1],
+    'user,id=net0,hostfwd=tcp:127.0.0.1:52022-:22,hostfwd=tcp:127.0.0.1:52399-:2399',
+  );
+  const fw = argv.filter((_, i) => argv[i - 1] === '-fw_cfg');
+  // The secret goes as a file (0600 in the machine folder), never on the command line, where any user could read it.
+  assert.deepEqual(fw.slice(3), [
+    'name=opt/berth/engine-proxy,string=2399',
+    `name=opt/berth/engine-proxy-secret,file=${dir}/guest/engine_secret`,
+  ]);
+  assert.equal(
+    argv.some((a) => a.includes(SECRET)),
+    false,
+  );
+});
+
+test('no direct path without both its port and its secret', () => {
+  for (const over of [{ enginePort: 52399 }, { guestConfig: { ...spec().guestConfig, engineSecret: SECRET } }]) {
+    const argv = buildQemuArgv({ spec: spec(over), accel: 'tcg', arch: 'x86_64', files, qmp: unixQmp });
+    assert.equal(argv[argv.indexOf('-netdev') + 1], 'user,id=net0,hostfwd=tcp:127.0.0.1:52022-:22');
+    assert.equal(argv.filter((a) => a.includes('engine-proxy')).length, 0);
+  }
+});

@@ -7,6 +7,7 @@ import { BUSYBOX, KERNEL_CMDLINE, OUT_DIR, VM_DIR } from './config';
 import { dirSize } from './fsutil';
 import { buildInitramfs } from './initramfs';
 import { ENGINE_PROGRAMS, guestEngine } from './engine';
+import { ENGINE_PROXY_AT, engineProxy } from './engine-proxy';
 import { guestKernel } from './kernel';
 import { stubLibraries } from './stub-libs';
 import { info, StepTimer } from './log';
@@ -32,8 +33,10 @@ export async function buildImage(opts: { force?: boolean } = {}): Promise<Manife
   const iptables = await timer.step('iptables', () => staticIptables(pk.lock));
   const engine = await timer.step('engine', () => guestEngine(pk.lock));
   const stubs = await timer.step('stub libraries', () => stubLibraries());
+  const proxy = await timer.step('engine proxy', () => engineProxy());
   const built = [
     { file: iptables, at: '/usr/sbin/xtables-legacy-multi' },
+    { file: proxy, at: ENGINE_PROXY_AT },
     ...Object.entries(ENGINE_PROGRAMS).map(([name, at]) => ({ file: path.join(engine, name), at })),
   ];
   const busybox = path.join(pk.roots.get('busybox-static')!, '.' + BUSYBOX);

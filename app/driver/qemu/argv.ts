@@ -18,6 +18,12 @@ export interface ArgvInput {
 /** The guest port a benchmark-only TCP dockerd listens on. */
 export const ENGINE_TCP_GUEST_PORT = 2375;
 
+/**
+ * The guest port of the engine proxy, the Docker socket's direct path (guest/engine-proxy): it
+ * requires the machine's secret first on each connection, then splices to the engine's socket.
+ */
+export const ENGINE_PROXY_GUEST_PORT = 2399;
+
 /** QEMU option values are comma-separated; a literal comma is written twice. */
 export function esc(value: string): string {
   return value.replace(/,/g, ',,');
@@ -120,6 +126,7 @@ function netdevOption(spec: VmSpec): string {
   const fwd = [`hostfwd=tcp:127.0.0.1:${spec.sshPort}-:22`];
   if (spec.engineTcpPort !== undefined)
     fwd.push(`hostfwd=tcp:127.0.0.1:${spec.engineTcpPort}-:${ENGINE_TCP_GUEST_PORT}`);
+  if (directPath(spec)) fwd.push(`hostfwd=tcp:127.0.0.1:${spec.enginePort}-:${ENGINE_PROXY_GUEST_PORT}`);
   return ['user', `id=${NETDEV_ID}`, ...fwd].join(',');
 }
 
@@ -159,5 +166,16 @@ function fwCfgArgs(spec: VmSpec, files: MachineFiles): string[] {
   // Readable in the guest by root only; the guest's sshd takes it as its host key.
   if (spec.guestConfig.hostKey) entries.push(`name=opt/berth/ssh_host_key,file=${esc(files.hostKey)}`);
   if (spec.guestConfig.engineTcp) entries.push(`name=opt/berth/engine-tcp,string=${ENGINE_TCP_GUEST_PORT}`);
+  // Readable in the guest by root only, like the host key: the engine proxy's secret.
+  if (directPath(spec))
+    entries.push(
+      `name=opt/berth/engine-proxy,string=${ENGINE_PROXY_GUEST_PORT}`,
+      `name=opt/berth/engine-proxy-secret,file=${esc(files.engineSecret)}`,
+    );
   return entries.flatMap((e) => ['-fw_cfg', e]);
+}
+
+/** The engine's direct path needs both its host port and its secret; without either there is none. */
+function directPath(spec: VmSpec): boolean {
+  return spec.enginePort !== undefined && spec.guestConfig.engineSecret !== undefined;
 }

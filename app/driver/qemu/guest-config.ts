@@ -36,6 +36,8 @@ export async function writeGuestConfig(spec: VmSpec, files: MachineFiles): Promi
   ];
   if (spec.guestConfig.hostKey) guestFiles.push([files.hostKey, spec.guestConfig.hostKey]);
   else await rm(files.hostKey, { force: true });
+  if (spec.guestConfig.engineSecret) guestFiles.push([files.engineSecret, spec.guestConfig.engineSecret + '\n']);
+  else await rm(files.engineSecret, { force: true });
   for (const [file, text] of guestFiles) {
     await writeFile(file, text, { mode: 0o600 });
     await chmod(file, 0o600); // mode above applies only when the file is new

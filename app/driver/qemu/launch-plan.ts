@@ -39,6 +39,7 @@ export async function plan(
       files.daemonJson,
       files.shares,
       ...(spec.guestConfig.hostKey ? [files.hostKey] : []),
+      ...(spec.guestConfig.engineSecret ? [files.engineSecret] : []),
     ],
   });
   return { args, fit, qmp };

@@ -25,6 +25,8 @@ export interface MachineFiles {
   shares: string;
   /** The VM's private SSH host key, when the machine has one (guestConfig.hostKey). */
   hostKey: string;
+  /** The engine proxy's secret, when the machine has a direct path (guestConfig.engineSecret). */
+  engineSecret: string;
 }
 
 export function machineFiles(dir: string, p: path.PlatformPath = path): MachineFiles {
@@ -44,5 +46,6 @@ export function machineFiles(dir: string, p: path.PlatformPath = path): MachineF
     daemonJson: machineFile(dir, 'guestDaemonJson', p),
     shares: machineFile(dir, 'guestShares', p),
     hostKey: machineFile(dir, 'guestHostKey', p),
+    engineSecret: machineFile(dir, 'guestEngineSecret', p),
   };
 }
