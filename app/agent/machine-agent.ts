@@ -24,6 +24,7 @@ import { EngineSocket, GUEST_DOCKER_SOCK } from './engine-socket';
 import type { ConnectGuest, GuestLink } from './guest-link';
 import { GuestClock } from './guest-clock';
 import { forwardPublishedPorts } from './port-forwarding';
+import { watchHostDisk } from './host-disk-watch';
 import { guestReadyToSave, saveMemory } from './save-memory';
 import { SshLink } from './ssh-link';
 import { consoleLine, engineAnswers, guestScript, httpPing, withTimeout } from './waits';
@@ -56,6 +57,7 @@ const stepOf = (e: unknown): StepId | undefined => (e instanceof Object ? failed
 export class MachineAgent extends EventEmitter {
   status: AgentStatus = { state: 'stopped', steps: freshSteps(), agentPid: process.pid };
   private link?: GuestLink;
+  private engineSocket?: EngineSocket;
   private spec?: VmSpec;
   private upRun?: Promise<AgentStatus>;
   private downRun?: Promise<AgentStatus>;
@@ -192,9 +194,18 @@ export class MachineAgent extends EventEmitter {
       await this.step('socket', () => this.openSocket());
       // Published container ports follow the engine onto the host's loopback (up does not wait for them).
       const { driver, paths, log } = this.d;
-      const onChange = (ports: AgentStatus['ports']) => this.publish({ ports });
-      const forwarding = { link: this.link!, driver, spec: this.spec!, dockerSock: paths.dockerSock, onChange, log };
+      const onPorts = (ports: AgentStatus['ports']) => this.publish({ ports });
+      const forwarding = {
+        link: this.link!,
+        driver,
+        spec: this.spec!,
+        dockerSock: paths.dockerSock,
+        onChange: onPorts,
+        log,
+      };
       this.closers.add('published ports', forwardPublishedPorts(forwarding));
+      const onChange = (m: string | undefined) => this.hostDiskFull(m);
+      this.closers.add('host disk watch', watchHostDisk({ driver, spec: this.spec!, dir: paths.dir, onChange, log }));
       this.keepClock(reattached);
       // Registered before "running" so `docker --context berth` works as soon as up returns.
       this.d.log(await registerDockerContext(this.d.name, dockerHost(this.d.paths)));
@@ -275,6 +286,13 @@ export class MachineAgent extends EventEmitter {
     }
   }
 
+  /** The VM paused because the host's disk is full (the message says so), or went on again. */
+  private hostDiskFull(message: string | undefined): void {
+    this.engineSocket?.refuse(message);
+    if (message) this.note(message);
+    this.publish({ error: message ? { message } : undefined });
+  }
+
   private async openSocket(): Promise<void> {
     const link = this.link!;
     const socket = new EngineSocket(
@@ -283,6 +301,7 @@ export class MachineAgent extends EventEmitter {
       (m) => this.d.log(m),
     );
     link.on('down', () => socket.dropChannels());
+    this.engineSocket = socket;
     // Closed first on a down (it was opened last): no client starts work that the stop would cut.
     this.closers.add('engine socket', () => socket.close());
     await socket.listen();
