@@ -89,6 +89,11 @@ export class EngineSocket {
       // Streams (events, logs -f, stats) must show their headers before any data comes; a
       // response of known length goes out in one write with its body.
       if (ur.headers['content-length'] === undefined) res.flushHeaders();
+      // A response cut off on the way (the SSH connection dropped under `docker logs -f` or a
+      // container's wait) is cut off for the client too: pipe() would leave it waiting for good.
+      ur.on('close', () => {
+        if (!ur.complete) res.destroy();
+      });
       ur.pipe(res);
     });
     up.on('error', (err) => {

@@ -31,7 +31,8 @@ export const sshCut: Fault = {
       '-c',
       'i=0; while true; do echo tick $i; i=$((i+1)); /bin/busybox sleep 1; done',
     ]);
-    const logs = watch(s.spawnDocker(['logs', '-f', name]));
+    const logsProc = s.spawnDocker(['logs', '-f', name]);
+    const logs = watch(logsProc);
     const catProc = s.spawnDocker(['run', '-i', '--rm', IMAGE, '/bin/cat']);
     const cat = watch(catProc);
     catProc.stdin.on('error', () => undefined);
@@ -58,6 +59,7 @@ export const sshCut: Fault = {
     if (!ended) {
       // Ended by hand so that the next try starts clean.
       catProc.kill('SIGKILL');
+      logsProc.kill('SIGKILL');
     }
     // Both work again over the new connection; the container streamed on.
     const again = await s.docker(['run', '-i', '--rm', IMAGE, '/bin/cat'], {

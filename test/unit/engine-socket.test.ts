@@ -306,3 +306,25 @@ test("while refused (the host's disk is full), a request waiting on the engine a
     eng.server.close();
   }
 });
+
+test('a stream under way (docker logs -f, a wait) ends for the client when the SSH connection drops, instead of hanging', async () => {
+  const eng = await engine();
+  const { path: p, es } = await hostSocket(opener(eng.sock, { count: 0 }));
+  try {
+    const ended = await new Promise<string>((resolve, reject) => {
+      const req = http.request({ socketPath: p, path: '/events', agent: false }, (res) => {
+        res.once('data', () => es.dropChannels());
+        res.on('error', () => resolve('error'));
+        res.on('end', () => resolve('end'));
+        res.on('close', () => resolve('close'));
+      });
+      req.on('error', reject);
+      req.end();
+      setTimeout(() => resolve('still open'), 5000).unref();
+    });
+    assert.notEqual(ended, 'still open');
+  } finally {
+    await es.close();
+    eng.server.close();
+  }
+});
