@@ -186,7 +186,9 @@ export class MachineAgent extends EventEmitter {
         resumed = started.resumed === true;
       }
       this.watchVm();
-      await this.step('ssh', () => this.connectSsh(keys.privateKey, resumed));
+      // A VM taken over from an earlier agent has had its sshd for long: its console may not say
+      // so (a VM that was resumed from saved memory printed nothing since).
+      await this.step('ssh', () => this.connectSsh(keys.privateKey, resumed || reattached));
       // Alongside the engine check: the clock and the shared folders of a resumed guest.
       const settled = resumed ? this.settleResumed() : undefined;
       await this.step('engine', () => engineAnswers(this.link!, this.d.timeouts?.engine ?? 180000));
@@ -241,11 +243,11 @@ export class MachineAgent extends EventEmitter {
     return { message: oneLine(e), details, step: stepOf(e) };
   }
 
-  private async connectSsh(privateKey: string, resumed: boolean): Promise<void> {
+  private async connectSsh(privateKey: string, sshdListening: boolean): Promise<void> {
     // Dialing before sshd exists costs a whole handshake timeout under QEMU's user networking, so
     // the console line saves seconds; if it never shows (an older image), we dial anyway. A resumed
     // guest prints nothing: its sshd has been listening since before it was saved.
-    if (!resumed && !(await consoleLine(this.d.paths.consoleLog, 'berth: sshd started', 60000)))
+    if (!sshdListening && !(await consoleLine(this.d.paths.consoleLog, 'berth: sshd started', 60000)))
       this.d.log('no "sshd started" line on the console; dialing SSH anyway');
     const connect = this.d.connect ?? ((o) => new SshLink(o));
     const link = connect({
