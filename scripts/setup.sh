@@ -65,6 +65,7 @@ TEST_APT_PACKAGES=(
   docker-registry # the real registry the pull test uses
   docker-compose  # checks that compose works on Berth's socket
   xvfb
+  faketime # npm run faults: the host agent under a jumping clock
 )
 # The guest's Docker engine is compiled from Debian's docker.io and containerd source packages:
 # their build dependencies (Go and Debian's Go libraries) come from `apt-get build-dep`.

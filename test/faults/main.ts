@@ -19,7 +19,7 @@ import { sshCut } from './ssh-cut';
 import { firstLines, Suite } from './suite';
 import { allWell, formatTable, type FaultRow } from './table';
 
-/** In the issue's order (#15). */
+/** In the issue's order (#15), but the longest (50 containers under TCG) last. */
 const FAULTS: Fault[] = [
   qemuKilledDuringLoad,
   agentKilledDuringLoad,
@@ -27,8 +27,8 @@ const FAULTS: Fault[] = [
   saveKilled,
   hostDiskFull,
   guestDiskFull,
-  manyRuns,
   clockJump,
+  manyRuns,
 ];
 
 /** The machine folder's filesystem: room for the data disk, saved memory and a 200 MB load or two. */
@@ -108,6 +108,7 @@ async function main(): Promise<number> {
           `${tag}: ${recovered ? 'recovered' : 'NOT recovered'}${lost.length ? `, LOST ${lost.join(', ')}` : ''}${note ? ` (${note})` : ''}`,
         );
       }
+      say(`so far:\n${formatTable(rows)}`);
     }
   } catch (e) {
     say(`the suite could not go on: ${(e as Error).message}\n${s.logs()}`);
