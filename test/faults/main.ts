@@ -1,4 +1,4 @@
-// `npm run faults [-- --quick] [-- --only WORD,...]`: boots a real machine and does each fault to
+// `npm run faults [-- --quick] [--only=WORD,...]`: boots a real machine and does each fault to
 // it several times (once with --quick), checking after every try that Berth came back and that
 // no data was lost; prints the table and exits non-zero unless every try recovered with nothing
 // lost. The machine folder sits on a small tmpfs of its own so that the host's disk can fill up.
