@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: the linters, unit tests, the driver test that boots a tiny VM under the
 # real QEMU, the VM image build, then the integration tests that boot real VMs under QEMU, then
-# the dashboard's tests.
+# the dashboard's tests. The fault suite (npm run faults) is not part of it: even its --quick
+# form takes about 20 minutes on a 2-core machine under TCG (README, "Run the tests").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== lint"

@@ -37,6 +37,8 @@ export class EngineSocket {
   private server?: http.Server;
   private readonly open = new Set<net.Socket>();
   private readonly agent: ChannelAgent;
+  private readonly inFlight = new Set<InFlight>();
+  private refusal?: string;
 
   constructor(
     private readonly path: string,
@@ -63,6 +65,7 @@ export class EngineSocket {
   }
 
   private forward(req: http.IncomingMessage, res: http.ServerResponse, retry: boolean): void {
+    if (this.refusal) return refuse(req, res, this.refusal);
     const bodiless = !req.headers['content-length'] && !req.headers['transfer-encoding'];
     let up: http.ClientRequest;
     try {
@@ -78,15 +81,26 @@ export class EngineSocket {
       // Node refuses a header value it would not send (it accepted it on the way in).
       return void reply(res, 400, `Berth could not pass this request to the engine: ${(err as Error).message}`);
     }
+    const flight: InFlight = { req, res, up, refused: false };
+    this.inFlight.add(flight);
     up.on('response', (ur) => {
+      if (flight.refused) return void ur.destroy();
       res.writeHead(ur.statusCode ?? 502, ur.statusMessage, withoutHopByHop(ur.rawHeaders));
       // Streams (events, logs -f, stats) must show their headers before any data comes; a
       // response of known length goes out in one write with its body.
       if (ur.headers['content-length'] === undefined) res.flushHeaders();
+      // A response cut off on the way (the SSH connection dropped under `docker logs -f` or a
+      // container's wait) is cut off for the client too: pipe() would leave it waiting for good.
+      ur.on('close', () => {
+        if (!ur.complete) res.destroy();
+      });
       ur.pipe(res);
     });
     up.on('error', (err) => {
+      if (flight.refused) return;
       if (res.headersSent) return void res.destroy();
+      if (this.refusal) return this.refuseFlight(flight, this.refusal);
+      this.inFlight.delete(flight);
       // A kept channel can close just as it is picked (dockerd restarted, the SSH
       // link dropped): a request with no body is safe to send again, once.
       if (!retry && up.reusedSocket && bodiless) return this.forward(req, res, true);
@@ -96,10 +110,30 @@ export class EngineSocket {
     // The client went away mid-response (Ctrl-C on `docker logs -f`): the
     // channel goes with it instead of back to the pool with a stream running.
     res.on('close', () => {
+      this.inFlight.delete(flight);
       if (!res.writableFinished) up.destroy();
     });
     if (bodiless) up.end();
     else req.pipe(up);
+  }
+
+  /**
+   * While set (the VM is paused: the host's disk is full), every request is answered at once
+   * with this message, and so are those already waiting for the engine; streams under way end.
+   * Requests go to the engine again once it is cleared.
+   */
+  refuse(message: string | undefined): void {
+    this.refusal = message;
+    if (message) for (const f of [...this.inFlight]) this.refuseFlight(f, message);
+  }
+
+  private refuseFlight(f: InFlight, message: string): void {
+    this.inFlight.delete(f);
+    f.refused = true;
+    f.req.unpipe(f.up);
+    f.up.destroy();
+    if (f.res.headersSent) return void f.res.destroy();
+    refuse(f.req, f.res, message);
   }
 
   /** An Upgrade request: the raw request goes down a channel of its own, then both ways byte for byte. */
@@ -128,6 +162,20 @@ export class EngineSocket {
     this.agent.destroy();
     await closeSocket(this.server, this.path);
   }
+}
+
+interface InFlight {
+  req: http.IncomingMessage;
+  res: http.ServerResponse;
+  up: http.ClientRequest;
+  /** Answered by refuse(): what the engine's side does from then on is ignored. */
+  refused: boolean;
+}
+
+/** 507 Insufficient Storage with the message; the request's body is read and dropped so the client sees it. */
+function refuse(req: http.IncomingMessage, res: http.ServerResponse, message: string): void {
+  req.resume();
+  reply(res, 507, message);
 }
 
 function withoutHopByHop(raw: string[]): string[] {

@@ -26,6 +26,7 @@ import { EngineSocket, GUEST_DOCKER_SOCK } from './engine-socket';
 import type { ConnectGuest, GuestLink } from './guest-link';
 import { GuestClock } from './guest-clock';
 import { forwardPublishedPorts } from './port-forwarding';
+import { watchHostDisk } from './host-disk-watch';
 import { guestReadyToSave, saveMemory } from './save-memory';
 import { SshLink } from './ssh-link';
 import { consoleLine, engineAnswers, guestScript, httpPing, withTimeout } from './waits';
@@ -63,6 +64,7 @@ const stepOf = (e: unknown): StepId | undefined => (e instanceof Object ? failed
 export class MachineAgent extends EventEmitter {
   status: AgentStatus = { state: 'stopped', steps: freshSteps(), agentPid: process.pid };
   private link?: GuestLink;
+  private engineSocket?: EngineSocket;
   private spec?: VmSpec;
   private upRun?: Promise<AgentStatus>;
   private downRun?: Promise<AgentStatus>;
@@ -194,7 +196,9 @@ export class MachineAgent extends EventEmitter {
         resumed = started.resumed === true;
       }
       this.watchVm();
-      await this.step('ssh', () => this.connectSsh(keys.privateKey, resumed));
+      // A VM taken over from an earlier agent has had its sshd for long: its console may not say
+      // so (a VM that was resumed from saved memory printed nothing since).
+      await this.step('ssh', () => this.connectSsh(keys.privateKey, resumed || reattached));
       // Alongside the engine check: the clock and the shared folders of a resumed guest.
       const settled = resumed ? this.settleResumed() : undefined;
       await this.step('engine', () => engineAnswers(this.link!, this.d.timeouts?.engine ?? 180000));
@@ -202,9 +206,18 @@ export class MachineAgent extends EventEmitter {
       await this.step('socket', () => this.openSocket());
       // Published container ports follow the engine onto the host's loopback (up does not wait for them).
       const { driver, paths, log } = this.d;
-      const onChange = (ports: AgentStatus['ports']) => this.publish({ ports });
-      const forwarding = { link: this.link!, driver, spec: this.spec!, dockerSock: paths.dockerSock, onChange, log };
+      const onPorts = (ports: AgentStatus['ports']) => this.publish({ ports });
+      const forwarding = {
+        link: this.link!,
+        driver,
+        spec: this.spec!,
+        dockerSock: paths.dockerSock,
+        onChange: onPorts,
+        log,
+      };
       this.closers.add('published ports', forwardPublishedPorts(forwarding));
+      const onChange = (m: string | undefined) => this.hostDiskFull(m);
+      this.closers.add('host disk watch', watchHostDisk({ driver, spec: this.spec!, dir: paths.dir, onChange, log }));
       this.keepClock(reattached);
       // Registered before "running" so `docker --context berth` works as soon as up returns.
       this.d.log(await registerDockerContext(this.d.name, dockerHost(this.d.paths)));
@@ -240,11 +253,11 @@ export class MachineAgent extends EventEmitter {
     return { message: oneLine(e), details, step: stepOf(e) };
   }
 
-  private async connectSsh(privateKey: string, resumed: boolean): Promise<void> {
+  private async connectSsh(privateKey: string, sshdListening: boolean): Promise<void> {
     // Dialing before sshd exists costs a whole handshake timeout under QEMU's user networking, so
     // the console line saves seconds; if it never shows (an older image), we dial anyway. A resumed
     // guest prints nothing: its sshd has been listening since before it was saved.
-    if (!resumed && !(await consoleLine(this.d.paths.consoleLog, 'berth: sshd started', 60000)))
+    if (!sshdListening && !(await consoleLine(this.d.paths.consoleLog, 'berth: sshd started', 60000)))
       this.d.log('no "sshd started" line on the console; dialing SSH anyway');
     const connect = this.d.connect ?? ((o) => new SshLink(o));
     const link = connect({
@@ -285,6 +298,13 @@ export class MachineAgent extends EventEmitter {
     }
   }
 
+  /** The VM paused because the host's disk is full (the message says so), or went on again. */
+  private hostDiskFull(message: string | undefined): void {
+    this.engineSocket?.refuse(message);
+    if (message) this.note(message);
+    this.publish({ error: message ? { message } : undefined });
+  }
+
   private async openSocket(): Promise<void> {
     const link = this.link!;
     const log = (m: string) => this.d.log(m);
@@ -301,6 +321,7 @@ export class MachineAgent extends EventEmitter {
     const route = new EngineRoute(direct && (() => openDirect(direct)), () => link.openSocket(GUEST_DOCKER_SOCK), log);
     const socket = new EngineSocket(this.d.paths.dockerSock, route.open, log);
     link.on('down', () => socket.dropChannels());
+    this.engineSocket = socket;
     // Closed first on a down (it was opened last): no client starts work that the stop would cut.
     this.closers.add('engine socket', () => socket.close());
     await socket.listen();

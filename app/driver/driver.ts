@@ -59,4 +59,12 @@ export interface Driver {
   forwardUdp?(spec: VmSpec, hostPort: number, guestPort: number): Promise<void>;
   /** Ends a forwardUdp; one that is already gone is fine. */
   unforwardUdp?(spec: VmSpec, hostPort: number): Promise<void>;
+  /**
+   * Whether the running VM is paused because a write to its data disk found the host's disk full.
+   * The hypervisor then stops the VM rather than fail the write (which the guest's filesystem would
+   * take as a broken disk) and tries the write again when it goes on. Optional.
+   */
+  pausedForHostDiskFull?(spec: VmSpec): Promise<boolean>;
+  /** Lets a VM paused for a full host disk go on; if space is still short it pauses again. */
+  continueAfterHostDiskFull?(spec: VmSpec): Promise<void>;
 }

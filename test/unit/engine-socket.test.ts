@@ -275,3 +275,56 @@ test('an engine that cannot be reached gets a Docker-style error message, not a 
   assert.match(logs.join('\n'), /could not reach the guest's Docker socket/);
   await es.close();
 });
+
+test("while refused (the host's disk is full), a request waiting on the engine and every new one get the message; then requests go through again", async () => {
+  const eng = await engine();
+  const { path: p, es } = await hostSocket(opener(eng.sock, { count: 0 }));
+  try {
+    // A load under way: its body is still coming, so the engine has not answered.
+    const waiting = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request({ socketPath: p, method: 'POST', path: '/images/load', agent: false }, (res) => {
+        let b = '';
+        res.on('data', (d) => (b += d));
+        res.on('end', () => resolve({ status: res.statusCode!, body: b }));
+      });
+      req.on('error', reject);
+      req.write('x'.repeat(65536));
+      // The client goes on sending while the answer comes: the rest is read and dropped.
+      setTimeout(() => req.end('y'.repeat(65536)), 100);
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    es.refuse("The host's disk is full");
+    const w = await waiting;
+    assert.equal(w.status, 507);
+    assert.equal(JSON.parse(w.body).message, "The host's disk is full");
+    const fresh = await request(p);
+    assert.equal(fresh.status, 507);
+    es.refuse(undefined);
+    assert.deepEqual(await request(p), { status: 200, body: 'OK' });
+  } finally {
+    await es.close();
+    eng.server.close();
+  }
+});
+
+test('a stream under way (docker logs -f, a wait) ends for the client when the SSH connection drops, instead of hanging', async () => {
+  const eng = await engine();
+  const { path: p, es } = await hostSocket(opener(eng.sock, { count: 0 }));
+  try {
+    const ended = await new Promise<string>((resolve, reject) => {
+      const req = http.request({ socketPath: p, path: '/events', agent: false }, (res) => {
+        res.once('data', () => es.dropChannels());
+        res.on('error', () => resolve('error'));
+        res.on('end', () => resolve('end'));
+        res.on('close', () => resolve('close'));
+      });
+      req.on('error', reject);
+      req.end();
+      setTimeout(() => resolve('still open'), 5000).unref();
+    });
+    assert.notEqual(ended, 'still open');
+  } finally {
+    await es.close();
+    eng.server.close();
+  }
+});

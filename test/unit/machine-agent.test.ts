@@ -33,6 +33,7 @@ async function machine(t: TestContext, opts: { canSuspend?: boolean; engineComes
   driver.onCall = (method) => void journal.push(`driver ${method}`);
   const links: FakeGuestLink[] = [];
   const notes: string[] = [];
+  const logs: string[] = [];
   const agent = new MachineAgent({
     name: 't',
     paths,
@@ -40,7 +41,7 @@ async function machine(t: TestContext, opts: { canSuspend?: boolean; engineComes
     settings: () => defaultSettings(),
     image: () => image,
     keys: () => ({ privateKey: 'not used by the fake link', publicKey: PUBLIC_KEY }),
-    log: () => undefined,
+    log: (m) => logs.push(m),
     timeouts: { ssh: 5000, engine: opts.engineComesUp === false ? 300 : 5000, stop: 1000 },
     connect: () => {
       const link = new FakeGuestLink(opts.engineComesUp === false ? undefined : engine.sock, journal);
@@ -56,7 +57,7 @@ async function machine(t: TestContext, opts: { canSuspend?: boolean; engineComes
   // The driver keys a VM by its machine folder: the ports do not matter to it.
   const spec = () => vmSpec('t', paths, defaultSettings(), image, readRuntime(paths) ?? { sshPort: 0 }, PUBLIC_KEY);
   const lastError = (): ProblemReport => JSON.parse(fs.readFileSync(path.join(paths.dir, 'last-error.json'), 'utf8'));
-  return { agent, driver, paths, journal, links, notes, spec, lastError };
+  return { agent, driver, paths, journal, links, notes, logs, spec, lastError };
 }
 
 test('up runs the named steps in order and ends running, with the engine answering on the host socket', async (t) => {
@@ -221,6 +222,17 @@ test('a shutdown (down without save) stops the VM and forgets memory saved earli
   await m.agent.down(false);
   assert.equal(m.driver.calls.at(-1), 'discardSaved');
   assert.equal(await m.driver.saved!(m.spec()), undefined);
+});
+
+test('an up reattaches to a VM resumed from saved memory (its console says nothing) without waiting for the console', async (t) => {
+  const m = await machine(t);
+  m.driver.host.vms.set(m.paths.dir, { pid: 4242, accel: 'tcg' });
+  writeRuntime(m.paths, { sshPort: 2222, accel: 'tcg', startedAt: new Date().toISOString() });
+  // A resume rotates the console and the guest prints nothing: no "sshd started" line.
+  fs.writeFileSync(m.paths.consoleLog, '');
+  const status = await m.agent.up();
+  assert.equal(status.state, 'running');
+  assert.ok(!m.logs.some((l) => /no "sshd started" line/.test(l)), m.logs.join('\n'));
 });
 
 test('an up reattaches to a VM an earlier agent left running instead of starting another', async (t) => {

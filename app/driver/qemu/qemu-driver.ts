@@ -37,6 +37,11 @@ import { resumeIfSaved, suspend } from './suspend-resume';
 
 export type { StopOutcome } from './qemu-process';
 
+/** query-block's answer: some device stopped the VM for want of space on the host (io-status nospace). */
+export function pausedForNoSpace(blocks: unknown): boolean {
+  return Array.isArray(blocks) && blocks.some((b) => (b as { 'io-status'?: string })['io-status'] === 'nospace');
+}
+
 export interface QemuDriverOptions {
   /** Diagnostic lines (not user-facing progress). */
   log?: (message: string) => void;
@@ -221,13 +226,32 @@ export class QemuDriver implements Driver {
     checkRemoveReply(hostPort, await this.monitor(spec, hostfwdRemove(hostPort)));
   }
 
+  /**
+   * QEMU's default for a drive's write errors (werror=enospc) stops the VM on ENOSPC only (run
+   * state io-error, the device's io-status nospace) and retries the write on `cont`.
+   */
+  async pausedForHostDiskFull(spec: VmSpec): Promise<boolean> {
+    return this.withQmp(spec, async (qmp) => {
+      if ((await qmp.queryStatus()) !== 'io-error') return false;
+      return pausedForNoSpace(await qmp.execute('query-block'));
+    });
+  }
+
+  async continueAfterHostDiskFull(spec: VmSpec): Promise<void> {
+    await this.withQmp(spec, (qmp) => qmp.execute('cont'));
+  }
+
   /** Runs one human-monitor command in the running VM's QEMU; resolves with its text. */
-  private async monitor(spec: VmSpec, commandLine: string): Promise<unknown> {
+  private monitor(spec: VmSpec, commandLine: string): Promise<unknown> {
+    return this.withQmp(spec, (qmp) => qmp.execute('human-monitor-command', { 'command-line': commandLine }));
+  }
+
+  private async withQmp<T>(spec: VmSpec, fn: (qmp: QmpClient) => Promise<T>): Promise<T> {
     const ep = await currentQmpEndpoint(this.ctx.host.platform, machineFiles(spec.dir));
     if (!ep) throw new Error(`the machine "${spec.name}" is not running`);
     const qmp = await QmpClient.connect(ep, 5000);
     try {
-      return await qmp.execute('human-monitor-command', { 'command-line': commandLine });
+      return await fn(qmp);
     } finally {
       qmp.close();
     }
