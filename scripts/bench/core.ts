@@ -16,6 +16,31 @@ import { buildFloorInitramfs, FLOOR_IDLE_ARG } from '../../vm-images/build/floor
 import { bulkTransfer, makeBulkImage } from './bulk';
 import { Figure, median } from './report';
 
+/** QEMU's arguments for a floor VM (the kernel and floor, engine floor): TCG, no devices of its own. */
+export function floorQemuArgs(
+  kernel: string,
+  initrd: string,
+  cmdline: string,
+  vm: { memoryMiB: number; cpus: number },
+): string[] {
+  return [
+    ...machineArgs({ accel: 'tcg', arch: 'x86_64' }),
+    '-smp',
+    String(vm.cpus),
+    ...memoryArgs(vm.memoryMiB),
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-kernel',
+    kernel,
+    '-initrd',
+    initrd,
+    '-append',
+    cmdline,
+  ];
+}
+
 /** Seconds from QEMU's start to the floor init's marker on the serial console. */
 export async function floorBoot(memoryMiB: number, cpus: number): Promise<number> {
   const vm = await startFloor(memoryMiB, cpus);
@@ -35,20 +60,10 @@ export async function startFloor(
   const image = locateImage();
   const floor = await buildFloorInitramfs(path.join(image.dir, 'floor'));
   const args = [
-    ...machineArgs({ accel: 'tcg', arch: 'x86_64' }),
-    '-smp',
-    String(cpus),
-    ...memoryArgs(memoryMiB),
-    '-nodefaults',
-    '-no-user-config',
-    '-display',
-    'none',
-    '-kernel',
-    image.kernel,
-    '-initrd',
-    floor.initrd,
-    '-append',
-    idle ? `${image.cmdline} ${FLOOR_IDLE_ARG}` : image.cmdline,
+    ...floorQemuArgs(image.kernel, floor.initrd, idle ? `${image.cmdline} ${FLOOR_IDLE_ARG}` : image.cmdline, {
+      memoryMiB,
+      cpus,
+    }),
     '-serial',
     'stdio',
   ];

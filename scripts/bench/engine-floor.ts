@@ -3,10 +3,10 @@
 // answering on the host through a raw TCP forward. The reference for a fresh `berth up`.
 import { spawn } from 'node:child_process';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as path from 'node:path';
-import { machineArgs, memoryArgs } from '../../app/driver/qemu/argv';
+import { freePort } from '../../app/base/net';
 import { locateImage } from '../../app/base/image';
+import { floorQemuArgs } from './core';
 import { buildEngineFloorInitramfs, ENGINE_FLOOR_MARKERS, ENGINE_FLOOR_PORT } from '../../vm-images/build/engine-floor';
 
 export interface EngineFloorBoot {
@@ -14,17 +14,6 @@ export interface EngineFloorBoot {
   seconds: number;
   /** Guest uptime at the init's markers (init reached, dockerd started), from the console. */
   uptime: { init?: number; dockerd?: number };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** True once the engine answers /_ping; false while QEMU's forward has nothing behind it yet. */
@@ -45,20 +34,7 @@ export async function engineFloorBoot(memoryMiB: number, cpus: number): Promise<
   const initrd = await buildEngineFloorInitramfs(image.dir, path.join(image.dir, 'floor'));
   const port = await freePort();
   const args = [
-    ...machineArgs({ accel: 'tcg', arch: 'x86_64' }),
-    '-smp',
-    String(cpus),
-    ...memoryArgs(memoryMiB),
-    '-nodefaults',
-    '-no-user-config',
-    '-display',
-    'none',
-    '-kernel',
-    image.kernel,
-    '-initrd',
-    initrd,
-    '-append',
-    image.cmdline,
+    ...floorQemuArgs(image.kernel, initrd, image.cmdline, { memoryMiB, cpus }),
     // The same network and entropy devices as a Berth machine (dockerd's start reads random bytes).
     '-netdev',
     `user,id=net0,hostfwd=tcp:127.0.0.1:${port}-:${ENGINE_FLOOR_PORT}`,
