@@ -333,11 +333,13 @@ describe('a real machine', { concurrency: false }, () => {
     // Kill every sshd session process in the guest (the listener stays): this
     // cuts the agent's connection, and this command's own. OpenSSH 10 (Debian 13)
     // runs sessions as sshd-session, older ones as copies of sshd.
+    // Oldest first: the agent's session is older than this command's, and once this command's own
+    // session is gone its shell may not live to kill the rest.
     // Like ssh, berth ssh joins its arguments into one remote command line.
     await berth(home, [
       'ssh',
       '--',
-      'for p in $(pidof sshd sshd-session); do [ "$p" = "$(cat /run/sshd.pid)" ] || kill -9 $p; done',
+      'for p in $(pidof sshd sshd-session | tr " " "\\n" | sort -n); do [ "$p" = "$(cat /run/sshd.pid)" ] || kill -9 $p; done',
     ]);
     await until(
       () => fs.readFileSync(path.join(dir, 'agent.log'), 'utf8').includes('reconnecting'),
