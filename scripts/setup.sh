@@ -231,7 +231,7 @@ fi
 # packaged app brings its own): README.md says how to fetch it for `npm start`.
 say "npm ci"
 ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund
-say "building the VM image (the first build compiles the guest kernel and Docker engine: 10-15 minutes on 2 cores; then seconds)"
+say "building the VM image (the first build compiles the guest kernel and Docker engine: 15-25 minutes on 2 cores; then seconds)"
 npm run build:vm --silent
 
 if [ -e /dev/kvm ] && ! { [ -r /dev/kvm ] && [ -w /dev/kvm ]; }; then
