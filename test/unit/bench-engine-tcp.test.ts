@@ -6,7 +6,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BENCH_ENGINE_TCP_ENV, engineTcpForBenchmark } from '../../app/agent/bench-engine-tcp';
 import { hostAgentDeps } from '../../app/agent/host-deps';
-import { MachineAgent } from '../../app/agent/machine-agent';
 import { ApiCallError, ApiClient } from '../../app/api/client';
 import type { BerthPort, ServerMessage } from '../../app/api/contract';
 import { createImplementation } from '../../app/api/handlers';
@@ -19,12 +18,11 @@ import { saveSettings } from '../../app/base/settings/store';
 import { Machines } from '../../app/machine/machines';
 import { benchEnv } from '../../scripts/bench/core';
 import { berthSync, tempHome } from '../helpers/cli';
-import { FakeDriver, fakeImage } from '../helpers/fake-driver';
-import { fakeEngine, FakeGuestLink } from '../helpers/fake-guest';
+import { FakeDriver } from '../helpers/fake-driver';
+import { agentOnFakes } from '../helpers/fake-agent';
+import { fakeEngine } from '../helpers/fake-guest';
 
 process.env.DOCKER_CONFIG = tempHome('bdc');
-const image = fakeImage(path.join(tempHome('bim'), 'image'));
-const PUBLIC_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeFakeFakeFakeFakeFakeFakeFakeFakeFake test';
 
 /** A settings file as Berth 2 wrote it, with the benchmark's listener switched on. */
 function oldSettingsFile(file: string): void {
@@ -143,14 +141,10 @@ async function startWithAgentEnv(t: TestContext, env: NodeJS.ProcessEnv, setting
   const started: VmSpec[] = [];
   const driver = new FakeDriver();
   driver.onCall = (method, spec) => void (method === 'start' && started.push(spec));
-  const deps = hostAgentDeps('t', paths, driver, () => undefined, env);
-  const agent = new MachineAgent({
-    ...deps,
-    image: () => image,
-    keys: () => ({ privateKey: 'not used by the fake link', publicKey: PUBLIC_KEY }),
-    timeouts: { ssh: 5000, engine: 5000, stop: 1000 },
-    connect: () => new FakeGuestLink(engine.sock, []),
-  });
+  const agent = agentOnFakes(
+    hostAgentDeps('t', paths, driver, () => undefined, env),
+    engine.sock,
+  );
   t.after(async () => {
     if (agent.status.state !== 'stopped') await agent.down(false);
     await engine.close();

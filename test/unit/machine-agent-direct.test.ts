@@ -10,19 +10,17 @@ import * as path from 'node:path';
 import { ENGINE_PROXY_ACK } from '../../app/agent/engine-direct';
 import { hostAgentDeps } from '../../app/agent/host-deps';
 import { httpPing } from '../../app/agent/waits';
-import { MachineAgent } from '../../app/agent/machine-agent';
 import { ensureMachineDir, machinePaths } from '../../app/base/paths';
 import { readRuntime } from '../../app/base/runtime';
 import { defaultSettings } from '../../app/base/settings/schema';
 import { saveSettings } from '../../app/base/settings/store';
 import type { VmSpec } from '../../app/base/vm-types';
 import { tempHome } from '../helpers/cli';
-import { FakeDriver, fakeImage } from '../helpers/fake-driver';
-import { fakeEngine, FakeGuestLink } from '../helpers/fake-guest';
+import { FakeDriver } from '../helpers/fake-driver';
+import { agentOnFakes } from '../helpers/fake-agent';
+import { fakeEngine } from '../helpers/fake-guest';
 
 process.env.DOCKER_CONFIG = tempHome('bdc');
-const image = fakeImage(path.join(tempHome('bim'), 'image'));
-const PUBLIC_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeFakeFakeFakeFakeFakeFakeFakeFakeFake test';
 
 /** The guest's engine proxy, as far as the agent can tell: secret first, then ACK and the engine. */
 function fakeProxy(port: number, secret: Buffer, engineSock: string, seen: { ok: number; refused: number }) {
@@ -60,14 +58,10 @@ async function start(t: TestContext, withProxy: boolean) {
       proxy = fakeProxy(spec.enginePort!, Buffer.from(spec.guestConfig.engineSecret!, 'hex'), engine.sock, seen);
   };
   const log: string[] = [];
-  const deps = hostAgentDeps('t', paths, driver, (m) => log.push(m), {});
-  const agent = new MachineAgent({
-    ...deps,
-    image: () => image,
-    keys: () => ({ privateKey: 'not used by the fake link', publicKey: PUBLIC_KEY }),
-    timeouts: { ssh: 5000, engine: 5000, stop: 1000 },
-    connect: () => new FakeGuestLink(engine.sock, []),
-  });
+  const agent = agentOnFakes(
+    hostAgentDeps('t', paths, driver, (m) => log.push(m), {}),
+    engine.sock,
+  );
   t.after(async () => {
     if (agent.status.state !== 'stopped') await agent.down(false);
     proxy?.close();

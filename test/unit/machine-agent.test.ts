@@ -16,12 +16,12 @@ import { defaultSettings } from '../../app/base/settings/schema';
 import { vmSpec } from '../../app/base/vm-spec';
 import { tempHome } from '../helpers/cli';
 import { FakeDriver, fakeImage } from '../helpers/fake-driver';
+import { FAKE_PUBLIC_KEY } from '../helpers/fake-agent';
 import { fakeEngine, FakeGuestLink } from '../helpers/fake-guest';
 
 // The docker context the agent registers goes into a folder of the test's own, not the user's.
 process.env.DOCKER_CONFIG = tempHome('bdc');
 const image = fakeImage(path.join(tempHome('bim'), 'image'));
-const PUBLIC_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeFakeFakeFakeFakeFakeFakeFakeFakeFake test';
 
 async function machine(t: TestContext, opts: { canSuspend?: boolean; engineComesUp?: boolean } = {}) {
   const home = tempHome();
@@ -40,7 +40,7 @@ async function machine(t: TestContext, opts: { canSuspend?: boolean; engineComes
     driver,
     settings: () => defaultSettings(),
     image: () => image,
-    keys: () => ({ privateKey: 'not used by the fake link', publicKey: PUBLIC_KEY }),
+    keys: () => ({ privateKey: 'not used by the fake link', publicKey: FAKE_PUBLIC_KEY }),
     log: (m) => logs.push(m),
     timeouts: { ssh: 5000, engine: opts.engineComesUp === false ? 300 : 5000, stop: 1000 },
     connect: () => {
@@ -55,7 +55,8 @@ async function machine(t: TestContext, opts: { canSuspend?: boolean; engineComes
     await engine.close();
   });
   // The driver keys a VM by its machine folder: the ports do not matter to it.
-  const spec = () => vmSpec('t', paths, defaultSettings(), image, readRuntime(paths) ?? { sshPort: 0 }, PUBLIC_KEY);
+  const spec = () =>
+    vmSpec('t', paths, defaultSettings(), image, readRuntime(paths) ?? { sshPort: 0 }, FAKE_PUBLIC_KEY);
   const lastError = (): ProblemReport => JSON.parse(fs.readFileSync(path.join(paths.dir, 'last-error.json'), 'utf8'));
   return { agent, driver, paths, journal, links, notes, logs, spec, lastError };
 }
