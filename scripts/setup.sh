@@ -66,6 +66,7 @@ TEST_APT_PACKAGES=(
   docker-compose  # checks that compose works on Berth's socket
   xvfb
   faketime # npm run faults: the host agent under a jumping clock
+  openssh-client # ssh-keygen: the unit tests read Berth's key files with OpenSSH's own reader
 )
 # The tests run on the QEMU users have (Homebrew and winget carry 10, Ubuntu 24.04 8.2). Debian 12's
 # own is 7.2, so there --with-tests takes QEMU from bookworm-backports (Debian's build of Debian 13's

@@ -3,17 +3,41 @@
 // its guest showed first), and checked on every connection after.
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { utils } from 'ssh2';
+import { UserError } from './errors';
 import { readIfExists, writePrivateFile } from './files';
+import { generateEd25519, OpenSshKeyPair, repairShortEd25519 } from './openssh-key';
 import { MachinePaths } from './paths';
 
 export function ensureUserKey(p: MachinePaths): { privateKey: string; publicKey: string } {
   const existing = readIfExists(p.sshKey);
-  if (existing !== undefined) return { privateKey: existing, publicKey: fs.readFileSync(p.sshPubKey, 'utf8') };
-  const pair = utils.generateKeyPairSync('ed25519', { comment: `berth@${process.env.USER ?? 'user'}` });
+  if (existing !== undefined) {
+    const repaired = repairKeyFiles(existing, p.sshKey, p.sshPubKey);
+    if (repaired) return { privateKey: repaired.private, publicKey: repaired.public + '\n' };
+    if (utils.parseKey(existing) instanceof Error) {
+      throw new UserError(
+        `the machine's SSH key ${p.sshKey} cannot be read: delete it and ${path.basename(p.sshPubKey)} beside it, and Berth makes a new pair that the VM takes at its next start`,
+      );
+    }
+    return { privateKey: existing, publicKey: fs.readFileSync(p.sshPubKey, 'utf8') };
+  }
+  const pair = generateEd25519(`berth@${process.env.USER ?? 'user'}`);
   writePrivateFile(p.sshKey, pair.private);
   writePrivateFile(p.sshPubKey, pair.public + '\n');
   return { privateKey: pair.private, publicKey: pair.public + '\n' };
+}
+
+/**
+ * A key pair written by an earlier Berth whose key generator cut the public key short (see
+ * openssh-key.ts) is rewritten whole: the same key, so nothing the machine trusts changes.
+ */
+function repairKeyFiles(privateText: string, privateFile: string, publicFile: string): OpenSshKeyPair | undefined {
+  const repaired = repairShortEd25519(privateText);
+  if (!repaired) return undefined;
+  writePrivateFile(privateFile, repaired.private);
+  writePrivateFile(publicFile, repaired.public + '\n');
+  return repaired;
 }
 
 /**
@@ -25,14 +49,17 @@ export function ensureUserKey(p: MachinePaths): { privateKey: string; publicKey:
  */
 export function ensureHostKey(p: MachinePaths): string {
   const pinned = readIfExists(p.knownHost)?.trim();
-  const pub = readIfExists(p.sshHostPubKey);
+  const priv = readIfExists(p.sshHostKey);
+  const pub =
+    (priv !== undefined && repairKeyFiles(priv, p.sshHostKey, p.sshHostPubKey)?.public) ||
+    readIfExists(p.sshHostPubKey);
   if (pub !== undefined) {
     const pin = publicKeyFingerprint(pub);
     if (pinned !== pin) writePrivateFile(p.knownHost, pin + '\n');
     return pin;
   }
   if (pinned) return pinned;
-  const pair = utils.generateKeyPairSync('ed25519', { comment: 'berth-vm' });
+  const pair = generateEd25519('berth-vm');
   writePrivateFile(p.sshHostKey, pair.private);
   writePrivateFile(p.sshHostPubKey, pair.public + '\n');
   const pin = publicKeyFingerprint(pair.public);

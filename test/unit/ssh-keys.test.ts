@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { utils } from 'ssh2';
+import { generateEd25519 } from '../../app/base/openssh-key';
 import { machinePaths } from '../../app/base/paths';
 import { ensureHostKey, fingerprint, hostKeyVerifier, publicKeyFingerprint } from '../../app/base/ssh-keys';
 
@@ -53,7 +54,7 @@ test('the verifier accepts the pinned key on the very first connection and refus
   const p = machine();
   ensureHostKey(p);
   const own = blobOf(fs.readFileSync(p.sshHostPubKey, 'utf8'));
-  const other = blobOf(utils.generateKeyPairSync('ed25519').public);
+  const other = blobOf(generateEd25519('other').public);
   const why: string[] = [];
   const verify = hostKeyVerifier(p, (m) => why.push(m));
   assert.equal(verify(other), false);
@@ -65,18 +66,18 @@ test('a deleted known_host is pinned again from the pair, not from whatever key 
   const p = machine();
   const pin = ensureHostKey(p);
   fs.rmSync(p.knownHost);
-  const other = blobOf(utils.generateKeyPairSync('ed25519').public);
+  const other = blobOf(generateEd25519('other').public);
   assert.equal(hostKeyVerifier(p, () => {})(other), false);
   assert.equal(fs.readFileSync(p.knownHost, 'utf8'), pin + '\n');
 });
 
 test('a machine made before host keys were made on the host still pins the first key it sees', () => {
   const p = machine();
-  const first = blobOf(utils.generateKeyPairSync('ed25519').public);
+  const first = blobOf(generateEd25519('other').public);
   const verify = hostKeyVerifier(p, () => {});
   assert.equal(verify(first), true);
   assert.equal(fs.readFileSync(p.knownHost, 'utf8'), fingerprint(first) + '\n');
-  assert.equal(verify(blobOf(utils.generateKeyPairSync('ed25519').public)), false);
+  assert.equal(verify(blobOf(generateEd25519('other').public)), false);
 });
 
 test('publicKeyFingerprint names a line that is not a public key', () => {
