@@ -144,7 +144,7 @@ test('--with-tests adds what npm test needs, and docker.io only when there is no
   assert.equal(withCli.status, 0, withCli.err);
   assert.ok(
     withCli.calls.includes(
-      'apt-get install -y -qq --no-install-recommends chromium docker-registry docker-compose xvfb faketime',
+      'apt-get install -y -qq --no-install-recommends chromium docker-registry docker-compose xvfb faketime openssh-client',
     ),
     withCli.calls.join('\n'),
   );
@@ -152,7 +152,7 @@ test('--with-tests adds what npm test needs, and docker.io only when there is no
   assert.equal(noCli.status, 0, noCli.err);
   assert.ok(
     noCli.calls.includes(
-      'apt-get install -y -qq --no-install-recommends chromium docker-registry docker-compose xvfb faketime docker.io',
+      'apt-get install -y -qq --no-install-recommends chromium docker-registry docker-compose xvfb faketime openssh-client docker.io',
     ),
   );
   const plain = run({ installed: BASE, root: true }, ['--yes']);
