@@ -3,7 +3,7 @@
 // the running containers once and hands what they publish to the forwarder.
 // If the event stream breaks (SSH reconnect, dockerd restart) it subscribes
 // again and starts from a fresh list, so nothing is missed for long.
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import { onJsonLines } from '../base/ndjson';
 import { EngineContainer, wantedPorts } from './published-ports';
@@ -24,7 +24,8 @@ interface EngineEvent {
 }
 
 export class PortWatch {
-  private readonly docker: Docker;
+  /** Made at the first subscription: dockerode takes ~80 ms to load, which would delay the agent's start. */
+  private docker?: Docker;
   private stream?: Readable;
   private stopped = false;
   private retry?: NodeJS.Timeout;
@@ -36,12 +37,15 @@ export class PortWatch {
   private readonly exited = new Set<string>();
 
   constructor(
-    socketPath: string,
+    private readonly socketPath: string,
     private readonly forwarder: PortForwarder,
     private readonly onChange: () => void,
     private readonly log: (msg: string) => void,
-  ) {
-    this.docker = new Docker({ socketPath });
+  ) {}
+
+  private async engine(): Promise<Docker> {
+    this.docker ??= new (await import('dockerode')).default({ socketPath: this.socketPath });
+    return this.docker;
   }
 
   start(): void {
@@ -54,7 +58,9 @@ export class PortWatch {
     try {
       // Subscribe first, then list: a change between the two is seen by the
       // stream, so the list can never be older than what follows it.
-      const stream = (await this.docker.getEvents({
+      const stream = (await (
+        await this.engine()
+      ).getEvents({
         filters: { type: ['container'], event: PORT_EVENTS },
       })) as unknown as Readable;
       if (this.stopped) return void stream.destroy();
@@ -97,7 +103,7 @@ export class PortWatch {
   private async sync(): Promise<void> {
     if (this.stopped) return;
     try {
-      const listed = (await this.docker.listContainers()) as EngineContainer[];
+      const listed = (await (await this.engine()).listContainers()) as EngineContainer[];
       if (this.stopped) return;
       const ids = new Set(listed.map((c) => c.Id));
       for (const id of this.exited) if (!ids.has(id)) this.exited.delete(id);

@@ -7,7 +7,6 @@ import { settingRanges } from '../base/settings/schema';
 import { env, logs, ls, status } from './commands/info';
 import { down, init, restart, rm, set, up } from './commands/lifecycle';
 import { ssh } from './commands/ssh';
-import { ui } from './commands/ui';
 
 type Command = (m: Machines, argv: string[]) => number | Promise<number>;
 
@@ -25,7 +24,9 @@ const COMMANDS: Record<string, Command> = {
   logs,
   rm,
   set,
-  ui,
+  // Loaded when asked for: the dashboard's server and dockerode take ~170 ms to load, which every
+  // other command (berth up among them) would pay.
+  ui: async (m, a) => (await import('./commands/ui')).ui(m, a),
 };
 
 const USAGE = (() => {
