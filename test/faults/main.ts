@@ -66,7 +66,10 @@ async function main(): Promise<number> {
   });
   try {
     say(`machine home ${home}${smallFs ? ` (a ${HOME_FS_MB} MB tmpfs)` : ' (not a small filesystem: not root?)'}`);
-    const init = await s.berth(['init', '--memory', '1024', '--disk', '8', '--no-share']);
+    // The default memory (2 GiB): 50 containers starting at once hold ~900 MB in their shims and
+    // runc processes, which a 1 GiB machine does not have (the kernel then ends containers' processes;
+    // the engine itself is kept from the OOM killer, see the guest's /etc/berth/boot).
+    const init = await s.berth(['init', '--memory', '2048', '--disk', '8', '--no-share']);
     if (init.code !== 0) throw new Error(`berth init: ${init.stderr}`);
     await s.up();
     const data = new DataSet(s);

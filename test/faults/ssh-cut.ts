@@ -1,12 +1,18 @@
 // Fault 3: the SSH connection to the VM cut (every sshd session in the guest killed, as a
 // network drop or a host sleep does) while `docker logs -f` and `docker run -i` are streaming.
-// Neither client may hang: both end, the agent reconnects, and both work again.
+// Neither client may hang: a stream that rode the connection ends, one on the engine's direct
+// path (the default, app/agent/engine-direct.ts) streams on; the agent reconnects, and both work.
 import { IMAGE } from './data';
 import { Verdict, type Fault } from './fault';
 import { firstLines, waitFor, type Suite } from './suite';
 
-/** Kills every sshd but the listener: the agent's connection goes, and this command's own. */
-const CUT = 'for p in $(pidof sshd); do [ "$p" = "$(cat /run/sshd.pid)" ] || kill -9 $p; done';
+/**
+ * Kills every sshd session process but the listener: the agent's connection goes, and this
+ * command's own. OpenSSH 10 (Debian 13) runs sessions as sshd-session, older ones as copies of
+ * sshd. Oldest first: once this command's own session is gone its shell may not live on.
+ */
+const CUT =
+  'for p in $(pidof sshd sshd-session | tr " " "\\n" | sort -n); do [ "$p" = "$(cat /run/sshd.pid)" ] || kill -9 $p; done';
 
 function watch(child: ReturnType<Suite['spawnDocker']>) {
   const w = { out: '', err: '', exited: undefined as number | undefined };
@@ -50,17 +56,26 @@ export const sshCut: Fault = {
     await s.berth(['ssh', '--', CUT], { timeoutMs: 60_000 });
     const noticed = await waitFor(() => (s.agentLog().match(/reconnecting/g) ?? []).length > reconnects, 60_000);
     v.check(noticed === true, 'the agent did not notice the cut');
-    // The streams rode on the connection that is gone: the clients must end, not hang.
-    const ended = await waitFor(() => logs.exited !== undefined && cat.exited !== undefined, 90_000, 500);
-    v.check(
-      ended === true,
-      `a client hung after the cut: logs -f ${logs.exited === undefined ? 'still running' : 'ended'}, run -i ${cat.exited === undefined ? 'still running' : 'ended'}`,
+    // A client whose stream rode the connection that is gone ends; one on the direct path goes on
+    // streaming: a new tick, and a line written after the cut comes back. Neither may hang.
+    const ticksAtCut = logs.out.length;
+    if (cat.exited === undefined) catProc.stdin.write('after the cut, same client\n');
+    const settled = await waitFor(
+      () =>
+        (logs.exited !== undefined || /tick/.test(logs.out.slice(ticksAtCut))) &&
+        (cat.exited !== undefined || /after the cut, same client/.test(cat.out)),
+      90_000,
+      500,
     );
-    if (!ended) {
-      // Ended by hand so that the next try starts clean.
-      catProc.kill('SIGKILL');
-      logsProc.kill('SIGKILL');
-    }
+    const how = (w: { exited?: number }, live: boolean) =>
+      w.exited !== undefined ? `ended (exit ${w.exited})` : live ? 'streams on' : 'hung';
+    const logsHow = how(logs, /tick/.test(logs.out.slice(ticksAtCut)));
+    const catHow = how(cat, /after the cut, same client/.test(cat.out));
+    v.check(settled === true, `a client hung after the cut: logs -f ${logsHow}, run -i ${catHow}`);
+    // Clients still running are ended so that the next try starts clean: cat at the end of its input.
+    catProc.stdin.end();
+    if (!(await waitFor(() => cat.exited !== undefined, 30_000))) catProc.kill('SIGKILL');
+    if (logs.exited === undefined) logsProc.kill('SIGKILL');
     // Both work again over the new connection; the container streamed on.
     const again = await s.docker(['run', '-i', '--rm', IMAGE, '/bin/cat'], {
       input: 'after the cut\n',
@@ -76,6 +91,6 @@ export const sshCut: Fault = {
     v.check(later === true, `docker logs -f after the cut showed no new lines: ${firstLines(follow.out + follow.err)}`);
     await s.docker(['rm', '-f', name]);
     await waitFor(() => follow.exited !== undefined, 30_000);
-    return v.result(`clients ended with: logs -f exit ${logs.exited}, run -i exit ${cat.exited}`);
+    return v.result(`after the cut: logs -f ${logsHow}, run -i ${catHow}`);
   },
 };

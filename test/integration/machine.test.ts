@@ -324,6 +324,36 @@ describe('a real machine', { concurrency: false }, () => {
     assert.doesNotMatch(libs.stdout, /libxtables/, 'no shared iptables libraries in the image');
   });
 
+  test('the engine comes back when dockerd dies, and the OOM killer is kept off it', async () => {
+    const inGuest = async (cmd: string) => {
+      const r = await berth(home, ['ssh', '--', cmd]);
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout.trim();
+    };
+    // Docker's own unit's score: in a guest short of memory the kernel ends a container's process,
+    // not the engine (containerd's config sets its own, -999).
+    assert.equal(await inGuest('cat /proc/$(cat /run/docker.pid)/oom_score_adj'), '-500');
+    assert.equal(await inGuest('cat /proc/$(cat /run/containerd.pid)/oom_score_adj'), '-999');
+    // As the OOM killer or a crash would end it.
+    const first = await inGuest('cat /run/docker.pid');
+    await inGuest('kill -9 $(cat /run/docker.pid)');
+    await until(
+      () =>
+        fs
+          .readFileSync(path.join(dir, 'console.log'), 'utf8')
+          .includes('berth: dockerd exited; starting it again in 1 s'),
+      'the guest to say it starts dockerd again',
+    );
+    await until(
+      async () => (await httpPing(sock)) && (await inGuest('cat /run/docker.pid')) !== first,
+      'the engine to answer again',
+      120000,
+    );
+    assert.equal(await inGuest('cat /proc/$(cat /run/docker.pid)/oom_score_adj'), '-500');
+    // The engine's state is on the data disk: the containers made before are still there.
+    assert.match(await docker('ps', '-a', '--format', '{{.Names}}'), /logger/);
+  });
+
   test('the socket works again after the SSH connection is cut, and the guest clock is set right', async () => {
     // As after the host slept: the guest's clock an hour behind, and the SSH connection gone.
     const guestNow = async () => Number((await berth(home, ['ssh', '--', 'date +%s'])).stdout.trim());
