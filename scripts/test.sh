@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: the linters, unit tests, the driver test that boots a tiny VM under the
 # real QEMU, the VM image build, then the integration tests that boot real VMs under QEMU, then
-# the dashboard's tests. The fault suite (npm run faults) is not part of it: even its --quick
-# form takes about 20 minutes on a 2-core machine under TCG (README, "Run the tests").
+# the dashboard's tests. The fault suite (npm run faults) is not part of it: its --quick form,
+# which .ci/run runs after this, takes 12-22 minutes on a 2-core machine under TCG, most of it 50
+# containers starting at once (README, "Run the tests").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== lint"

@@ -219,22 +219,28 @@ test('an unknown option is named in a one-line error', { skip }, () => {
   assert.equal(r.err, "setup: unknown option '--with-test': use --with-tests, --yes or --ci (see --help)\n");
 });
 
-test('.ci/run is the README set-up (setup.sh --ci) followed by npm test', { skip }, () => {
-  const r = run({ installed: BASE, root: true, dockerCli: true }, [], path.join(REPO, '.ci', 'run'));
-  assert.equal(r.status, 0, r.err);
-  assert.ok(
-    r.calls.some((c) => / install .*chromium/.test(c)),
-    'CI installs the test tools',
-  );
-  assert.deepEqual(r.calls.slice(-3), [
-    'npm ci --no-audit --no-fund ELECTRON_SKIP_BINARY_DOWNLOAD=1',
-    'npm run build:vm --silent ELECTRON_SKIP_BINARY_DOWNLOAD=',
-    'npm test ELECTRON_SKIP_BINARY_DOWNLOAD=',
-  ]);
-  // README.md gives the same commands.
-  const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
-  assert.ok(readme.includes('\nbash scripts/setup.sh\n'));
-  assert.ok(readme.includes('\nbash scripts/setup.sh --with-tests '));
-  assert.ok(readme.includes('\nnode bin/berth up '));
-  assert.ok(readme.includes('\nnpm test\n'));
-});
+test(
+  ".ci/run is the README set-up (setup.sh --ci) followed by npm test and the fault suite's short form",
+  { skip },
+  () => {
+    const r = run({ installed: BASE, root: true, dockerCli: true }, [], path.join(REPO, '.ci', 'run'));
+    assert.equal(r.status, 0, r.err);
+    assert.ok(
+      r.calls.some((c) => / install .*chromium/.test(c)),
+      'CI installs the test tools',
+    );
+    assert.deepEqual(r.calls.slice(-4), [
+      'npm ci --no-audit --no-fund ELECTRON_SKIP_BINARY_DOWNLOAD=1',
+      'npm run build:vm --silent ELECTRON_SKIP_BINARY_DOWNLOAD=',
+      'npm test ELECTRON_SKIP_BINARY_DOWNLOAD=',
+      'npm run faults --silent -- --quick ELECTRON_SKIP_BINARY_DOWNLOAD=',
+    ]);
+    // README.md gives the same commands.
+    const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    assert.ok(readme.includes('\nbash scripts/setup.sh\n'));
+    assert.ok(readme.includes('\nbash scripts/setup.sh --with-tests '));
+    assert.ok(readme.includes('\nnode bin/berth up '));
+    assert.ok(readme.includes('\nnpm test\n'));
+    assert.ok(readme.includes('npm run faults -- --quick'));
+  },
+);
