@@ -123,15 +123,17 @@ function accelOption(accel: ConcreteAccel, arch: Arch): string {
 
 /**
  * The CPU model under TCG for an aarch64 guest (the virt board's own default is a 32-bit CPU).
- * Debian's arm64 kernel signs and checks return addresses with pointer authentication, and QEMU
- * 7.2's `max` emulates the architected QARMA5 cipher for every one of them: a tiny arm64 VM
- * (Debian 12's kernel, busybox init) reached its init after 7.2-8.4 s of kernel time with `max`,
- * 1.8-2.8 s with `max,pauth-impdef=on` and 1.3 s with `cortex-a72` (QEMU 7.2 on this project's
- * 2-core x86_64 host; QEMU 10, whose `max` already uses the cheaper QARMA3: 2.0-2.9, 2.0-2.6 and
- * 1.4 s). `max,pauth-impdef=on` keeps pointer authentication with QEMU's cheap stand-in cipher
- * and every other feature of `max`; cortex-a72 is a little faster to boot but an Armv8.0 CPU
- * (no LSE atomics, no Armv8.2 instructions), on which a program built for the CPUs people run
- * arm64 containers on (Apple M, Graviton) can die of an illegal instruction.
+ * Debian's arm64 kernel signs and checks return addresses with pointer authentication, and `max`
+ * emulates the architected QARMA5 cipher for each one, which QEMU 7.2 (Debian 12's, the oldest
+ * Berth runs on) does slowly. A tiny arm64 VM (Debian 12's kernel, a busybox init; -smp 2 -m 256,
+ * on this project's 2-core x86_64 host) reached its init after this much kernel time:
+ *   QEMU 7.2: max 7.2-8.4 s, max,pauth-impdef=on 1.8-2.8 s, cortex-a72 1.3 s;
+ *   QEMU 10:  max 2.0-2.9 s, max,pauth-impdef=on 2.0-2.6 s, cortex-a72 1.4 s
+ * (with the host loaded by other VMs, 7.2: 14.6-28.4, 3.9-9.1, 2.6-6.3 s). `max,pauth-impdef=on`
+ * keeps pointer authentication, with QEMU's cheap stand-in cipher, and every other feature of
+ * `max`. cortex-a72 boots a little faster but is an Armv8.0 CPU (no LSE atomics, nothing of
+ * Armv8.1 and later): a program built for the CPUs people run arm64 containers on (Apple M,
+ * Graviton) can die there of an illegal instruction.
  */
 export const AARCH64_TCG_CPU = 'max,pauth-impdef=on';
 
