@@ -144,3 +144,35 @@ test(
       },
     ),
 );
+
+test(
+  'real QEMU aarch64: memory saved at stop and resumed by the next start (the virt board migrates whole)',
+  { skip: skipReason('aarch64'), timeout: 120_000 },
+  async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-real-'));
+    const spec = tinySpec('aarch64', dir);
+    const log: string[] = [];
+    const driver = new QemuDriver({ log: (m) => log.push(m) });
+    const consoleFile = path.join(dir, 'console.log');
+    const initRuns = () => readFileSync(consoleFile, 'utf8').includes('berth-tiny-vm: init is running');
+    try {
+      await driver.validate('aarch64');
+      await driver.start(spec, () => undefined);
+      assert.ok(await pollUntil(initRuns, 60_000, 100), 'init did not come up');
+      await driver.suspend(spec);
+      assert.equal(await driver.inspect(spec), 'stopped');
+      const saved = await driver.saved(spec);
+      assert.ok(saved && saved.bytes > 0, 'memory saved');
+      const progress: string[] = [];
+      const r = await driver.start(spec, (m) => progress.push(m));
+      assert.equal(r.resumed, true, `${progress.join('\n')}\n${log.join('\n')}`);
+      assert.equal(await driver.inspect(spec), 'running');
+      // The resumed guest is the same one, its acpid still listening: the power button ends it.
+      assert.equal(await driver.shutdown(spec, 15_000), 'powered-off', log.join('\n'));
+      console.log(`# aarch64 saved ${Math.round(saved.bytes / 2 ** 20)} MiB and resumed: ${progress.join('; ')}`);
+    } finally {
+      await driver.kill(spec).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
