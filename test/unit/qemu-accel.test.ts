@@ -42,7 +42,7 @@ test('an explicit hypervisor for the other architecture: one line saying why and
     (e: unknown) =>
       isUserError(e) &&
       e.message ===
-        'accel kvm cannot run an aarch64 machine on this x86_64 host (a hypervisor runs only its own architecture): change it with "berth set --accel auto"',
+        "accel kvm cannot run an aarch64 machine on this x86_64 host (a hypervisor runs only its own architecture): set the machine's accel to auto or tcg",
   );
   assert.throws(
     () => resolveAccel('hvf', facts('darwin', 'arm64', 'x86_64')),

@@ -210,7 +210,7 @@ test('explicit kvm for an aarch64 machine on an x86_64 host: one line, and nothi
       w.driver(true).start(w.spec({ arch: 'aarch64', accel: 'kvm' }), () => undefined),
       {
         message:
-          'accel kvm cannot run an aarch64 machine on this x86_64 host (a hypervisor runs only its own architecture): change it with "berth set --accel auto"',
+          "accel kvm cannot run an aarch64 machine on this x86_64 host (a hypervisor runs only its own architecture): set the machine's accel to auto or tcg",
       },
     );
     assert.equal(w.launches.length, 0);

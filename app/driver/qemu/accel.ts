@@ -27,7 +27,7 @@ export function resolveAccel(requested: Accel, facts: AccelFacts): ConcreteAccel
     // QEMU would only say "invalid accelerator" or fail deep in its start: say why, and what works.
     if (isHardwareAccel(requested) && emulated(facts)) {
       throw new UserError(
-        `accel ${requested} cannot run an ${facts.guestArch} machine on this ${nativeArch(facts.hostArch)} host (a hypervisor runs only its own architecture): change it with "berth set --accel auto"`,
+        `accel ${requested} cannot run an ${facts.guestArch} machine on this ${nativeArch(facts.hostArch)} host (a hypervisor runs only its own architecture): set the machine's accel to auto or tcg`,
         { code: 'ESETTINGS' },
       );
     }
