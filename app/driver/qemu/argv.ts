@@ -92,9 +92,9 @@ export function buildQemuArgv(input: ArgvInput): string[] {
  * aarch64: the virt board (a PL011 serial port, ttyAMA0 in the guest; a PL031 clock; fw_cfg and
  * PCIe, so the same virtio-*-pci devices and fw_cfg entries as on q35; the power button is a GPIO
  * key). highmem=on: RAM and PCIe above 4 GiB (QEMU 7.1+ drops what does not fit an Apple M1's
- * 36-bit addresses by itself). gic-version=max: QEMU's default GICv2 takes at most 8 CPUs, and an
- * arm64 Linux host with a GICv3 often cannot emulate a GICv2 under KVM; max is the host's GIC
- * under KVM and a GICv3 under TCG and HVF.
+ * 36-bit addresses by itself). gic-version=max: QEMU's default GICv2 takes at most 8 CPUs (QEMU 7.2
+ * refused -smp 12 here; with max it booted), and an arm64 Linux host with a GICv3 often cannot
+ * emulate a GICv2 under KVM; max is the host's GIC under KVM and a GICv3 under TCG and HVF.
  */
 export function machineArgs({ accel, arch }: { accel: ConcreteAccel; arch: Arch }): string[] {
   const machine = arch === 'aarch64' ? 'virt,highmem=on,gic-version=max' : 'q35,hpet=off';
