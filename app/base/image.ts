@@ -8,6 +8,8 @@ import { nativeArch, type Arch } from './arch';
 import { UserError } from './errors';
 
 interface Manifest {
+  /** The image's architecture; an image made before there was a choice is x86_64. */
+  arch?: Arch;
   inputsHash: string;
   cmdline: string;
   kernelVersion?: string;
@@ -16,22 +18,36 @@ interface Manifest {
 
 export const ARTIFACTS = ['vmlinuz', 'initrd.img', 'rootfs.squashfs'] as const;
 
-/** Folders of images, most specific first: each holds one image per architecture (imageFolder). */
-export function imageCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
-  const list: string[] = [];
-  if (env.BERTH_IMAGE_DIR) list.push(path.resolve(env.BERTH_IMAGE_DIR));
-  // A checkout: out/app/base -> <repo>/vm-images/out
-  list.push(path.resolve(__dirname, '..', '..', '..', 'vm-images', 'out'));
-  return list;
+/**
+ * Where a checkout's `npm run build:vm` puts the image of `arch`: the one place here that says so.
+ * x86_64's is vm-images/out, where it always was; another architecture's is beside it.
+ */
+export function checkoutImageFolder(arch: Arch): string {
+  // out/app/base -> <repo>/vm-images
+  return path.resolve(__dirname, '..', '..', '..', 'vm-images', arch === 'x86_64' ? 'out' : `out-${arch}`);
 }
 
 /**
- * Where one architecture's image lives in a folder of images: the one place that says so. The
- * x86_64 image is the folder itself (where `npm run build:vm` has always put it); the aarch64
- * one is in a folder of its own beside it.
+ * Where an image of `arch` may be, most specific first: BERTH_IMAGE_DIR (a folder holding one
+ * image, of the architecture its manifest names: the desktop app's own, or one a user copied),
+ * then the checkout's.
  */
-export function imageFolder(root: string, arch: Arch): string {
-  return arch === 'x86_64' ? root : path.join(root, arch);
+export function imageCandidates(arch: Arch, env: NodeJS.ProcessEnv = process.env): string[] {
+  const list: string[] = [];
+  if (env.BERTH_IMAGE_DIR) list.push(path.resolve(env.BERTH_IMAGE_DIR));
+  list.push(checkoutImageFolder(arch));
+  return list;
+}
+
+/** The architecture of the image in `dir`; undefined when there is none, '?' when its manifest is unreadable. */
+function imageArch(dir: string): Arch | '?' | undefined {
+  const file = path.join(dir, 'manifest.json');
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    return (JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Manifest>).arch ?? 'x86_64';
+  } catch {
+    return '?';
+  }
 }
 
 /** The command that builds the image of `arch` (no flag needed for the host's own). */
@@ -58,11 +74,15 @@ export function locateImage(opts: {
 }): LocatedImage {
   const { arch } = opts;
   const build = buildCommand(arch, opts.hostArch);
-  const folders = imageCandidates(opts.env).map((root) => imageFolder(root, arch));
-  const dir = folders.find((d) => fs.existsSync(path.join(d, 'manifest.json')));
+  const folders = imageCandidates(arch, opts.env);
+  // A folder of another architecture's image is passed over; an unreadable manifest is reported.
+  const dir = folders.find((d) => {
+    const found = imageArch(d);
+    return found === arch || found === '?';
+  });
   if (!dir) {
     throw new UserError(
-      `no ${arch} VM image found (looked in ${folders.join(', ')}): build it with "${build}" (or set BERTH_IMAGE_DIR to a folder of images)`,
+      `no ${arch} VM image found (looked in ${folders.join(', ')}): build it with "${build}" (or set BERTH_IMAGE_DIR to a folder holding one)`,
       { code: 'ENOIMAGE' },
     );
   }

@@ -4,16 +4,21 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isUserError } from '../../app/base/errors';
-import { buildCommand, imageFolder, locateImage } from '../../app/base/image';
+import { buildCommand, checkoutImageFolder, imageCandidates, locateImage } from '../../app/base/image';
 import { fakeImage } from '../helpers/fake-driver';
 
-function root(): string {
+function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'berth-images-'));
 }
 
-test("each architecture's image has its folder in a folder of images: x86_64 the folder itself", () => {
-  assert.equal(imageFolder('/imgs', 'x86_64'), '/imgs');
-  assert.equal(imageFolder('/imgs', 'aarch64'), path.join('/imgs', 'aarch64'));
+test("a checkout's images: x86_64 in vm-images/out as always, aarch64 beside it in vm-images/out-aarch64", () => {
+  assert.equal(path.basename(checkoutImageFolder('x86_64')), 'out');
+  assert.equal(checkoutImageFolder('aarch64'), path.join(path.dirname(checkoutImageFolder('x86_64')), 'out-aarch64'));
+  assert.deepEqual(imageCandidates('aarch64', {}), [checkoutImageFolder('aarch64')]);
+  assert.deepEqual(imageCandidates('aarch64', { BERTH_IMAGE_DIR: '/imgs' }), [
+    path.resolve('/imgs'),
+    checkoutImageFolder('aarch64'),
+  ]);
 });
 
 test("the build command needs --arch only for another architecture than the host's", () => {
@@ -23,34 +28,33 @@ test("the build command needs --arch only for another architecture than the host
   assert.equal(buildCommand('x86_64', 'arm64'), 'npm run build:vm -- --arch x86_64');
 });
 
-test('locateImage finds the image of the asked architecture', () => {
-  const dir = root();
+test('BERTH_IMAGE_DIR holds one image, of the architecture its manifest names (none: x86_64)', () => {
+  const arm = tmp();
+  const old = tmp();
   try {
-    fakeImage(dir);
-    fakeImage(path.join(dir, 'aarch64'));
-    const env = { BERTH_IMAGE_DIR: dir };
-    assert.equal(locateImage({ arch: 'x86_64', env, verify: false }).dir, dir);
-    assert.equal(locateImage({ arch: 'aarch64', env, verify: false }).kernel, path.join(dir, 'aarch64', 'vmlinuz'));
+    fakeImage(arm, 'aarch64');
+    fakeImage(old);
+    assert.equal(locateImage({ arch: 'aarch64', env: { BERTH_IMAGE_DIR: arm }, verify: false }).dir, arm);
+    assert.equal(locateImage({ arch: 'x86_64', env: { BERTH_IMAGE_DIR: old }, verify: false }).dir, old);
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(arm, { recursive: true, force: true });
+    fs.rmSync(old, { recursive: true, force: true });
   }
 });
 
 test("no image of the machine's architecture: one line naming it, where it looked, and how to build it", () => {
-  const dir = root();
+  const dir = tmp();
   try {
-    fakeImage(dir); // x86_64 only
+    fakeImage(dir); // an x86_64 image: passed over for an aarch64 machine
     assert.throws(
       () => locateImage({ arch: 'aarch64', env: { BERTH_IMAGE_DIR: dir }, hostArch: 'x64' }),
       (e: unknown) => {
         assert.ok(isUserError(e));
         assert.equal(e.code, 'ENOIMAGE');
-        assert.ok(
-          e.message.startsWith(`no aarch64 VM image found (looked in ${path.join(dir, 'aarch64')}, `),
+        assert.equal(
           e.message,
+          `no aarch64 VM image found (looked in ${dir}, ${checkoutImageFolder('aarch64')}): build it with "npm run build:vm -- --arch aarch64" (or set BERTH_IMAGE_DIR to a folder holding one)`,
         );
-        assert.match(e.message, /: build it with "npm run build:vm -- --arch aarch64" \(or set BERTH_IMAGE_DIR/);
-        assert.doesNotMatch(e.message, /\n/);
         return true;
       },
     );
@@ -59,18 +63,21 @@ test("no image of the machine's architecture: one line naming it, where it looke
   }
 });
 
-test('a damaged image says how to rebuild that architecture', () => {
-  const dir = root();
+test('a damaged image, or an unreadable manifest, says how to rebuild that architecture', () => {
+  const dir = tmp();
   try {
-    fakeImage(path.join(dir, 'aarch64'));
-    fs.writeFileSync(path.join(dir, 'aarch64', 'vmlinuz'), 'cut');
-    assert.throws(
-      () => locateImage({ arch: 'aarch64', env: { BERTH_IMAGE_DIR: dir }, hostArch: 'x64', verify: false }),
-      {
-        code: 'EBADIMAGE',
-        message: `the VM image file ${path.join(dir, 'aarch64', 'vmlinuz')} is missing or damaged: rebuild it with "npm run build:vm -- --arch aarch64"`,
-      },
-    );
+    fakeImage(dir, 'aarch64');
+    fs.writeFileSync(path.join(dir, 'vmlinuz'), 'cut');
+    const env = { BERTH_IMAGE_DIR: dir };
+    assert.throws(() => locateImage({ arch: 'aarch64', env, hostArch: 'x64', verify: false }), {
+      code: 'EBADIMAGE',
+      message: `the VM image file ${path.join(dir, 'vmlinuz')} is missing or damaged: rebuild it with "npm run build:vm -- --arch aarch64"`,
+    });
+    fs.writeFileSync(path.join(dir, 'manifest.json'), '{ cut');
+    assert.throws(() => locateImage({ arch: 'aarch64', env, hostArch: 'x64' }), {
+      code: 'EBADIMAGE',
+      message: `the VM image manifest in ${dir} is unreadable: rebuild it with "npm run build:vm -- --arch aarch64"`,
+    });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
