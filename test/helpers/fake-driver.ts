@@ -75,8 +75,12 @@ export class FakeDriver implements Driver {
     return this.host.vms.has(dir);
   }
 
-  async validate(): Promise<void> {
+  /** The architecture of each validate(). */
+  readonly validated: Arch[] = [];
+
+  async validate(arch: Arch): Promise<void> {
     this.calls.push('validate');
+    this.validated.push(arch);
   }
 
   async createDisk(spec: VmSpec): Promise<void> {
