@@ -47,16 +47,18 @@ function settingsChange(v: Record<string, unknown>): Partial<MachineSettings> {
   return change;
 }
 
-/** Docker's words for the two architectures, which people type from `--platform linux/arm64`. */
-const DOCKER_ARCH_NAMES: Record<string, Arch> = { arm64: 'aarch64', amd64: 'x86_64' };
+/**
+ * Docker's and Debian's words for the two architectures, which people type from `--platform
+ * linux/arm64` (the image build takes them too): the settings keep Berth's own.
+ */
+const ARCH_ALIASES: Record<string, Arch> = { arm64: 'aarch64', amd64: 'x86_64' };
 
 function archFlag(value: string): Arch {
   if ((ARCHITECTURES as readonly string[]).includes(value)) return value as Arch;
-  const meant = DOCKER_ARCH_NAMES[value];
-  throw new UserError(
-    `--arch must be one of ${ARCHITECTURES.join(', ')}, got ${JSON.stringify(value)}${meant ? ` (Docker's ${value} is ${meant} here)` : ''}`,
-    { code: 'EUSAGE' },
-  );
+  if (Object.hasOwn(ARCH_ALIASES, value)) return ARCH_ALIASES[value];
+  throw new UserError(`--arch must be one of ${ARCHITECTURES.join(', ')}, got ${JSON.stringify(value)}`, {
+    code: 'EUSAGE',
+  });
 }
 
 /** A relative --share is taken from the current folder, as a shell user would mean it. */
