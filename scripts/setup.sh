@@ -67,11 +67,14 @@ TEST_APT_PACKAGES=(
   xvfb
   faketime # npm run faults: the host agent under a jumping clock
   openssh-client # ssh-keygen: the unit tests read Berth's key files with OpenSSH's own reader
+  qemu-system-arm # qemu-system-aarch64: the driver test boots a tiny arm64 VM, as an aarch64 machine runs
 )
 # The tests run on the QEMU users have (Homebrew and winget carry 10, Ubuntu 24.04 8.2). Debian 12's
 # own is 7.2, so there --with-tests takes QEMU from bookworm-backports (Debian's build of Debian 13's
-# QEMU for Debian 12), adding that archive to apt's sources if it is not there.
+# QEMU for Debian 12), adding that archive to apt's sources if it is not there: each of these
+# programs that is missing or older, with qemu-utils, all of one version.
 TEST_QEMU_MIN=10.0
+TEST_QEMU_PACKAGES=(qemu-system-x86 qemu-system-arm)
 # (BERTH_SETUP_APT_ETC points the tests of this script at a folder of their own instead of /etc/apt.)
 APT_ETC="${BERTH_SETUP_APT_ETC:-/etc/apt}"
 BACKPORTS_SOURCES="$APT_ETC/sources.list.d/berth-bookworm-backports.sources"
@@ -142,14 +145,23 @@ fi
 
 # QEMU for the tests (above): on Debian 12, from bookworm-backports unless it is new enough already.
 backports=false
+backports_qemu=() # what bookworm-backports installs
+qemu_found=""     # what is there instead, e.g. "qemu-system-x86 7.2, qemu-system-arm none"
 if $with_tests && [ "${VERSION_CODENAME:-}" = bookworm ]; then
-  qemu_version="$(dpkg-query -W -f='${Version}' qemu-system-x86 2>/dev/null || true)"
-  qemu_version="${qemu_version#*:}"
-  qemu_version="${qemu_version%%[-+~]*}"
-  if [ -z "$qemu_version" ] || ! version_ge "$qemu_version" "$TEST_QEMU_MIN"; then
+  for p in "${TEST_QEMU_PACKAGES[@]}"; do
+    v="$(dpkg-query -W -f='${Version}' "$p" 2>/dev/null || true)"
+    v="${v#*:}"
+    v="${v%%[-+~]*}"
+    if [ -z "$v" ] || ! version_ge "$v" "$TEST_QEMU_MIN"; then
+      backports_qemu+=("$p")
+      qemu_found="${qemu_found:+$qemu_found, }$p ${v:-none}"
+    fi
+  done
+  if [ ${#backports_qemu[@]} -gt 0 ]; then
     backports=true
+    backports_qemu+=(qemu-utils)
     filtered=()
-    for p in "${missing[@]}"; do [[ "$p" == qemu-system-x86 || "$p" == qemu-utils ]] || filtered+=("$p"); done
+    for p in "${missing[@]}"; do [[ " ${backports_qemu[*]} " == *" $p "* ]] || filtered+=("$p"); done
     missing=("${filtered[@]}")
   fi
 fi
@@ -178,7 +190,7 @@ fi
 if [ ${#present[@]} -gt 0 ]; then say "already there: ${present[*]}"; fi
 if [ ${#missing[@]} -gt 0 ]; then say "missing, to install with apt-get: ${missing[*]}"; fi
 if $backports; then
-  say "QEMU for the tests: ${TEST_QEMU_MIN} or later (found ${qemu_version:-none}), to install from bookworm-backports: qemu-system-x86 qemu-utils"
+  say "QEMU for the tests: ${TEST_QEMU_MIN} or later (found $qemu_found), to install from bookworm-backports: ${backports_qemu[*]}"
   if $backports_source; then say "apt source to add: bookworm-backports, in $BACKPORTS_SOURCES"; fi
 fi
 say "apt-get update is run either way, so that apt installs current packages"
@@ -217,8 +229,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if $backports; then
-  say "installing from bookworm-backports: qemu-system-x86 qemu-utils"
-  apt_install -t bookworm-backports qemu-system-x86 qemu-utils
+  say "installing from bookworm-backports: ${backports_qemu[*]}"
+  apt_install -t bookworm-backports "${backports_qemu[@]}"
 fi
 cleanup
 own_policy=false

@@ -17,6 +17,13 @@ if [ ! -f "$BERTH_TINY_VM/vmlinuz" ]; then
   echo "== tiny VM for the driver test"
   sh test/fixtures/qemu/tiny-vm/build.sh "$BERTH_TINY_VM" 2>/dev/null
 fi
+# And its arm64 twin, which the driver test boots under TCG on the virt board where
+# qemu-system-aarch64 is installed (skipped, saying so, where it is not).
+export BERTH_TINY_VM_AARCH64="${BERTH_TINY_VM_AARCH64:-${TMPDIR:-/tmp}/berth-tiny-vm-aarch64}"
+if [ ! -f "$BERTH_TINY_VM_AARCH64/vmlinuz" ] && command -v qemu-system-aarch64 >/dev/null; then
+  echo "== arm64 tiny VM for the driver test"
+  sh test/fixtures/qemu/tiny-vm/build.sh "$BERTH_TINY_VM_AARCH64" aarch64 2>/dev/null
+fi
 echo "== unit tests"
 node --test --test-reporter=spec out/test/unit/
 echo "== driver test (real QEMU)"

@@ -27,7 +27,7 @@ export function hostAgentDeps(
       if (!r) throw new Error(`machine "${name}" has no settings file`);
       return r.settings;
     },
-    image: () => locateImage(),
+    image: (arch) => locateImage({ arch }),
     keys: () => ensureUserKey(paths),
     engineSecret: () => ensureEngineSecret(paths),
     log,

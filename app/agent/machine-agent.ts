@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { Driver } from '../driver/driver';
 import type { VmSpec } from '../base/vm-types';
+import type { Arch } from '../base/arch';
 import { registerDockerContext } from '../base/docker-context';
 import { isUserError, oneLine, UserError } from '../base/errors';
 import { tail, writePrivateFile } from '../base/files';
@@ -36,7 +37,8 @@ export interface AgentDeps {
   paths: MachinePaths;
   driver: Driver;
   settings: () => MachineSettings;
-  image: () => LocatedImage;
+  /** The image of the machine's architecture. */
+  image: (arch: Arch) => LocatedImage;
   keys: () => { privateKey: string; publicKey: string };
   log: (msg: string) => void;
   /** How long each readiness wait may take (TCG is slow). */
@@ -139,8 +141,8 @@ export class MachineAgent extends EventEmitter {
         'image',
         async () => {
           // A missing QEMU is the first thing a new user may hit: say how to install it.
-          await this.d.driver.validate();
-          return this.d.image();
+          await this.d.driver.validate(settings.arch);
+          return this.d.image(settings.arch);
         },
         (i) => `${(i.sizeBytes / 1e6).toFixed(1)} MB`,
       );
@@ -429,7 +431,8 @@ export class MachineAgent extends EventEmitter {
     const rt = readRuntime(this.d.paths);
     if (!rt) return undefined;
     try {
-      return vmSpec(this.d.name, this.d.paths, this.d.settings(), this.d.image(), rt, '');
+      const settings = this.d.settings();
+      return vmSpec(this.d.name, this.d.paths, settings, this.d.image(settings.arch), rt, '');
     } catch {
       return undefined;
     }

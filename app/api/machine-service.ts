@@ -2,6 +2,7 @@
 // steps broadcast to every 'machine.progress' subscriber, settings, console.
 // A second start while one runs joins it (one promise, shared).
 import { ACCELERATORS } from '../base/vm-types';
+import { ARCHITECTURES } from '../base/arch';
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import { tail } from '../base/files';
@@ -145,6 +146,7 @@ export class MachineService {
       settings,
       ranges: settingRanges(),
       accelerators: [...ACCELERATORS],
+      architectures: [...ARCHITECTURES],
       restartFields: [...RESTART_FIELDS],
       warnings,
     };

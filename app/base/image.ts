@@ -4,9 +4,12 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { VmImage } from './vm-types';
+import { nativeArch, type Arch } from './arch';
 import { UserError } from './errors';
 
 interface Manifest {
+  /** The image's architecture; an image made before there was a choice is x86_64. */
+  arch?: Arch;
   inputsHash: string;
   cmdline: string;
   kernelVersion?: string;
@@ -15,13 +18,41 @@ interface Manifest {
 
 export const ARTIFACTS = ['vmlinuz', 'initrd.img', 'rootfs.squashfs'] as const;
 
-/** Where an image may be, most specific first. */
-export function imageCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+/**
+ * Where a checkout's `npm run build:vm` puts the image of `arch`: the one place here that says so.
+ * x86_64's is vm-images/out, where it always was; another architecture's is beside it.
+ */
+export function checkoutImageFolder(arch: Arch): string {
+  // out/app/base -> <repo>/vm-images
+  return path.resolve(__dirname, '..', '..', '..', 'vm-images', arch === 'x86_64' ? 'out' : `out-${arch}`);
+}
+
+/**
+ * Where an image of `arch` may be, most specific first: BERTH_IMAGE_DIR (a folder holding one
+ * image, of the architecture its manifest names: the desktop app's own, or one a user copied),
+ * then the checkout's.
+ */
+export function imageCandidates(arch: Arch, env: NodeJS.ProcessEnv = process.env): string[] {
   const list: string[] = [];
   if (env.BERTH_IMAGE_DIR) list.push(path.resolve(env.BERTH_IMAGE_DIR));
-  // A checkout: out/app/base -> <repo>/vm-images/out
-  list.push(path.resolve(__dirname, '..', '..', '..', 'vm-images', 'out'));
+  list.push(checkoutImageFolder(arch));
   return list;
+}
+
+/** The architecture of the image in `dir`; undefined when there is none, '?' when its manifest is unreadable. */
+function imageArch(dir: string): Arch | '?' | undefined {
+  const file = path.join(dir, 'manifest.json');
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    return (JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Manifest>).arch ?? 'x86_64';
+  } catch {
+    return '?';
+  }
+}
+
+/** The command that builds the image of `arch` (no flag needed for the host's own). */
+export function buildCommand(arch: Arch, hostArch: string = process.arch): string {
+  return arch === nativeArch(hostArch) ? 'npm run build:vm' : `npm run build:vm -- --arch ${arch}`;
 }
 
 function sha256File(file: string): string {
@@ -34,22 +65,32 @@ export interface LocatedImage extends VmImage {
   inputsHash: string;
 }
 
-/** Finds the image and checks every artifact against its manifest. */
-export function locateImage(opts: { verify?: boolean; env?: NodeJS.ProcessEnv } = {}): LocatedImage {
-  const dir = imageCandidates(opts.env).find((d) => fs.existsSync(path.join(d, 'manifest.json')));
+/** Finds the image of `arch` and checks every artifact against its manifest. */
+export function locateImage(opts: {
+  arch: Arch;
+  verify?: boolean;
+  env?: NodeJS.ProcessEnv;
+  hostArch?: string;
+}): LocatedImage {
+  const { arch } = opts;
+  const build = buildCommand(arch, opts.hostArch);
+  const folders = imageCandidates(arch, opts.env);
+  // A folder of another architecture's image is passed over; an unreadable manifest is reported.
+  const dir = folders.find((d) => {
+    const found = imageArch(d);
+    return found === arch || found === '?';
+  });
   if (!dir) {
     throw new UserError(
-      'no VM image found: build it with "npm run build:vm" (or set BERTH_IMAGE_DIR to a folder holding one)',
-      {
-        code: 'ENOIMAGE',
-      },
+      `no ${arch} VM image found (looked in ${folders.join(', ')}): build it with "${build}" (or set BERTH_IMAGE_DIR to a folder holding one)`,
+      { code: 'ENOIMAGE' },
     );
   }
   let m: Manifest;
   try {
     m = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
   } catch {
-    throw new UserError(`the VM image manifest in ${dir} is unreadable: rebuild it with "npm run build:vm"`, {
+    throw new UserError(`the VM image manifest in ${dir} is unreadable: rebuild it with "${build}"`, {
       code: 'EBADIMAGE',
     });
   }
@@ -59,7 +100,7 @@ export function locateImage(opts: { verify?: boolean; env?: NodeJS.ProcessEnv } 
     const want = m.artifacts?.[name];
     const st = fs.statSync(file, { throwIfNoEntry: false });
     if (!want || !st || st.size !== want.size || (opts.verify !== false && sha256File(file) !== want.sha256)) {
-      throw new UserError(`the VM image file ${file} is missing or damaged: rebuild it with "npm run build:vm"`, {
+      throw new UserError(`the VM image file ${file} is missing or damaged: rebuild it with "${build}"`, {
         code: 'EBADIMAGE',
       });
     }

@@ -1,5 +1,6 @@
 // The words every part of Berth uses for a machine's life: the CLI, the host
 // agent, the desktop app and the browser mode all speak these types.
+import type { Arch } from './arch';
 
 export type MachineState = 'not created' | 'stopped' | 'starting' | 'running' | 'stopping' | 'broken';
 
@@ -72,6 +73,8 @@ export interface MachineStatus {
   cpus?: number;
   memoryMiB?: number;
   diskGiB?: number;
+  /** The machine's CPU architecture (x86_64, aarch64). */
+  arch?: Arch;
   /** Host folders shared with the machine (from the settings, "~" resolved). */
   shares?: string[];
   agent?: AgentStatus;

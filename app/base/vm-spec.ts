@@ -29,6 +29,7 @@ export function vmSpec(
     memoryMiB: s.memoryMiB,
     diskGiB: s.diskGiB,
     accel: s.accel,
+    arch: s.arch,
     image: { kernel: image.kernel, initrd: image.initrd, rootfs: image.rootfs, cmdline: image.cmdline },
     sshPort: ports.sshPort,
     engineTcpPort: ports.engineTcpPort,

@@ -1,6 +1,7 @@
 // The words every layer uses for a machine's VM: what it is made of (VmSpec) and what the host
 // sees of it (VmState). Types only, with the one list of accelerators, so that the settings, the
 // machine layer and each hypervisor driver agree without importing one another.
+import type { Arch } from './arch';
 
 /** The hardware accelerators a machine can ask for; 'auto' picks the platform's own. */
 export const ACCELERATORS = ['auto', 'kvm', 'hvf', 'whpx', 'tcg'] as const;
@@ -19,6 +20,8 @@ export interface VmSpec {
   memoryMiB: number;
   diskGiB: number;
   accel: Accel;
+  /** The guest's CPU architecture; the image is of the same one. */
+  arch: Arch;
   /** Image artifacts: kernel, initramfs, read-only root and the kernel command line. */
   image: VmImage;
   /** Host port on 127.0.0.1 forwarded to the guest's SSH port. */

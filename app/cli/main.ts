@@ -37,7 +37,8 @@ usage: berth <command> [--name MACHINE] [flags]
 
   init      create a machine (does not start it)
               --cpus N (${r.cpus.min}-${r.cpus.max})  --memory MiB (${r.memoryMiB.min}-${r.memoryMiB.max})  --disk GiB (${r.diskGiB.min}-${r.diskGiB.max})
-              --accel auto|kvm|hvf|whpx|tcg  --insecure-registry HOST:PORT  --registry-mirror URL
+              --arch x86_64|aarch64 (default: this computer's; fixed once made)  --accel auto|kvm|hvf|whpx|tcg
+              --insecure-registry HOST:PORT  --registry-mirror URL
               --share FOLDER (repeat for more; default: your home folder)  --no-share
   up        start a machine (creating it with defaults if needed); alias: start
   down      stop a machine, saving its memory so the next up resumes it in seconds;

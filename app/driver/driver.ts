@@ -3,6 +3,7 @@
 // host cannot re-derive (pid files, QMP), so a fresh process gets the truth.
 // QEMU implements it now; VirtualBox will implement the same interface. Each optional ability
 // is said once, as an optional method: a driver without it leaves it out, and callers check for it.
+import type { Arch } from '../base/arch';
 import type { Accel, SavedVm, VmSpec, VmState } from '../base/vm-types';
 
 /** Builds the driver a process uses; `log` takes diagnostic lines (not user-facing progress). */
@@ -22,8 +23,11 @@ export interface StartResult {
 
 export interface Driver {
   readonly name: string;
-  /** Checks the hypervisor is installed; throws a UserError that says how to install it. */
-  validate(): Promise<void>;
+  /**
+   * Checks the hypervisor is installed for machines of this architecture; throws a UserError that
+   * says how to install it.
+   */
+  validate(arch: Arch): Promise<void>;
   /** Creates the data disk if it does not exist; grows it if diskGiB grew. Never shrinks or reformats. */
   createDisk(spec: VmSpec): Promise<void>;
   /**

@@ -115,6 +115,7 @@ export class Machines {
       cpus: s?.cpus,
       memoryMiB: s?.memoryMiB,
       diskGiB: s?.diskGiB,
+      arch: s?.arch,
       shares: s ? sharedFolders(s.shares).map((f) => f.hostPath) : undefined,
       agent: typeof agent === 'object' ? agent : undefined,
       lastError: state === 'stopped' ? this.lastError(p) : undefined,
@@ -149,7 +150,8 @@ export class Machines {
     const rt = readRuntime(p);
     if (!rt) return fs.existsSync(p.disk) ? 'stopped' : 'absent';
     try {
-      const spec = vmSpec(name, p, this.settings(name), locateImage({ verify: false }), rt, '');
+      const s = this.settings(name);
+      const spec = vmSpec(name, p, s, locateImage({ arch: s.arch, verify: false }), rt, '');
       return await this.driver.inspect(spec);
     } catch {
       return 'stopped';
@@ -158,7 +160,8 @@ export class Machines {
 
   /** A stopped machine's spec, for the driver's questions about what it left on disk. */
   private stoppedSpec(name: string, p: MachinePaths) {
-    return vmSpec(name, p, this.settings(name), locateImage({ verify: false }), { sshPort: 0 }, '');
+    const s = this.settings(name);
+    return vmSpec(name, p, s, locateImage({ arch: s.arch, verify: false }), { sshPort: 0 }, '');
   }
 
   /** Memory a stopped machine saved for its next up to resume. */
@@ -239,7 +242,8 @@ export class Machines {
     // No agent: a VM left behind (broken) is still ours to stop.
     const rt = readRuntime(p);
     if (rt) {
-      const spec = vmSpec(name, p, this.settings(name), locateImage({ verify: false }), rt, '');
+      const s = this.settings(name);
+      const spec = vmSpec(name, p, s, locateImage({ arch: s.arch, verify: false }), rt, '');
       if ((await this.driver.inspect(spec)) === 'running') {
         await this.driver.stop(spec, 30000);
         clearRuntime(p);

@@ -57,7 +57,7 @@ export async function startFloor(
   cpus: number,
   idle = false,
 ): Promise<{ seconds: number; pid: number; kill: () => void }> {
-  const image = locateImage();
+  const image = locateImage({ arch: 'x86_64' });
   const floor = await buildFloorInitramfs(path.join(image.dir, 'floor'));
   const args = [
     ...floorQemuArgs(image.kernel, floor.initrd, idle ? `${image.cmdline} ${FLOOR_IDLE_ARG}` : image.cmdline, {
@@ -310,7 +310,7 @@ export async function stopDirectPath(home: string): Promise<void> {
 }
 
 export function imageSize(): Figure {
-  const img = locateImage();
+  const img = locateImage({ arch: 'x86_64' });
   return {
     name: 'image size (kernel + initramfs + root)',
     value: img.sizeBytes / 1e6,

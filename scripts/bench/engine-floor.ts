@@ -30,7 +30,7 @@ function pinged(port: number): Promise<boolean> {
 }
 
 export async function engineFloorBoot(memoryMiB: number, cpus: number): Promise<EngineFloorBoot> {
-  const image = locateImage();
+  const image = locateImage({ arch: 'x86_64' });
   const initrd = await buildEngineFloorInitramfs(image.dir, path.join(image.dir, 'floor'));
   const port = await freePort();
   const args = [

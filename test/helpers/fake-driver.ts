@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../../app/base/errors';
+import type { Arch } from '../../app/base/arch';
 import type { LocatedImage } from '../../app/base/image';
 import type { SavedVm, VmSpec, VmState } from '../../app/base/vm-types';
 import type { Driver, ProgressFn, StartResult } from '../../app/driver/driver';
@@ -74,8 +75,12 @@ export class FakeDriver implements Driver {
     return this.host.vms.has(dir);
   }
 
-  async validate(): Promise<void> {
+  /** The architecture of each validate(). */
+  readonly validated: Arch[] = [];
+
+  async validate(arch: Arch): Promise<void> {
     this.calls.push('validate');
+    this.validated.push(arch);
   }
 
   async createDisk(spec: VmSpec): Promise<void> {
@@ -170,7 +175,7 @@ export class FakeDriver implements Driver {
  * A VM image the way `npm run build:vm` leaves it (manifest and artifacts), with tiny artifacts: enough
  * for locateImage, which Machines and the agent call. Point BERTH_IMAGE_DIR at its dir.
  */
-export function fakeImage(dir: string): LocatedImage {
+export function fakeImage(dir: string, arch?: Arch): LocatedImage {
   fs.mkdirSync(dir, { recursive: true });
   const artifacts: Record<string, { sha256: string; size: number }> = {};
   for (const name of ['vmlinuz', 'initrd.img', 'rootfs.squashfs']) {
@@ -178,7 +183,8 @@ export function fakeImage(dir: string): LocatedImage {
     artifacts[name] = { sha256: 'not checked', size: name.length };
   }
   const cmdline = 'console=ttyS0';
-  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ inputsHash: 'fake', cmdline, artifacts }));
+  // Without an arch, as images made before there was a choice (x86_64).
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ arch, inputsHash: 'fake', cmdline, artifacts }));
   return {
     dir,
     kernel: path.join(dir, 'vmlinuz'),

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { nativeArch } from '../../app/base/arch';
 import { berthSync, tempHome } from '../helpers/cli';
 
 function oneLineError(r: { code: number; stderr: string }, re: RegExp, code = 1) {
@@ -77,7 +78,11 @@ test('init, set, status, ls, env and rm on a stopped machine', () => {
     '10.0.2.2:5000',
   ]);
   assert.equal(init.code, 0, init.stderr);
-  assert.match(init.stdout, /created machine "default": 1 CPUs, 1024 MiB memory, 8 GiB disk, accel auto/);
+  // No --arch: the host's own.
+  assert.match(
+    init.stdout,
+    new RegExp(`created machine "default": ${nativeArch()}, 1 CPUs, 1024 MiB memory, 8 GiB disk, accel auto`),
+  );
   const dir = path.join(home, 'machines', 'default');
   assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
   assert.equal(fs.statSync(path.join(dir, 'ssh', 'id_ed25519')).mode & 0o777, 0o600);
@@ -100,6 +105,8 @@ test('init, set, status, ls, env and rm on a stopped machine', () => {
   assert.equal(st.memoryMiB, 1536);
   assert.equal(st.diskGiB, 12);
   assert.match(berthSync(home, ['status']).stdout, /state: {3}stopped/);
+  assert.equal(st.arch, nativeArch());
+  assert.match(berthSync(home, ['status']).stdout, new RegExp(`^arch: {4}${nativeArch()}$`, 'm'));
   assert.deepEqual(st.shares, [os.homedir()]);
 
   // Shared folders: a relative folder is taken from where the command runs; system folders are refused.
@@ -121,7 +128,10 @@ test('init, set, status, ls, env and rm on a stopped machine', () => {
   assert.match(berthSync(home, ['status']).stdout, /^shared: {2}no folders \(berth set --share FOLDER\)$/m);
   assert.match(
     berthSync(home, ['ls']).stdout,
-    /^NAME +STATE +CPUS +MEMORY +DISK +DOCKER_HOST\ndefault +stopped +1 +1536 MiB +12 GiB +-$/m,
+    new RegExp(
+      `^NAME +STATE +ARCH +CPUS +MEMORY +DISK +DOCKER_HOST\ndefault +stopped +${nativeArch()} +1 +1536 MiB +12 GiB +-$`,
+      'm',
+    ),
   );
 
   const env = berthSync(home, ['env', '--shell', 'fish']);
@@ -131,6 +141,36 @@ test('init, set, status, ls, env and rm on a stopped machine', () => {
   assert.equal(berthSync(home, ['rm', '--yes']).code, 0);
   assert.equal(fs.existsSync(dir), false);
   assert.match(berthSync(home, ['ls']).stdout, /no machines yet/);
+});
+
+test('--arch: chosen at init, shown by status and ls, never changed, a wrong one named with the choices', () => {
+  const home = tempHome();
+  const init = berthSync(home, ['init', '--name', 'arm', '--arch', 'aarch64']);
+  assert.equal(init.code, 0, init.stderr);
+  assert.match(init.stdout, /created machine "arm": aarch64, /);
+  assert.equal(berthSync(home, ['init', '--name', 'intel', '--arch', 'x86_64']).code, 0);
+  assert.equal(JSON.parse(berthSync(home, ['status', '--name', 'arm', '--json']).stdout).arch, 'aarch64');
+  assert.match(berthSync(home, ['status', '--name', 'arm']).stdout, /^arch: {4}aarch64$/m);
+  assert.match(berthSync(home, ['ls']).stdout, /^arm +stopped +aarch64 +.*\nintel +stopped +x86_64 /m);
+
+  oneLineError(
+    berthSync(home, ['set', '--name', 'arm', '--arch', 'x86_64']),
+    /^berth: arch cannot change from aarch64 to x86_64: the machine's disk holds aarch64 engine data; make a new machine with another name \(berth init --name NAME --arch x86_64\)$/,
+  );
+  // The same architecture is no change at all.
+  assert.equal(berthSync(home, ['set', '--name', 'arm', '--arch', 'aarch64', '--cpus', '3']).code, 0);
+  assert.equal(JSON.parse(berthSync(home, ['status', '--name', 'arm', '--json']).stdout).arch, 'aarch64');
+
+  // Docker's names are taken, and kept in Berth's.
+  assert.match(berthSync(home, ['init', '--name', 'd', '--arch', 'arm64']).stdout, /created machine "d": aarch64, /);
+  assert.equal(JSON.parse(berthSync(home, ['status', '--name', 'd', '--json']).stdout).arch, 'aarch64');
+  oneLineError(
+    berthSync(home, ['init', '--name', 'x', '--arch', 'armhf']),
+    /^berth: --arch must be one of x86_64, aarch64, got "armhf"$/,
+    2,
+  );
+  oneLineError(berthSync(home, ['init', '--name', 'x', '--arch', 'riscv64']), /got "riscv64"$/, 2);
+  assert.equal(fs.existsSync(path.join(home, 'machines', 'x')), false);
 });
 
 test('a corrupt settings file is kept aside and the user is told', () => {

@@ -12,6 +12,7 @@ import { UserError } from '../../app/base/errors';
 import { STEP_ORDER, type ProblemReport, type StepId } from '../../app/base/machine-types';
 import { ensureMachineDir, machinePaths } from '../../app/base/paths';
 import { readRuntime, writeRuntime } from '../../app/base/runtime';
+import type { Arch } from '../../app/base/arch';
 import { defaultSettings } from '../../app/base/settings/schema';
 import { vmSpec } from '../../app/base/vm-spec';
 import { tempHome } from '../helpers/cli';
@@ -23,7 +24,10 @@ import { fakeEngine, FakeGuestLink } from '../helpers/fake-guest';
 process.env.DOCKER_CONFIG = tempHome('bdc');
 const image = fakeImage(path.join(tempHome('bim'), 'image'));
 
-async function machine(t: TestContext, opts: { canSuspend?: boolean; engineComesUp?: boolean } = {}) {
+async function machine(
+  t: TestContext,
+  opts: { canSuspend?: boolean; engineComesUp?: boolean; arch?: Arch; imagesAsked?: Arch[] } = {},
+) {
   const home = tempHome();
   const paths = machinePaths('t', home);
   ensureMachineDir(paths);
@@ -38,8 +42,8 @@ async function machine(t: TestContext, opts: { canSuspend?: boolean; engineComes
     name: 't',
     paths,
     driver,
-    settings: () => defaultSettings(),
-    image: () => image,
+    settings: () => ({ ...defaultSettings(), ...(opts.arch ? { arch: opts.arch } : {}) }),
+    image: (arch) => (opts.imagesAsked?.push(arch), image),
     keys: () => ({ privateKey: 'not used by the fake link', publicKey: FAKE_PUBLIC_KEY }),
     log: (m) => logs.push(m),
     timeouts: { ssh: 5000, engine: opts.engineComesUp === false ? 300 : 5000, stop: 1000 },
@@ -76,6 +80,21 @@ test('up runs the named steps in order and ends running, with the engine answeri
   assert.equal(status.vmPid, await m.driver.pid(m.spec()));
   assert.equal(await httpPing(m.paths.dockerSock), true);
   assert.ok(m.links[0].commands.length === 0, 'a fresh boot runs nothing in the guest');
+});
+
+test("an aarch64 machine: the agent checks that architecture's QEMU, takes its image, and starts a VM of it", async (t) => {
+  const imagesAsked: Arch[] = [];
+  const m = await machine(t, { arch: 'aarch64', imagesAsked });
+  const started: Arch[] = [];
+  const journal = m.driver.onCall;
+  m.driver.onCall = (method, spec) => {
+    if (method === 'start') started.push(spec.arch);
+    return journal?.(method, spec);
+  };
+  assert.equal((await m.agent.up()).state, 'running');
+  assert.deepEqual(m.driver.validated, ['aarch64']);
+  assert.deepEqual(imagesAsked, ['aarch64']);
+  assert.deepEqual(started, ['aarch64']);
 });
 
 test('a second up while one is under way joins it: one VM is started', async (t) => {

@@ -16,6 +16,7 @@ function spec(over: Partial<VmSpec> = {}): VmSpec {
     memoryMiB: 2048,
     diskGiB: 20,
     accel: 'auto',
+    arch: 'x86_64',
     sshPort: 52022,
     shares: [],
     image: {
@@ -33,7 +34,7 @@ const files = machineFiles(dir, path.posix);
 const unixQmp = { kind: 'unix', path: `${dir}/qmp.sock` } as const;
 
 test('x86_64 TCG: the whole argv', () => {
-  assert.deepEqual(buildQemuArgv({ spec: spec(), accel: 'tcg', arch: 'x86_64', files, qmp: unixQmp }), [
+  assert.deepEqual(buildQemuArgv({ spec: spec(), accel: 'tcg', files, qmp: unixQmp }), [
     '-name',
     'berth-default',
     '-machine',
@@ -100,10 +101,10 @@ test('x86_64 KVM: host CPU, no tb-size', () => {
   ]);
 });
 
-test('aarch64 HVF (Apple Silicon): virt board with highmem, host CPU', () => {
+test('aarch64 HVF (Apple Silicon): virt board with highmem and the best GIC, host CPU', () => {
   assert.deepEqual(machineArgs({ accel: 'hvf', arch: 'aarch64' }), [
     '-machine',
-    'virt,highmem=on',
+    'virt,highmem=on,gic-version=max',
     '-accel',
     'hvf',
     '-cpu',
@@ -122,14 +123,43 @@ test('x86_64 HVF (Intel Mac): q35 without HPET, host CPU', () => {
   ]);
 });
 
-test('aarch64 TCG: max CPU (the virt default is 32-bit) and the small translation cache', () => {
+test('aarch64 TCG: max CPU with the cheap pointer authentication, and the small translation cache', () => {
   assert.deepEqual(machineArgs({ accel: 'tcg', arch: 'aarch64' }), [
     '-machine',
-    'virt,highmem=on',
+    'virt,highmem=on,gic-version=max',
     '-accel',
     'tcg,tb-size=64',
     '-cpu',
-    'max',
+    'max,pauth-impdef=on',
+  ]);
+});
+
+test('aarch64 KVM (arm64 Linux): the host GIC and CPU', () => {
+  assert.deepEqual(machineArgs({ accel: 'kvm', arch: 'aarch64' }), [
+    '-machine',
+    'virt,highmem=on,gic-version=max',
+    '-accel',
+    'kvm',
+    '-cpu',
+    'host',
+  ]);
+});
+
+test('aarch64 TCG: the whole argv differs from x86_64 only in -machine and -cpu', () => {
+  const arm = buildQemuArgv({
+    spec: spec({ arch: 'aarch64', image: { ...spec().image, cmdline: 'console=ttyAMA0 quiet' } }),
+    accel: 'tcg',
+    files,
+    qmp: unixQmp,
+  });
+  const x86 = buildQemuArgv({ spec: spec(), accel: 'tcg', files, qmp: unixQmp });
+  const differ = arm.map((a, i) => [x86[i], a]).filter(([x, a]) => x !== a);
+  assert.equal(arm.length, x86.length);
+  // The same virtio-*-pci devices, fw_cfg entries, serial console and QMP: virt has PCIe and fw_cfg.
+  assert.deepEqual(differ, [
+    ['q35,hpet=off', 'virt,highmem=on,gic-version=max'],
+    ['max', 'max,pauth-impdef=on'],
+    ['console=ttyS0 quiet', 'console=ttyAMA0 quiet'],
   ]);
 });
 
@@ -139,7 +169,6 @@ test('win32 WHPX: kernel-irqchip off, default CPU model, QMP on loopback behind 
   const argv = buildQemuArgv({
     spec: spec({ dir: wdir }),
     accel: 'whpx',
-    arch: 'x86_64',
     files: wfiles,
     qmp: {
       kind: 'tls',
@@ -179,7 +208,7 @@ test('win32 WHPX: kernel-irqchip off, default CPU model, QMP on loopback behind 
 test('aarch64 WHPX keeps the in-hypervisor irqchip (the only mode QEMU accepts on Arm)', () => {
   assert.deepEqual(machineArgs({ accel: 'whpx', arch: 'aarch64' }), [
     '-machine',
-    'virt,highmem=on',
+    'virt,highmem=on,gic-version=max',
     '-accel',
     'whpx',
     '-cpu',
@@ -191,7 +220,6 @@ test('engine TCP on: second loopback forward and the fw_cfg flag', () => {
   const argv = buildQemuArgv({
     spec: spec({ engineTcpPort: 52375, guestConfig: { ...spec().guestConfig, engineTcp: true } }),
     accel: 'kvm',
-    arch: 'x86_64',
     files,
     qmp: unixQmp,
   });
@@ -204,14 +232,14 @@ test('engine TCP on: second loopback forward and the fw_cfg flag', () => {
 });
 
 test('engine TCP off: no forward, no flag', () => {
-  const argv = buildQemuArgv({ spec: spec(), accel: 'kvm', arch: 'x86_64', files, qmp: unixQmp });
+  const argv = buildQemuArgv({ spec: spec(), accel: 'kvm', files, qmp: unixQmp });
   assert.equal(argv[argv.indexOf('-netdev') + 1], 'user,id=net0,hostfwd=tcp:127.0.0.1:52022-:22');
   assert.equal(argv.filter((a) => a.includes('engine-tcp')).length, 0);
 });
 
 test('guest RAM is plain anonymous memory on every host (a memfd cannot be saved and resumed without holding all of it)', () => {
   for (const accel of ['hvf', 'whpx', 'kvm', 'tcg'] as const) {
-    const argv = buildQemuArgv({ spec: spec({ memoryMiB: 4096 }), accel, arch: 'x86_64', files, qmp: unixQmp });
+    const argv = buildQemuArgv({ spec: spec({ memoryMiB: 4096 }), accel, files, qmp: unixQmp });
     assert.deepEqual(argv.slice(argv.indexOf('-m'), argv.indexOf('-m') + 3), ['-m', '4096', '-nodefaults'], accel);
     assert.equal(
       argv.some((a) => a.includes('memory-backend')),
@@ -226,7 +254,6 @@ test('commas in paths are doubled inside option values, not in plain arguments',
   const argv = buildQemuArgv({
     spec: spec({ dir: d }),
     accel: 'tcg',
-    arch: 'x86_64',
     files: machineFiles(d, path.posix),
     qmp: { kind: 'unix', path: `${d}/qmp.sock` },
   });
@@ -241,7 +268,7 @@ test('shared folders: one 9p file server each (commas doubled), and the guest ta
     { hostPath: '/home/u', guestPath: '/home/u', tag: 'berth0' },
     { hostPath: '/srv/a,b', guestPath: '/srv/a,b', tag: 'berth1' },
   ];
-  const argv = buildQemuArgv({ spec: spec({ shares }), accel: 'tcg', arch: 'x86_64', files, qmp: unixQmp });
+  const argv = buildQemuArgv({ spec: spec({ shares }), accel: 'tcg', files, qmp: unixQmp });
   const at = argv.indexOf('-fsdev');
   assert.deepEqual(argv.slice(at, at + 8), [
     '-fsdev',
@@ -255,7 +282,7 @@ test('shared folders: one 9p file server each (commas doubled), and the guest ta
   ]);
   assert.ok(argv.includes(`name=opt/berth/shares,file=${dir}/guest/shares`));
   assert.equal(sharesTable(shares), 'berth0\t/home/u\nberth1\t/srv/a,b\n');
-  const none = buildQemuArgv({ spec: spec(), accel: 'tcg', arch: 'x86_64', files, qmp: unixQmp });
+  const none = buildQemuArgv({ spec: spec(), accel: 'tcg', files, qmp: unixQmp });
   assert.equal(
     none.some((a) => a === '-fsdev' || a.includes('opt/berth/shares')),
     false,
@@ -266,13 +293,12 @@ test("the VM's host key goes to the guest through fw_cfg from guest/, only when 
   const given = buildQemuArgv({
     spec: spec({ guestConfig: { ...spec().guestConfig, hostKey: '-----BEGIN OPENSSH PRIVATE KEY-----\n' } }),
     accel: 'tcg',
-    arch: 'x86_64',
     files,
     qmp: unixQmp,
   });
   assert.ok(given.includes(`name=opt/berth/ssh_host_key,file=${dir}/guest/ssh_host_key`));
   assert.equal(given.join(' ').includes('BEGIN'), false, 'the key itself is never on the command line');
-  const none = buildQemuArgv({ spec: spec(), accel: 'tcg', arch: 'x86_64', files, qmp: unixQmp });
+  const none = buildQemuArgv({ spec: spec(), accel: 'tcg', files, qmp: unixQmp });
   assert.equal(
     none.some((a) => a.includes('ssh_host_key')),
     false,
@@ -308,7 +334,6 @@ test("the engine's direct path: a loopback forward to the proxy's port, its port
   const argv = buildQemuArgv({
     spec: spec({ enginePort: 52399, guestConfig: { ...spec().guestConfig, engineSecret: SECRET } }),
     accel: 'tcg',
-    arch: 'x86_64',
     files,
     qmp: unixQmp,
   });
@@ -330,7 +355,7 @@ test("the engine's direct path: a loopback forward to the proxy's port, its port
 
 test('no direct path without both its port and its secret', () => {
   for (const over of [{ enginePort: 52399 }, { guestConfig: { ...spec().guestConfig, engineSecret: SECRET } }]) {
-    const argv = buildQemuArgv({ spec: spec(over), accel: 'tcg', arch: 'x86_64', files, qmp: unixQmp });
+    const argv = buildQemuArgv({ spec: spec(over), accel: 'tcg', files, qmp: unixQmp });
     assert.equal(argv[argv.indexOf('-netdev') + 1], 'user,id=net0,hostfwd=tcp:127.0.0.1:52022-:22');
     assert.equal(argv.filter((a) => a.includes('engine-proxy')).length, 0);
   }

@@ -95,7 +95,13 @@ function world(behaviours: Behaviour[]) {
       processes,
       kvmUsable: () => kvm,
       log: (m) => messages.push(m),
-      host: { platform: 'linux', arch: 'x64', pathEnv: '', isFile: () => false },
+      // x86_64's programs are given; the aarch64 one is found on the PATH.
+      host: {
+        platform: 'linux',
+        arch: 'x64',
+        pathEnv: '/usr/bin',
+        isFile: (p) => ['/usr/bin/qemu-system-aarch64', '/usr/bin/qemu-img'].includes(p),
+      },
       programs: { system: '/usr/bin/qemu-system-x86_64', img: '/usr/bin/qemu-img', arch: 'x86_64' },
       hardwareProgressTimeoutMs: 200,
       bootProgressTimeoutMs: 300,
@@ -109,6 +115,7 @@ function world(behaviours: Behaviour[]) {
     memoryMiB: 1024,
     diskGiB: 20,
     accel: 'auto',
+    arch: 'x86_64',
     sshPort: 52022,
     shares: [],
     image: { kernel: '/img/k', initrd: '/img/i', rootfs: '/img/r', cmdline: 'console=ttyS0' },
@@ -168,6 +175,45 @@ test('auto without usable /dev/kvm goes straight to TCG and notes it', async () 
     const r = await w.driver(false).start(w.spec(), () => undefined);
     assert.equal(r.accel, 'tcg');
     assert.match(r.note ?? '', /no hardware accelerator/);
+  } finally {
+    w.cleanup();
+  }
+});
+
+test('an aarch64 machine on an x86_64 host: qemu-system-aarch64 on the virt board, straight to TCG, saying why', async () => {
+  const w = world(['boots']);
+  try {
+    const r = await w.driver(true).start(w.spec({ arch: 'aarch64' }), () => undefined);
+    assert.deepEqual(r, {
+      accel: 'tcg',
+      note: 'an aarch64 machine on this x86_64 host is emulated (TCG, software emulation, slower)',
+    });
+    const argv = w.launches[0];
+    assert.equal(argv[0], '/usr/bin/qemu-system-aarch64');
+    assert.deepEqual(argv.slice(3, 9), [
+      '-machine',
+      'virt,highmem=on,gic-version=max',
+      '-accel',
+      'tcg,tb-size=64',
+      '-cpu',
+      'max,pauth-impdef=on',
+    ]);
+  } finally {
+    w.cleanup();
+  }
+});
+
+test('explicit kvm for an aarch64 machine on an x86_64 host: one line, and nothing started', async () => {
+  const w = world([]);
+  try {
+    await assert.rejects(
+      w.driver(true).start(w.spec({ arch: 'aarch64', accel: 'kvm' }), () => undefined),
+      {
+        message:
+          "accel kvm cannot run an aarch64 machine on this x86_64 host (a hypervisor runs only its own architecture): set the machine's accel to auto or tcg",
+      },
+    );
+    assert.equal(w.launches.length, 0);
   } finally {
     w.cleanup();
   }
@@ -373,19 +419,80 @@ test('validate: QEMU 10 and 7.2 are accepted; 5.2 (Debian 11) is refused in one 
       host: { platform, arch: 'x64', pathEnv: '', isFile: () => false },
       programs: { system: '/usr/bin/qemu-system-x86_64', img: '/usr/bin/qemu-img', arch: 'x86_64' },
     });
-  await withVersion(fixture('qemu-system-x86_64-version-10.0-debian.txt')).validate();
-  await withVersion(fixture('qemu-system-x86_64-version-10.0-debian.txt'), 'win32').validate();
+  await withVersion(fixture('qemu-system-x86_64-version-10.0-debian.txt')).validate('x86_64');
+  await withVersion(fixture('qemu-system-x86_64-version-10.0-debian.txt'), 'win32').validate('x86_64');
   // Windows needs 10.0: its control channel is behind TLS, which 7.2 answers only once.
-  await assert.rejects(withVersion(fixture('qemu-system-x86_64-version-7.2-debian.txt'), 'win32').validate(), {
+  await assert.rejects(withVersion(fixture('qemu-system-x86_64-version-7.2-debian.txt'), 'win32').validate('x86_64'), {
     message:
       "QEMU 7.2 is too old; Berth needs 10.0 or newer on Windows, for QEMU's control channel behind TLS: install it with `winget install SoftwareFreedomConservancy.QEMU`.",
   });
-  await withVersion(fixture('qemu-system-x86_64-version-7.2-debian.txt')).validate();
-  await assert.rejects(withVersion(fixture('qemu-system-x86_64-version-5.2-debian11.txt')).validate(), (e: unknown) => {
-    assert.ok(isUserError(e));
-    assert.equal(e.code, 'EQEMUOLD');
-    assert.match(e.message, /^QEMU 5\.2 is too old; Berth needs 7\.2 or newer: install it/);
-    assert.doesNotMatch(e.message, /\n/);
-    return true;
+  await withVersion(fixture('qemu-system-x86_64-version-7.2-debian.txt')).validate('x86_64');
+  await assert.rejects(
+    withVersion(fixture('qemu-system-x86_64-version-5.2-debian11.txt')).validate('x86_64'),
+    (e: unknown) => {
+      assert.ok(isUserError(e));
+      assert.equal(e.code, 'EQEMUOLD');
+      assert.match(e.message, /^QEMU 5\.2 is too old; Berth needs 7\.2 or newer: install it/);
+      assert.doesNotMatch(e.message, /\n/);
+      return true;
+    },
+  );
+});
+
+test('validate for aarch64 machines: runs qemu-system-aarch64 and applies the same minimum versions', async () => {
+  const ran: string[] = [];
+  const withVersion = (stdout: string, platform: NodeJS.Platform = 'linux') =>
+    new QemuDriver({
+      runner: (file) => (ran.push(file), Promise.resolve({ stdout, stderr: '', code: 0 })),
+      spawner: () => assert.fail('validate starts nothing'),
+      processes: { alive: () => false, cmdline: () => undefined, kill: () => undefined },
+      kvmUsable: () => false,
+      log: () => undefined,
+      host: {
+        platform,
+        arch: 'x64',
+        pathEnv: platform === 'win32' ? 'C:\\Windows' : '/usr/bin',
+        isFile: (p) =>
+          [
+            '/usr/bin/qemu-system-aarch64',
+            '/usr/bin/qemu-img',
+            'C:\\Program Files\\qemu\\qemu-system-aarch64.exe',
+            'C:\\Program Files\\qemu\\qemu-img.exe',
+          ].includes(p),
+      },
+    });
+  const d = withVersion(fixture('qemu-system-aarch64-version-10.0-debian.txt'));
+  await d.validate('aarch64');
+  assert.deepEqual(d.version('aarch64'), {
+    major: 10,
+    minor: 0,
+    micro: 2,
+    package: 'Debian 1:10.0.2+ds-2+deb13u1~bpo12+1',
+  });
+  assert.equal(d.version('x86_64'), undefined, 'one version per architecture');
+  await withVersion(fixture('qemu-system-aarch64-version-7.2-debian.txt')).validate('aarch64');
+  await assert.rejects(
+    withVersion(fixture('qemu-system-aarch64-version-7.2-debian.txt'), 'win32').validate('aarch64'),
+    {
+      code: 'EQEMUOLD',
+    },
+  );
+  assert.deepEqual(
+    [...new Set(ran)],
+    ['/usr/bin/qemu-system-aarch64', 'C:\\Program Files\\qemu\\qemu-system-aarch64.exe'],
+  );
+});
+
+test('validate for aarch64 machines without qemu-system-aarch64: one line naming it and the package', async () => {
+  const d = new QemuDriver({
+    runner: () => assert.fail('nothing to run'),
+    spawner: () => assert.fail('validate starts nothing'),
+    processes: { alive: () => false, cmdline: () => undefined, kill: () => undefined },
+    host: { platform: 'linux', arch: 'x64', pathEnv: '/usr/bin', isFile: (p) => p === '/usr/bin/qemu-img' },
+  });
+  await assert.rejects(d.validate('aarch64'), {
+    code: 'EQEMUMISSING',
+    message:
+      'QEMU is not installed (qemu-system-aarch64 not found): install it, e.g. on Debian/Ubuntu `sudo apt-get install qemu-system-arm qemu-utils`.',
   });
 });

@@ -99,7 +99,7 @@ test('a version 1 file keeps its values and gets the home folder shared', () => 
   fs.writeFileSync(file, JSON.stringify(v1));
   const r = loadSettings(file)!;
   const { tcpForBenchmark: _dropped, ...engine } = v1.engine;
-  assert.deepEqual(r.settings, { ...v1, engine, version: SETTINGS_VERSION, shares: ['~'] });
+  assert.deepEqual(r.settings, { ...v1, engine, version: SETTINGS_VERSION, shares: ['~'], arch: 'x86_64' });
   assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), r.settings);
 });
 
@@ -133,6 +133,47 @@ test('a file from a newer Berth is refused, not downgraded', () => {
   const file = path.join(dir, 'machine.json');
   fs.writeFileSync(file, JSON.stringify({ ...defaultSettings(), version: 9 }));
   assert.throws(() => loadSettings(file), /written by a newer Berth \(version 9/);
+});
+
+describe("a machine's architecture", () => {
+  test("a new machine's is the host's own, in Lima's and Colima's words", () => {
+    assert.equal(defaultSettings('x64').arch, 'x86_64');
+    assert.equal(defaultSettings('arm64').arch, 'aarch64');
+    // A host of neither emulates x86_64, as Berth always did.
+    assert.equal(defaultSettings('riscv64').arch, 'x86_64');
+  });
+
+  test('a machine made before has an x86_64 disk: its file says so, even on an arm64 host, values kept', () => {
+    const file = path.join(tmp(), 'machine.json');
+    const v3 = { ...defaultSettings('arm64'), version: 3, cpus: 3 } as Record<string, unknown>;
+    delete v3.arch;
+    fs.writeFileSync(file, JSON.stringify(v3));
+    const r = loadSettings(file)!;
+    assert.deepEqual(r.settings, { ...v3, version: SETTINGS_VERSION, arch: 'x86_64' });
+    assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).arch, 'x86_64');
+    // An unversioned file too, though its first migration fills in the (host's) defaults.
+    fs.writeFileSync(file, JSON.stringify({ cpus: 3, memoryMiB: 1024, diskGiB: 20, accel: 'tcg' }));
+    assert.equal(loadSettings(file)!.settings.arch, 'x86_64');
+  });
+
+  test('a bad value: one line naming it and the choices', () => {
+    assert.throws(() => validateSettings({ ...defaultSettings(), arch: 'arm64' }), {
+      message: 'settings: arch = "arm64" is not allowed: use one of x86_64, aarch64',
+    });
+    const file = path.join(tmp(), 'machine.json');
+    fs.writeFileSync(file, JSON.stringify({ ...defaultSettings(), arch: 'riscv64' }));
+    assert.throws(() => loadSettings(file), /arch = "riscv64" is not allowed: use one of x86_64, aarch64$/);
+  });
+
+  test('it never changes: one line saying why and what to do; the same value is no change', () => {
+    const s = defaultSettings('x64');
+    assert.throws(() => applyChange(s, { arch: 'aarch64' }), {
+      message:
+        "arch cannot change from x86_64 to aarch64: the machine's disk holds x86_64 engine data; make a new machine with another name (berth init --name NAME --arch aarch64)",
+    });
+    assert.equal(applyChange(s, { arch: 'x86_64', cpus: 4 }).cpus, 4);
+    assert.throws(() => applyChange(s, { arch: 'sparc' as never }), /arch = "sparc" is not allowed/);
+  });
 });
 
 test('the disk can grow but never shrink', () => {
@@ -178,7 +219,7 @@ describe('engine.tcpForBenchmark is gone from the settings', () => {
     fs.writeFileSync(file, JSON.stringify(v2));
     const r = loadSettings(file)!;
     const { tcpForBenchmark: _dropped, ...engine } = v2.engine;
-    const expected = { ...v2, engine, version: SETTINGS_VERSION };
+    const expected = { ...v2, engine, version: SETTINGS_VERSION, arch: 'x86_64' };
     assert.deepEqual(r.settings, expected);
     assert.equal(r.warning, undefined);
     assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), expected);

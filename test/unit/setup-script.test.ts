@@ -24,6 +24,8 @@ interface World {
   aptNodeCandidate?: string;
   /** dpkg's version of qemu-system-x86, when installed. */
   qemuVersion?: string;
+  /** dpkg's version of qemu-system-arm (qemu-system-aarch64), when installed. */
+  qemuArmVersion?: string;
   /** A bookworm-backports entry already in apt's sources. */
   backportsSource?: boolean;
   root?: boolean;
@@ -47,7 +49,7 @@ function stubs(w: World): { bin: string; log: string; aptEtc: string } {
   const record = `echo "$(basename "$0") $*" >>'${log}'`;
   write(
     'dpkg-query',
-    `if [[ "$*" == *Version* ]]; then [ "\${@: -1}" = qemu-system-x86 ] && [ -n '${w.qemuVersion ?? ''}' ] && { printf '%s' '${w.qemuVersion ?? ''}'; exit 0; }; exit 1; fi\n` +
+    `if [[ "$*" == *Version* ]]; then case "\${@: -1}" in qemu-system-x86) v='${w.qemuVersion ?? ''}' ;; qemu-system-arm) v='${w.qemuArmVersion ?? ''}' ;; *) v='' ;; esac; [ -n "$v" ] && { printf '%s' "$v"; exit 0; }; exit 1; fi\n` +
       `for p in ${w.installed.join(' ')}; do [ "\${@: -1}" = "$p" ] && { printf 'install ok installed'; exit 0; }; done; exit 1`,
   );
   write('id', `if [ "$1" = -u ]; then echo ${w.root ? 0 : 1000}; else echo tester; fi`);
@@ -136,11 +138,12 @@ test('nothing missing: no question, nothing installed, as root without sudo', { 
   assert.ok(r.calls.includes('apt-get update -qq'));
 });
 
+const QEMU_10 = '1:10.0.2+ds-2+deb13u1~bpo12+1';
+/** Both QEMU programs the tests use, at 10: nothing to take from bookworm-backports. */
+const QEMU_10_BOTH = { installed: [...BASE, 'qemu-system-arm'], qemuVersion: QEMU_10, qemuArmVersion: QEMU_10 };
+
 test('--with-tests adds what npm test needs, and docker.io only when there is no docker CLI', { skip }, () => {
-  const withCli = run({ installed: BASE, dockerCli: true, root: true, qemuVersion: '1:10.0.2+ds-2+deb13u1~bpo12+1' }, [
-    '--with-tests',
-    '--yes',
-  ]);
+  const withCli = run({ ...QEMU_10_BOTH, dockerCli: true, root: true }, ['--with-tests', '--yes']);
   assert.equal(withCli.status, 0, withCli.err);
   assert.ok(
     withCli.calls.includes(
@@ -148,7 +151,7 @@ test('--with-tests adds what npm test needs, and docker.io only when there is no
     ),
     withCli.calls.join('\n'),
   );
-  const noCli = run({ installed: BASE, root: true, qemuVersion: '1:10.0.2+ds-2+deb13u1~bpo12+1' }, ['--ci']);
+  const noCli = run({ ...QEMU_10_BOTH, root: true }, ['--ci']);
   assert.equal(noCli.status, 0, noCli.err);
   assert.ok(
     noCli.calls.includes(
@@ -156,7 +159,7 @@ test('--with-tests adds what npm test needs, and docker.io only when there is no
     ),
   );
   const plain = run({ installed: BASE, root: true }, ['--yes']);
-  assert.ok(!plain.calls.some((c) => /chromium/.test(c)), 'the plain set-up installs no test tools');
+  assert.ok(!plain.calls.some((c) => /chromium|qemu-system-arm/.test(c)), 'the plain set-up installs no test tools');
 });
 
 const bookworm = /^VERSION_CODENAME=bookworm$/m.test(osRelease) ? false : 'not a Debian 12 host';
@@ -169,12 +172,12 @@ test(
     assert.equal(r.status, 0, r.err);
     assert.match(
       r.out,
-      /QEMU for the tests: 10\.0 or later \(found 7\.2\), to install from bookworm-backports: qemu-system-x86 qemu-utils\n/,
+      /QEMU for the tests: 10\.0 or later \(found qemu-system-x86 7\.2, qemu-system-arm none\), to install from bookworm-backports: qemu-system-x86 qemu-system-arm qemu-utils\n/,
     );
     const add = r.calls.indexOf(`tee ${r.aptEtc}/sources.list.d/berth-bookworm-backports.sources`);
     const update = r.calls.indexOf('apt-get update -qq');
     const install = r.calls.indexOf(
-      'apt-get install -y -qq --no-install-recommends -t bookworm-backports qemu-system-x86 qemu-utils',
+      'apt-get install -y -qq --no-install-recommends -t bookworm-backports qemu-system-x86 qemu-system-arm qemu-utils',
     );
     assert.ok(add >= 0 && add < update && update < install, r.calls.join('\n'));
     // An archive already there is not added twice; a QEMU not installed at all comes from it too.
@@ -186,13 +189,30 @@ test(
     assert.ok(!again.calls.some((c) => c.startsWith('tee ') && c.includes('backports')), again.calls.join('\n'));
     assert.ok(
       again.calls.includes(
-        'apt-get install -y -qq --no-install-recommends -t bookworm-backports qemu-system-x86 qemu-utils',
+        'apt-get install -y -qq --no-install-recommends -t bookworm-backports qemu-system-x86 qemu-system-arm qemu-utils',
       ),
     );
     assert.ok(
-      !again.calls.some((c) => / install .*--no-install-recommends qemu-system-x86/.test(c)),
+      !again.calls.some((c) => / install .*--no-install-recommends [^-].*qemu-system-(x86|arm)/.test(c)),
       'not from bookworm itself',
     );
+    // QEMU 10 for x86_64 already there, the arm64 one missing: only that one (with qemu-utils), from
+    // bookworm-backports, never Debian 12's 7.2 beside a QEMU 10.
+    const arm = run({ installed: BASE, root: true, dockerCli: true, qemuVersion: QEMU_10, backportsSource: true }, [
+      '--ci',
+    ]);
+    assert.equal(arm.status, 0, arm.err);
+    assert.match(
+      arm.out,
+      /\(found qemu-system-arm none\), to install from bookworm-backports: qemu-system-arm qemu-utils\n/,
+    );
+    assert.ok(
+      arm.calls.includes(
+        'apt-get install -y -qq --no-install-recommends -t bookworm-backports qemu-system-arm qemu-utils',
+      ),
+      arm.calls.join('\n'),
+    );
+    assert.ok(!arm.calls.some((c) => / install .*--no-install-recommends [^-].*qemu-system-arm/.test(c)));
     // The plain set-up (no tests) keeps the distribution's QEMU.
     const plain = run({ installed: BASE, root: true, qemuVersion: '1:7.2+dfsg-7+deb12u18+b3' }, ['--yes']);
     assert.ok(!plain.calls.some((c) => /backports/.test(c)), plain.calls.join('\n'));

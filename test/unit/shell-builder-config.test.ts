@@ -73,7 +73,8 @@ test('the VM image ships as resources/vm-image, where the core looks in a packag
   const resources = path.resolve('/Applications/Berth.app/Contents/Resources');
   const dir = packagedImageDir(resources);
   assert.equal(dir, path.join(resources, r.to));
-  assert.equal(imageCandidates({ BERTH_IMAGE_DIR: dir })[0], dir);
+  assert.equal(imageCandidates('x86_64', { BERTH_IMAGE_DIR: dir })[0], dir);
+  assert.equal(imageCandidates('aarch64', { BERTH_IMAGE_DIR: dir })[0], dir);
 });
 
 test('app.asar holds the compiled app and the dashboard; no native rebuild', () => {

@@ -1,6 +1,7 @@
 // The machine's side of the API contract: its state, its settings and the progress of a start or stop.
 import type { AgentStatus, MachineStatus, Step } from '../../base/machine-types';
 import type { MachineSettings } from '../../base/settings/schema';
+import type { Arch } from '../../base/arch';
 import type { Accel } from '../../base/vm-types';
 
 export interface MachineInfo {
@@ -21,6 +22,8 @@ export interface SettingsView {
   ranges: Record<'cpus' | 'memoryMiB' | 'diskGiB', SettingRange>;
   /** The accelerators a machine can ask for, from the settings schema. */
   accelerators: Accel[];
+  /** The architectures a new machine can have (an existing one keeps its own). */
+  architectures: Arch[];
   /** Settings that apply only after a restart. */
   restartFields: string[];
   /** A corrupt settings file was put aside: tell the user. */

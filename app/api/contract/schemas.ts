@@ -29,6 +29,7 @@ const settingsChangeSchema: Schema = obj({
   memoryMiB: { type: 'integer' },
   diskGiB: { type: 'integer' },
   accel: { type: 'string' },
+  arch: { type: 'string' },
   shares: { type: 'array', items: { type: 'string' } },
   engine: obj({
     insecureRegistries: { type: 'array', items: { type: 'string' } },

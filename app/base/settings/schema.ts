@@ -4,9 +4,10 @@
 import Ajv, { ErrorObject } from 'ajv';
 import { UserError } from '../errors';
 import { ACCELERATORS, type Accel } from '../vm-types';
+import { ARCHITECTURES, nativeArch, type Arch } from '../arch';
 import { coveredSystemFolder, GUEST_SYSTEM_FOLDERS, normaliseShares, sharedFolders } from '../shares';
 
-export const SETTINGS_VERSION = 3;
+export const SETTINGS_VERSION = 4;
 
 export interface EngineSettings {
   /** Registries reached over plain HTTP, e.g. "10.0.2.2:5000" (the host's loopback as seen from the VM). */
@@ -21,6 +22,8 @@ export interface MachineSettings {
   memoryMiB: number;
   diskGiB: number;
   accel: Accel;
+  /** The machine's CPU architecture, chosen when it is made: its disk holds that architecture's engine data. */
+  arch: Arch;
   /**
    * Host folders the VM sees at the same path, so `docker run -v "$PWD":/src` finds the
    * user's files. "~" (or "~/...") is the user's home folder.
@@ -34,7 +37,7 @@ const hostPort = '^[A-Za-z0-9.-]+(:[0-9]{1,5})?$';
 export const settingsSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['version', 'cpus', 'memoryMiB', 'diskGiB', 'accel', 'shares', 'engine'],
+  required: ['version', 'cpus', 'memoryMiB', 'diskGiB', 'accel', 'arch', 'shares', 'engine'],
   properties: {
     version: { type: 'integer', const: SETTINGS_VERSION },
     cpus: { type: 'integer', minimum: 1, maximum: 32, default: 2, description: 'virtual CPUs' },
@@ -51,6 +54,12 @@ export const settingsSchema = {
       enum: ACCELERATORS,
       default: 'auto',
       description: 'hardware accelerator; auto picks the platform one and falls back to tcg',
+    },
+    // No default here: a new machine gets the host's own architecture (defaultSettings).
+    arch: {
+      type: 'string',
+      enum: ARCHITECTURES,
+      description: "the machine's CPU architecture (fixed when it is made)",
     },
     shares: {
       type: 'array',
@@ -100,10 +109,11 @@ export const settingsSchema = {
   },
 } as const;
 
-/** Which settings take effect only when the machine restarts. */
+/** Which settings take effect only when the machine restarts. The arch never changes (applyChange). */
 export const RESTART_FIELDS = ['cpus', 'memoryMiB', 'diskGiB', 'accel', 'shares', 'engine'] as const;
 
-export function defaultSettings(): MachineSettings {
+/** A new machine's settings; its architecture is the host's own (`hostArch` is Node's process.arch). */
+export function defaultSettings(hostArch: string = process.arch): MachineSettings {
   const p = settingsSchema.properties;
   const e = p.engine.properties;
   return {
@@ -112,6 +122,7 @@ export function defaultSettings(): MachineSettings {
     memoryMiB: p.memoryMiB.default,
     diskGiB: p.diskGiB.default,
     accel: p.accel.default,
+    arch: nativeArch(hostArch),
     shares: [...p.shares.default],
     engine: {
       insecureRegistries: [...e.insecureRegistries.default],

@@ -28,6 +28,9 @@ const MIGRATIONS: Record<number, (old: SettingsObject) => SettingsObject> = {
     delete engine.tcpForBenchmark;
     return { ...old, engine, version: 3 };
   },
+  // Version 4 added the machine's architecture. Every machine made before ran the one image there
+  // was, x86_64 (its disk holds x86_64 engine data), whatever the host: so x86_64, never the host's.
+  4: (old) => ({ ...old, arch: 'x86_64', version: 4 }),
 };
 
 export function migrate(raw: SettingsObject): SettingsObject {
@@ -88,9 +91,15 @@ export function mergeSettings(current: MachineSettings, change: Partial<MachineS
   return validateSettings(next);
 }
 
-/** Changes an existing machine's settings; its disk can only grow. */
+/** Changes an existing machine's settings; its disk can only grow and its architecture stays. */
 export function applyChange(current: MachineSettings, change: Partial<MachineSettings>): MachineSettings {
   const next = mergeSettings(current, change);
+  if (next.arch !== current.arch) {
+    throw new UserError(
+      `arch cannot change from ${current.arch} to ${next.arch}: the machine's disk holds ${current.arch} engine data; make a new machine with another name (berth init --name NAME --arch ${next.arch})`,
+      { code: 'ESETTINGS' },
+    );
+  }
   if (next.diskGiB < current.diskGiB) {
     throw new UserError(
       `diskGiB = ${next.diskGiB} is smaller than the current disk (${current.diskGiB} GiB): a data disk can only grow`,

@@ -1,6 +1,7 @@
 // berth init | up | down | restart | set | rm
 import * as path from 'node:path';
 import * as readline from 'node:readline/promises';
+import { ARCHITECTURES, type Arch } from '../../base/arch';
 import { contextName } from '../../base/docker-context';
 import { UserError } from '../../base/errors';
 import { Machines } from '../../machine/machines';
@@ -15,6 +16,7 @@ const SETTING_OPTIONS: Options = {
   memory: { type: 'string' },
   disk: { type: 'string' },
   accel: { type: 'string' },
+  arch: { type: 'string' },
   'insecure-registry': { type: 'string', multiple: true },
   'registry-mirror': { type: 'string', multiple: true },
   share: { type: 'string', multiple: true },
@@ -33,6 +35,8 @@ function settingsChange(v: Record<string, unknown>): Partial<MachineSettings> {
   if (mem !== undefined) change.memoryMiB = mem;
   if (disk !== undefined) change.diskGiB = disk;
   if (v.accel !== undefined) change.accel = v.accel as MachineSettings['accel'];
+  // set refuses another architecture than the machine's (Machines.set).
+  if (v.arch !== undefined) change.arch = archFlag(v.arch as string);
   if (v['no-share'] && v.share) throw new UserError('use either --share or --no-share, not both', { code: 'EUSAGE' });
   if (v['no-share']) change.shares = [];
   if (v.share) change.shares = (v.share as string[]).map(absoluteShare);
@@ -41,6 +45,20 @@ function settingsChange(v: Record<string, unknown>): Partial<MachineSettings> {
   if (v['registry-mirror']) engine.registryMirrors = v['registry-mirror'] as string[];
   if (Object.keys(engine).length) change.engine = engine as MachineSettings['engine'];
   return change;
+}
+
+/**
+ * Docker's and Debian's words for the two architectures, which people type from `--platform
+ * linux/arm64` (the image build takes them too): the settings keep Berth's own.
+ */
+const ARCH_ALIASES: Record<string, Arch> = { arm64: 'aarch64', amd64: 'x86_64' };
+
+function archFlag(value: string): Arch {
+  if ((ARCHITECTURES as readonly string[]).includes(value)) return value as Arch;
+  if (Object.hasOwn(ARCH_ALIASES, value)) return ARCH_ALIASES[value];
+  throw new UserError(`--arch must be one of ${ARCHITECTURES.join(', ')}, got ${JSON.stringify(value)}`, {
+    code: 'EUSAGE',
+  });
 }
 
 /** A relative --share is taken from the current folder, as a shell user would mean it. */
@@ -58,7 +76,7 @@ export function init(m: Machines, argv: string[]): number {
   const name = values.name as string;
   const s = m.create(name, settingsChange(values));
   process.stdout.write(
-    `created machine "${name}": ${s.cpus} CPUs, ${s.memoryMiB} MiB memory, ${s.diskGiB} GiB disk, accel ${s.accel}\nstart it with: berth up${nameFlag(name)}\n`,
+    `created machine "${name}": ${s.arch}, ${s.cpus} CPUs, ${s.memoryMiB} MiB memory, ${s.diskGiB} GiB disk, accel ${s.accel}\nstart it with: berth up${nameFlag(name)}\n`,
   );
   return 0;
 }

@@ -1,16 +1,15 @@
 // Builds QEMU's command line from the machine spec. Pure, so every accelerator and
 // platform variant is pinned by a unit test with the exact argv.
+import type { Arch } from '../../base/arch';
 import type { SharedFolder, VmSpec } from '../../base/vm-types';
 import type { ConcreteAccel } from './accel';
 import { NETDEV_ID } from './hostfwd';
-import type { GuestArch } from './find-qemu';
 import type { MachineFiles } from './machine-files';
 import { qmpArgs, type QmpEndpoint } from './qmp-endpoint';
 
 export interface ArgvInput {
   spec: VmSpec;
   accel: ConcreteAccel;
-  arch: GuestArch;
   files: MachineFiles;
   qmp: QmpEndpoint;
 }
@@ -35,7 +34,7 @@ export function buildQemuArgv(input: ArgvInput): string[] {
     // Recognisable in ps/Task Manager; inspect() also checks the machine dir in the cmdline.
     '-name',
     `berth-${spec.name}`,
-    ...machineArgs(input),
+    ...machineArgs({ accel: input.accel, arch: spec.arch }),
     '-smp',
     String(spec.cpus),
     ...memoryArgs(spec.memoryMiB),
@@ -82,14 +81,23 @@ export function buildQemuArgv(input: ArgvInput): string[] {
 }
 
 /**
- * -machine, -accel and -cpu for the host architecture and accelerator. q35 without its HPET: Linux
- * runs the HPET's first timer periodically at HZ early in boot, and QEMU's HPET keeps re-arming that
- * timer after Linux switches it off, so an idle VM's main loop woke 250 times a second for nothing
- * (idle under TCG: 254 -> 26 wake-ups/s, the floor VM's QEMU 0.93 -> 0.07 % of a core). The guest
- * then keeps time with kvm-clock (KVM), the TSC or the ACPI PM timer.
+ * -machine, -accel and -cpu for the machine's architecture and accelerator.
+ *
+ * x86_64: q35 without its HPET. Linux runs the HPET's first timer periodically at HZ early in boot,
+ * and QEMU's HPET keeps re-arming that timer after Linux switches it off, so an idle VM's main loop
+ * woke 250 times a second for nothing (idle under TCG: 254 -> 26 wake-ups/s, the floor VM's QEMU
+ * 0.93 -> 0.07 % of a core). The guest then keeps time with kvm-clock (KVM), the TSC or the ACPI
+ * PM timer.
+ *
+ * aarch64: the virt board (a PL011 serial port, ttyAMA0 in the guest; a PL031 clock; fw_cfg and
+ * PCIe, so the same virtio-*-pci devices and fw_cfg entries as on q35; the power button is a GPIO
+ * key). highmem=on: RAM and PCIe above 4 GiB (QEMU 7.1+ drops what does not fit an Apple M1's
+ * 36-bit addresses by itself). gic-version=max: QEMU's default GICv2 takes at most 8 CPUs (QEMU 7.2
+ * refused -smp 12 here; with max it booted), and an arm64 Linux host with a GICv3 often cannot
+ * emulate a GICv2 under KVM; max is the host's GIC under KVM and a GICv3 under TCG and HVF.
  */
-export function machineArgs({ accel, arch }: Pick<ArgvInput, 'accel' | 'arch'>): string[] {
-  const machine = arch === 'aarch64' ? 'virt,highmem=on' : 'q35,hpet=off';
+export function machineArgs({ accel, arch }: { accel: ConcreteAccel; arch: Arch }): string[] {
+  const machine = arch === 'aarch64' ? 'virt,highmem=on,gic-version=max' : 'q35,hpet=off';
   return ['-machine', machine, '-accel', accelOption(accel, arch), ...cpuArgs(accel, arch)];
 }
 
@@ -104,7 +112,7 @@ export function memoryArgs(memoryMiB: number): string[] {
   return ['-m', String(memoryMiB)];
 }
 
-function accelOption(accel: ConcreteAccel, arch: GuestArch): string {
+function accelOption(accel: ConcreteAccel, arch: Arch): string {
   // TCG's default 1 GiB translation cache bloats the QEMU process's RSS; 64 MiB is plenty.
   if (accel === 'tcg') return 'tcg,tb-size=64';
   // On x86 WHPX the in-hypervisor irqchip loses interrupts ("injection failed, MSI");
@@ -113,11 +121,28 @@ function accelOption(accel: ConcreteAccel, arch: GuestArch): string {
   return accel;
 }
 
-function cpuArgs(accel: ConcreteAccel, arch: GuestArch): string[] {
+/**
+ * The CPU model under TCG for an aarch64 guest (the virt board's own default is a 32-bit CPU).
+ * Debian's arm64 kernel signs and checks return addresses with pointer authentication, and `max`
+ * emulates the architected QARMA5 cipher for each one, which QEMU 7.2 (Debian 12's, the oldest
+ * Berth runs on) does slowly. A tiny arm64 VM (Debian 12's kernel, a busybox init; -smp 2 -m 256,
+ * on this project's 2-core x86_64 host) reached its init after this much kernel time:
+ *   QEMU 7.2: max 7.2-8.4 s, max,pauth-impdef=on 1.8-2.8 s, cortex-a72 1.3 s;
+ *   QEMU 10:  max 2.0-2.9 s, max,pauth-impdef=on 2.0-2.6 s, cortex-a72 1.4 s
+ * (with the host loaded by other VMs, 7.2: 14.6-28.4, 3.9-9.1, 2.6-6.3 s). `max,pauth-impdef=on`
+ * keeps pointer authentication, with QEMU's cheap stand-in cipher, and every other feature of
+ * `max`. cortex-a72 boots a little faster but is an Armv8.0 CPU (no LSE atomics, nothing of
+ * Armv8.1 and later): a program built for the CPUs people run arm64 containers on (Apple M,
+ * Graviton) can die there of an illegal instruction.
+ */
+export const AARCH64_TCG_CPU = 'max,pauth-impdef=on';
+
+function cpuArgs(accel: ConcreteAccel, arch: Arch): string[] {
   if (accel === 'kvm' || accel === 'hvf') return ['-cpu', 'host'];
   // WHPX has no "host" model and "max" crashes on some CPUs: keep QEMU's default x86 model.
   if (accel === 'whpx' && arch === 'x86_64') return [];
-  // TCG (and Arm WHPX): every feature QEMU can give. The virt board's default CPU is 32-bit.
+  if (accel === 'tcg' && arch === 'aarch64') return ['-cpu', AARCH64_TCG_CPU];
+  // TCG x86_64, and Arm WHPX: every feature QEMU can give.
   return ['-cpu', 'max'];
 }
 

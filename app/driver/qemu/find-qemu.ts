@@ -4,14 +4,14 @@
 // one-line message that says exactly how to install it on this platform.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import type { Arch } from '../../base/arch';
 import { UserError } from '../../base/errors';
 
-export type GuestArch = 'x86_64' | 'aarch64';
-
 export interface QemuPrograms {
+  /** qemu-system-x86_64 or qemu-system-aarch64: the one for the machine's architecture. */
   system: string;
   img: string;
-  arch: GuestArch;
+  arch: Arch;
 }
 
 export interface HostFacts {
@@ -32,25 +32,24 @@ export function realHostFacts(): HostFacts {
   };
 }
 
-/** The guest runs the host's own architecture: only then is hardware acceleration possible. */
-export function guestArchFor(hostArch: string): GuestArch {
-  return hostArch === 'arm64' ? 'aarch64' : 'x86_64';
-}
-
 const EXTRA_DIRS: Partial<Record<NodeJS.Platform, string[]>> = {
   darwin: ['/opt/homebrew/bin', '/usr/local/bin', '/opt/local/bin'],
   linux: ['/usr/bin', '/usr/local/bin'],
   win32: ['C:\\Program Files\\qemu'],
 };
 
-export function installHint(platform: NodeJS.Platform): string {
+/** Debian's and Ubuntu's package of each qemu-system program (qemu-system-arm has the aarch64 one). */
+const DEBIAN_PACKAGE: Record<Arch, string> = { x86_64: 'qemu-system-x86', aarch64: 'qemu-system-arm' };
+
+/** Homebrew's qemu and the Windows installer carry every architecture's program; Debian splits them. */
+export function installHint(platform: NodeJS.Platform, arch: Arch): string {
   switch (platform) {
     case 'darwin':
       return 'install it with `brew install qemu`';
     case 'win32':
       return 'install it with `winget install SoftwareFreedomConservancy.QEMU`';
     default:
-      return 'install it, e.g. on Debian/Ubuntu `sudo apt-get install qemu-system-x86 qemu-utils`';
+      return `install it, e.g. on Debian/Ubuntu \`sudo apt-get install ${DEBIAN_PACKAGE[arch]} qemu-utils\``;
   }
 }
 
@@ -72,15 +71,14 @@ export function findProgram(name: string, h: HostFacts): string | undefined {
   return undefined;
 }
 
-/** Both programs this host needs, or a UserError saying how to install QEMU. */
-export function findQemu(h: HostFacts): QemuPrograms {
-  const arch = guestArchFor(h.arch);
+/** Both programs a machine of `arch` needs, or a UserError saying how to install QEMU. */
+export function findQemu(h: HostFacts, arch: Arch): QemuPrograms {
   const systemName = `qemu-system-${arch}`;
   const system = findProgram(systemName, h);
   const img = findProgram('qemu-img', h);
   if (!system || !img) {
     const missing = [system ? undefined : systemName, img ? undefined : 'qemu-img'].filter(Boolean).join(' and ');
-    throw new UserError(`QEMU is not installed (${missing} not found): ${installHint(h.platform)}.`, {
+    throw new UserError(`QEMU is not installed (${missing} not found): ${installHint(h.platform, arch)}.`, {
       code: 'EQEMUMISSING',
       details: `Searched: ${searchDirs(h).join(h.platform === 'win32' ? ';' : ':')}`,
     });

@@ -23,10 +23,10 @@ export async function plan(
   files: MachineFiles,
   accel: ConcreteAccel,
 ): Promise<LaunchPlan> {
-  const { system, arch } = ctx.programs();
+  const { system } = ctx.programs(spec.arch);
   const qmp = await newQmpEndpoint(ctx.host.platform, files);
-  const args = buildQemuArgv({ spec, accel, arch, files, qmp });
-  const v = ctx.version();
+  const args = buildQemuArgv({ spec, accel, files, qmp });
+  const v = ctx.version(spec.arch);
   const fit = fitOf({
     program: system,
     qemuVersion: v && `${v.major}.${v.minor}.${v.micro} ${v.package ?? ''}`,
@@ -54,7 +54,7 @@ export async function launchWith(
   progressTimeoutMs: number,
   progress: ProgressFn,
 ): Promise<LaunchOutcome> {
-  const { system } = ctx.programs();
+  const { system } = ctx.programs(spec.arch);
   const { args, fit } = await plan(ctx, spec, files, accel);
   progress(`Starting QEMU (${accel})`);
   ctx.log(`${system} ${args.join(' ')}`);

@@ -5,11 +5,12 @@
 // guest-config, start-failure), sharing one QemuContext.
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
+import { nativeArch, type Arch } from '../../base/arch';
 import { firstLine, UserError } from '../../base/errors';
 import { execFileRunner, type Runner } from '../../base/run';
 import type { SavedVm, VmSpec, VmState } from '../../base/vm-types';
 import type { Driver, ProgressFn, StartResult } from '../driver';
-import { isHardwareAccel, kvmDeviceUsable, resolveAccel, type ConcreteAccel } from './accel';
+import { emulated, isHardwareAccel, kvmDeviceUsable, resolveAccel, type ConcreteAccel } from './accel';
 import type { QemuContext } from './context';
 import {
   findQemu,
@@ -51,7 +52,7 @@ export interface QemuDriverOptions {
   host?: HostFacts;
   /** Linux: /dev/kvm can be opened. Default checks the real device. */
   kvmUsable?: () => boolean;
-  /** Skip the PATH search (tests, or a QEMU bundled with the app). */
+  /** Skip the PATH search for machines of its architecture (tests, or a QEMU bundled with the app). */
   programs?: QemuPrograms;
   /** accel 'auto': how long a hardware accelerator may show no console output before falling back. */
   hardwareProgressTimeoutMs?: number;
@@ -76,6 +77,13 @@ export function minQemu(platform: NodeJS.Platform): { major: number; minor: numb
     : { major: 7, minor: 2 };
 }
 
+/** Why auto ended up with TCG: no hypervisor here, or a machine of another architecture than the host. */
+function tcgNote(facts: { hostArch: string; guestArch: Arch }): string {
+  return emulated(facts)
+    ? `an ${facts.guestArch} machine on this ${nativeArch(facts.hostArch)} host is emulated (TCG, software emulation, slower)`
+    : 'no hardware accelerator available; using TCG (software emulation, slower)';
+}
+
 export class QemuDriver implements Driver {
   readonly name = 'qemu';
   /** QEMU's Windows builds have no 9p file server (-fsdev/-virtfs). */
@@ -83,11 +91,12 @@ export class QemuDriver implements Driver {
 
   private readonly ctx: QemuContext;
   private readonly kvmUsable: () => boolean;
-  private found?: QemuPrograms;
+  /** The QEMU programs of each architecture, found on first use: one driver serves every machine. */
+  private readonly found = new Map<Arch, QemuPrograms>();
   private readonly hwTimeoutMs: number;
   private readonly bootTimeoutMs: number;
-  /** Set by validate(). */
-  version?: QemuVersion;
+  /** Set by validate(), for each architecture. */
+  private readonly versions = new Map<Arch, QemuVersion>();
 
   constructor(opts: QemuDriverOptions = {}) {
     const host = opts.host ?? realHostFacts();
@@ -99,23 +108,29 @@ export class QemuDriver implements Driver {
       host,
       pidfileTimeoutMs: opts.pidfileTimeoutMs ?? 10_000,
       pollMs: opts.pollMs ?? 100,
-      programs: () => this.programs(),
-      version: () => this.version,
+      programs: (arch) => this.programs(arch),
+      version: (arch) => this.versions.get(arch),
     };
     this.kvmUsable = opts.kvmUsable ?? (() => kvmDeviceUsable());
-    this.found = opts.programs;
+    if (opts.programs) this.found.set(opts.programs.arch, opts.programs);
     this.hwTimeoutMs = opts.hardwareProgressTimeoutMs ?? 15_000;
     this.bootTimeoutMs = opts.bootProgressTimeoutMs ?? 120_000;
     this.fileSharing = host.platform !== 'win32';
   }
 
-  private programs(): QemuPrograms {
-    this.found ??= findQemu(this.ctx.host);
-    return this.found;
+  private programs(arch: Arch): QemuPrograms {
+    let p = this.found.get(arch);
+    if (!p) this.found.set(arch, (p = findQemu(this.ctx.host, arch)));
+    return p;
   }
 
-  async validate(): Promise<void> {
-    const { system } = this.programs();
+  /** The QEMU version validate() saw for machines of `arch`. */
+  version(arch: Arch): QemuVersion | undefined {
+    return this.versions.get(arch);
+  }
+
+  async validate(arch: Arch): Promise<void> {
+    const { system } = this.programs(arch);
     const r = await this.ctx.run(system, ['--version']);
     const v = r.code === 0 ? parseQemuVersion(r.stdout) : undefined;
     if (!v) {
@@ -127,17 +142,17 @@ export class QemuDriver implements Driver {
     const min = minQemu(this.ctx.host.platform);
     if (v.major < min.major || (v.major === min.major && v.minor < min.minor)) {
       throw new UserError(
-        `QEMU ${v.major}.${v.minor} is too old; Berth needs ${min.major}.${min.minor} or newer${min.why ? ` ${min.why}` : ''}: ${installHint(this.ctx.host.platform)}.`,
+        `QEMU ${v.major}.${v.minor} is too old; Berth needs ${min.major}.${min.minor} or newer${min.why ? ` ${min.why}` : ''}: ${installHint(this.ctx.host.platform, arch)}.`,
         { code: 'EQEMUOLD' },
       );
     }
-    this.version = v;
+    this.versions.set(arch, v);
   }
 
   async createDisk(spec: VmSpec): Promise<void> {
     const files = machineFiles(spec.dir);
     await mkdir(spec.dir, { recursive: true, mode: 0o700 });
-    const img = new QemuImg(this.ctx.run, this.programs().img);
+    const img = new QemuImg(this.ctx.run, this.programs(spec.arch).img);
     if (!existsSync(files.dataDisk)) {
       await img.create(files.dataDisk, spec.diskGiB);
       this.ctx.log(`created ${files.dataDisk} (${spec.diskGiB} GiB)`);
@@ -164,7 +179,8 @@ export class QemuDriver implements Driver {
     await this.createDisk(spec);
     await writeGuestConfig(spec, files);
 
-    const accel = resolveAccel(spec.accel, { platform: this.ctx.host.platform, kvmUsable: this.kvmUsable() });
+    const facts = { platform: this.ctx.host.platform, hostArch: this.ctx.host.arch, guestArch: spec.arch };
+    const accel = resolveAccel(spec.accel, { ...facts, kvmUsable: this.kvmUsable() });
     // A machine that auto fell back to TCG for ran under TCG: its memory resumes only there.
     const resumable: ConcreteAccel[] = spec.accel === 'auto' && isHardwareAccel(accel) ? [accel, 'tcg'] : [accel];
     const resumed = await resumeIfSaved(this.ctx, spec, files, resumable, progress);
@@ -187,8 +203,7 @@ export class QemuDriver implements Driver {
     }
     const only = await launchWith(this.ctx, spec, files, accel, this.bootTimeoutMs, progress);
     if (!only.ok) throw await startFailure(spec, files, accel, only);
-    const note =
-      spec.accel === 'auto' ? 'no hardware accelerator available; using TCG (software emulation, slower)' : undefined;
+    const note = spec.accel === 'auto' ? tcgNote(facts) : undefined;
     return note ? { accel, note } : { accel };
   }
 

@@ -46,7 +46,7 @@ export async function resumeIfSaved(
     await discardSaved(saved);
     return undefined;
   }
-  const { system } = ctx.programs();
+  const { system } = ctx.programs(spec.arch);
   const meta = readSavedMeta(saved);
   const disk = await diskStamp(files.dataDisk).catch(() => undefined);
   let why = 'its description is missing or unreadable';

@@ -134,6 +134,7 @@ export function MachinePage() {
         </div>
       )}
       <div className="cards">
+        <Card label="Architecture" value={st.arch ?? '—'} />
         <Card label="CPUs" value={st.cpus ?? '—'} />
         <Card label="Memory" value={st.memoryMiB ? `${st.memoryMiB} MiB` : '—'} />
         <Card

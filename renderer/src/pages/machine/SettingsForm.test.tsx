@@ -4,11 +4,12 @@ import { SettingsForm } from './SettingsForm';
 
 const view: SettingsView = {
   settings: {
-    version: 2,
+    version: 4,
     cpus: 2,
     memoryMiB: 2048,
     diskGiB: 64,
     accel: 'auto',
+    arch: 'x86_64',
     shares: ['~'],
     engine: { insecureRegistries: [], registryMirrors: [] },
   },
@@ -18,6 +19,7 @@ const view: SettingsView = {
     diskGiB: { min: 4, max: 2048, description: 'data disk' },
   },
   accelerators: ['auto', 'kvm', 'hvf', 'whpx', 'tcg'],
+  architectures: ['x86_64', 'aarch64'],
   restartFields: ['cpus', 'memoryMiB', 'diskGiB', 'accel', 'shares', 'engine'],
   warnings: [],
 };
@@ -55,5 +57,33 @@ describe('SettingsForm', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
     await waitFor(() => expect(onSave).toHaveBeenCalled());
     expect(onSave.mock.calls[0][0].shares).toEqual(['~', '/Volumes/work, 2024']);
+  });
+});
+
+describe('SettingsForm: the architecture', () => {
+  it("a new machine chooses it, the host's own first, and sends it", async () => {
+    const onSave = vi.fn(async (_change: SettingsChange) => undefined);
+    render(<SettingsForm view={view} running={false} isNew submitLabel="Create and start" onSave={onSave} />);
+    const select = screen.getByLabelText<HTMLSelectElement>('Architecture');
+    expect(select.value).toBe('x86_64');
+    expect(screen.getByText(/x86_64 is this computer's own and runs at full speed/)).toBeTruthy();
+    fireEvent.change(select, { target: { value: 'aarch64' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create and start' }));
+    await waitFor(() => expect(onSave).toHaveBeenCalled());
+    expect(onSave.mock.calls[0][0].arch).toBe('aarch64');
+  });
+
+  it("an existing machine's is shown, fixed, and never sent as a change", async () => {
+    const onSave = vi.fn(async (_change: SettingsChange) => undefined);
+    const arm = { ...view, settings: { ...view.settings, arch: 'aarch64' as const } };
+    render(<SettingsForm view={arm} running={false} onSave={onSave} />);
+    const field = screen.getByLabelText<HTMLInputElement>('Architecture');
+    expect(field.value).toBe('aarch64');
+    expect(field.readOnly).toBe(true);
+    expect(screen.getByText(/its disk holds aarch64 images and containers/)).toBeTruthy();
+    fireEvent.change(screen.getByLabelText(/CPUs/), { target: { value: '4' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    await waitFor(() => expect(onSave).toHaveBeenCalled());
+    expect('arch' in onSave.mock.calls[0][0]).toBe(false);
   });
 });

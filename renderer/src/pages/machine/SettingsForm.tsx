@@ -37,6 +37,7 @@ export function SettingsForm({
     diskGiB: String(s.diskGiB),
   });
   const [accel, setAccel] = useState(s.accel);
+  const [arch, setArch] = useState(s.arch);
   const [insecure, setInsecure] = useState(s.engine.insecureRegistries.join('\n'));
   const [mirrors, setMirrors] = useState(s.engine.registryMirrors.join('\n'));
   const [shares, setShares] = useState(s.shares.join('\n'));
@@ -67,6 +68,8 @@ export function SettingsForm({
     memoryMiB: Number(vals.memoryMiB),
     diskGiB: Number(vals.diskGiB),
     accel,
+    // Chosen once, when the machine is made: an existing machine's disk holds its engine data.
+    ...(isNew ? { arch } : {}),
     shares: folders(shares),
     engine: { insecureRegistries: lines(insecure), registryMirrors: lines(mirrors) },
   };
@@ -120,6 +123,25 @@ export function SettingsForm({
           </div>
         );
       })}
+      <div className="field">
+        <label htmlFor="set-arch">Architecture</label>
+        {isNew ? (
+          <select id="set-arch" value={arch} onChange={(e) => setArch(e.target.value as typeof arch)}>
+            {view.architectures.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </select>
+        ) : (
+          <input id="set-arch" value={s.arch} readOnly />
+        )}
+        <div className="muted small-text">
+          {isNew
+            ? `${s.arch} is this computer's own and runs at full speed; another is emulated (much slower). It cannot change later.`
+            : `Fixed when the machine was made: its disk holds ${s.arch} images and containers. For another, make a new machine with another name (berth init --name NAME --arch ...).`}
+        </div>
+      </div>
       <div className="field">
         <label htmlFor="set-accel">Accelerator {restartNote}</label>
         <select id="set-accel" value={accel} onChange={(e) => setAccel(e.target.value as typeof accel)}>
