@@ -5,6 +5,7 @@
 // kernel, the least CPU any idle VM on this kernel and QEMU costs (the idle CPU figure's reference).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { Arch, target } from './arch';
 import { BUSYBOX } from './config';
 import { writeCpio } from './cpio';
 import { compress } from './initramfs';
@@ -26,9 +27,13 @@ echo "${FLOOR_MARKER} uptime=$(/bin/busybox cut -d' ' -f1 /proc/uptime)"
  * Write floor-initrd.img (and a copy of the image's kernel, built from the pinned source) into outDir.
  * Returns the paths; boot them with the same QEMU command and the image's kernel cmdline.
  */
-export async function buildFloorInitramfs(outDir: string): Promise<{ initrd: string; vmlinuz: string }> {
-  const pk = await preparePackages({ only: ['busybox-static'] });
-  const kernel = await guestKernel(pk.lock);
+export async function buildFloorInitramfs(
+  outDir: string,
+  arch: Arch = 'x86_64',
+): Promise<{ initrd: string; vmlinuz: string }> {
+  const t = target(arch);
+  const pk = await preparePackages(t, { only: ['busybox-static'] });
+  const kernel = await guestKernel(pk.lock, t);
   const busybox = path.join(pk.roots.get('busybox-static')!, '.' + BUSYBOX);
   const data = compress(
     writeCpio([
