@@ -24,6 +24,8 @@ export interface Target {
   kernelArch: string;
   kernelTarget: string;
   kernelImage: string;
+  /** vmlinuz is the kernel image gzipped (QEMU unpacks it: vmlinuz.ts) rather than the image itself. */
+  gzipKernel: boolean;
   /** The guest's serial console as Linux names it (console= on the command line). */
   console: string;
   /** ELF e_machine of the target's code: every program in the root is checked against it. */
@@ -42,6 +44,7 @@ const TARGETS: Record<Arch, Omit<Target, 'arch'>> = {
     kernelArch: 'x86_64',
     kernelTarget: 'bzImage',
     kernelImage: 'arch/x86/boot/bzImage',
+    gzipKernel: false, // a bzImage decompresses itself
     console: 'ttyS0',
     elfMachine: 62, // EM_X86_64
     xzBcj: 'x86',
@@ -55,10 +58,11 @@ const TARGETS: Record<Arch, Omit<Target, 'arch'>> = {
     toolPackage: 'gcc-aarch64-linux-gnu',
     goarch: 'arm64',
     kernelArch: 'arm64',
-    // The uncompressed Image: QEMU's -kernel boots it as is (arm64 has no self-decompressing image;
-    // Image.gz would need a boot loader to unpack it).
+    // The Image (arm64 has no self-decompressing kernel); vmlinuz is it gzipped, which QEMU's
+    // -kernel loader unpacks on the host (vmlinuz.ts).
     kernelTarget: 'Image',
     kernelImage: 'arch/arm64/boot/Image',
+    gzipKernel: true,
     // QEMU's virt board: a PL011 UART.
     console: 'ttyAMA0',
     elfMachine: 183, // EM_AARCH64

@@ -20,6 +20,7 @@ import { readLock } from './pins';
 import { buildRoot } from './rootfs';
 import { buildSquashfs, squashComp } from './squashfs';
 import { staticIptables } from './static-iptables';
+import { writeVmlinuz } from './vmlinuz';
 
 const mb = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
 
@@ -79,7 +80,7 @@ export async function buildImage(t: Target, opts: { force?: boolean } = {}): Pro
       await buildSquashfs(root, path.join(out, 'rootfs.squashfs'), comp, t.xzBcj);
     });
     const manifest = await timer.step('manifest', async () => {
-      await fs.copyFile(kernel.image, path.join(out, 'vmlinuz'));
+      await writeVmlinuz(kernel.image, path.join(out, 'vmlinuz'), t);
       const m: Manifest = {
         arch: t.arch,
         inputsHash,

@@ -11,6 +11,7 @@ import { writeCpio } from './cpio';
 import { compress } from './initramfs';
 import { guestKernel } from './kernel';
 import { preparePackages } from './packages';
+import { writeVmlinuz } from './vmlinuz';
 
 const FLOOR_MARKER = 'berth-floor: init';
 export const FLOOR_IDLE_ARG = 'berth.floor=idle';
@@ -50,7 +51,7 @@ export async function buildFloorInitramfs(
   const vmlinuz = path.join(outDir, 'vmlinuz');
   await fs.writeFile(initrd + '.tmp', data);
   await fs.rename(initrd + '.tmp', initrd);
-  await fs.copyFile(kernel.image, vmlinuz + '.tmp');
+  await writeVmlinuz(kernel.image, vmlinuz + '.tmp', t);
   await fs.rename(vmlinuz + '.tmp', vmlinuz);
   return { initrd, vmlinuz };
 }

@@ -17,7 +17,6 @@ export const KERNEL_COMPRESSION = ['KERNEL_ZSTD=y'];
 
 /** What every architecture's kernel has: what Docker and the guest's boot need. */
 const COMMON: string[] = [
-
   // --- Base -----------------------------------------------------------------------------------
   '64BIT=y',
   'MODULES=n', // everything below is built in; no module loader, no /lib/modules

@@ -121,8 +121,14 @@ SSH 'cat /run/berth/boot.log; cat /etc/ssh/../hostname; ls -l /etc/ssh/authorize
 hostkey1=$(SSH 'ssh-keygen -lf /mnt/data/berth/ssh/ssh_host_ed25519_key.pub')
 
 # A tiny image from busybox-static, imported (no registry is reachable).
+# The first busybox of this architecture's busybox-static in the build's cache (a loop, not a
+# pipeline: with pipefail, a last candidate that does not exist failed the whole assignment).
+bb=
 # shellcheck disable=SC2086 # $bbdeb is a glob
-bb=$(printf '%s\n' vm-images/cache/unpacked/$bbdeb/usr/bin/busybox vm-images/cache/unpacked/$bbdeb/bin/busybox | while read -r f; do [ -e "$f" ] && echo "$f"; done | head -1)
+for f in vm-images/cache/unpacked/$bbdeb/usr/bin/busybox vm-images/cache/unpacked/$bbdeb/bin/busybox; do
+	[ -e "$f" ] && { bb=$f; break; }
+done
+[ -n "$bb" ] || { echo "FAIL: no $arch busybox-static in vm-images/cache/unpacked"; exit 1; }
 mkdir -p "$work/img/bin"
 cp "$bb" "$work/img/bin/busybox"
 for a in sh echo sleep cat ls nc tail printf; do ln -sf busybox "$work/img/bin/$a"; done
