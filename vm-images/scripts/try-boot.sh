@@ -39,7 +39,7 @@ esac
 work=$(mktemp -d /tmp/berth-try.XXXXXX)
 qpid=
 # Never leave a QEMU behind, whatever failed.
-trap '[ -n "$qpid" ] && kill $qpid 2>/dev/null; [ -n "$keep" ] || rm -rf "$work"' EXIT
+trap '{ [ -n "$qpid" ] && kill $qpid 2>/dev/null; } || true; [ -n "$keep" ] || rm -rf "$work"' EXIT
 echo "work dir: $work"
 qemu-img create -q -f qcow2 "$work/data.qcow2" 8G
 ssh-keygen -q -t ed25519 -N '' -f "$work/key"
