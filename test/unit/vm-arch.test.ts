@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { ARCHES, archOfNode, outDirFor, parseArch, target } from '../../vm-images/build/arch';
+import { ARCHES, archOfNode, buildHostProblem, outDirFor, parseArch, target } from '../../vm-images/build/arch';
 import { sourceVersion } from '../../vm-images/build/busybox-applets';
 import { kernelCmdline, kernelMeta } from '../../vm-images/build/config';
 import { makeArgs } from '../../vm-images/build/kernel';
@@ -74,4 +74,9 @@ test('busybox binNMUs (+bN) are the same source, so the same applets', () => {
   assert.equal(sourceVersion('1:1.37.0-6+b9'), '1:1.37.0-6');
   assert.equal(sourceVersion('1:1.37.0-6'), '1:1.37.0-6');
   assert.notEqual(sourceVersion('1:1.37.0-6+b9'), sourceVersion('1:1.37.0-7'));
+});
+
+test('images are built on x86_64 only, and another host is told so in one line', () => {
+  assert.equal(buildHostProblem('x64'), undefined);
+  assert.match(buildHostProblem('arm64') ?? '', /runs on an x86_64 Linux host \(this one is arm64\)/);
 });

@@ -105,6 +105,15 @@ export function parseArch(argv: string[], hostArch: string = os.arch()): Arch {
 }
 
 /**
+ * Why this host cannot build images, or undefined. Every image is built on x86_64: the pinned Go
+ * toolchain is Debian's amd64 one, and the applet lists come from running the amd64 busybox.
+ */
+export function buildHostProblem(nodeArch: string = os.arch()): string | undefined {
+  if (archOfNode(nodeArch) === 'x86_64') return undefined;
+  return `the image build runs on an x86_64 Linux host (this one is ${nodeArch}): its Go toolchain is Debian's amd64 one; build there and copy vm-images/out-aarch64`;
+}
+
+/**
  * Where an architecture's image goes under vm-images/. x86_64 keeps `out/`, the folder every
  * reader (the CLI, the desktop app's packaging, try-boot.sh) already uses; the others go next to
  * it, not inside it, because the build swaps the whole folder into place and the x86_64 app ships it.

@@ -6,7 +6,7 @@
 //   node out/vm-images/build/main.js --update-pins   re-pin packages to the current Debian versions
 //                                                    (with --arch aarch64: that architecture's packages)
 //   node out/vm-images/build/main.js --floor DIR     write the floor initramfs + vmlinuz into DIR
-import { parseArch, target } from './arch';
+import { buildHostProblem, parseArch, target } from './arch';
 import { buildImage } from './build';
 import { buildFloorInitramfs } from './floor';
 import { BuildError } from './log';
@@ -19,6 +19,8 @@ async function main(argv: string[]): Promise<void> {
   } catch (e) {
     throw new BuildError((e as Error).message);
   }
+  const host = buildHostProblem();
+  if (host) throw new BuildError(host);
   if (argv.includes('--update-pins')) return updatePins(t);
   const floor = argv.indexOf('--floor');
   if (floor >= 0) {
