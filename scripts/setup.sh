@@ -57,6 +57,8 @@ APT_PACKAGES=(
   bc
   libelf-dev
   libssl-dev
+  gcc-aarch64-linux-gnu       # the aarch64 image (build:vm --arch aarch64): kernel, iptables and C programs
+  binutils-aarch64-linux-gnu  # its linker and strip
   shellcheck # npm run lint checks the shell scripts
 )
 # What `npm test` needs in addition (--with-tests; the docker CLI is added below when missing):

@@ -94,6 +94,8 @@ const BASE = [
   'bc',
   'libelf-dev',
   'libssl-dev',
+  'gcc-aarch64-linux-gnu',
+  'binutils-aarch64-linux-gnu',
   'shellcheck',
 ];
 

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configMismatches, parseDotConfig, parseOption, renderFragment } from '../../vm-images/build/kconfig';
-import { KERNEL_OPTIONS } from '../../vm-images/build/kernel-config';
+import { ARCHES } from '../../vm-images/build/arch';
+import { kernelOptions } from '../../vm-images/build/kernel-config';
 
 // A captured piece of a real .config (6.1, after allnoconfig with a fragment + olddefconfig).
 const DOT_CONFIG = `#
@@ -56,9 +57,31 @@ test('parseOption rejects a CONFIG_ prefix or a missing value', () => {
   assert.throws(() => parseOption('VIRTIO_BLK'), /without CONFIG_/);
 });
 
-test('the policy list is well formed, has no duplicates and builds everything in', () => {
-  const names = KERNEL_OPTIONS.map((e) => parseOption(e).name);
-  assert.equal(new Set(names).size, names.length, 'an option is listed twice');
-  assert.ok(KERNEL_OPTIONS.includes('MODULES=n'));
-  for (const e of KERNEL_OPTIONS) assert.match(e, /=(y|n)$/, `${e}: built in (y) or off (n), never a module`);
+for (const arch of ARCHES) {
+  test(`the ${arch} policy list is well formed, has no duplicates and builds everything in`, () => {
+    const options = kernelOptions(arch);
+    const names = options.map((e) => parseOption(e).name);
+    assert.equal(new Set(names).size, names.length, 'an option is listed twice');
+    assert.ok(options.includes('MODULES=n'));
+    for (const e of options) assert.match(e, /=(y|n)$/, `${e}: built in (y) or off (n), never a module`);
+  });
+}
+
+test('both kernels read the host config over fw_cfg and run the same container features', () => {
+  const [x86, arm] = ARCHES.map((a) => new Set(kernelOptions(a)));
+  for (const o of ['FW_CFG_SYSFS=y', 'OVERLAY_FS=y', 'VIRTIO_PCI=y', 'BRIDGE_NETFILTER=y', 'SQUASHFS_ZSTD=y'])
+    assert.ok(x86.has(o) && arm.has(o), o);
+});
+
+test("each board's console, clock and power button driver is in its own list only", () => {
+  const x86 = kernelOptions('x86_64');
+  const arm = kernelOptions('aarch64');
+  for (const o of ['SERIAL_8250_CONSOLE=y', 'RTC_DRV_CMOS=y', 'ACPI_BUTTON=y', 'KERNEL_ZSTD=y']) {
+    assert.ok(x86.includes(o), o);
+    assert.ok(!arm.includes(o), o);
+  }
+  for (const o of ['SERIAL_AMBA_PL011_CONSOLE=y', 'RTC_DRV_PL031=y', 'KEYBOARD_GPIO=y', 'PCI_HOST_GENERIC=y']) {
+    assert.ok(arm.includes(o), o);
+    assert.ok(!x86.includes(o), o);
+  }
 });

@@ -8,19 +8,25 @@ import { run } from './exec';
 import { exists } from './fsutil';
 import { sha256File } from './hash';
 import { BuildError, info } from './log';
-import { REFRESH_HINT } from './pins';
+import { HOST_DEBIAN_ARCH, refreshHint } from './pins';
 
 export interface PkgRef {
   name: string;
   version: string;
+  /** Debian architecture when it is not the build host's (amd64): fetched and cached apart. */
+  arch?: string;
 }
 
 const DEB_DIR = path.join(CACHE_DIR, 'debs');
 const UNPACK_DIR = path.join(CACHE_DIR, 'unpacked');
 
-function slug(p: PkgRef): string {
-  return `${p.name}_${p.version.replace(/:/g, '%3a')}`;
+/** The cache name: amd64's are named as they always were, another architecture's carry its name. */
+export function slug(p: PkgRef): string {
+  const arch = p.arch && p.arch !== HOST_DEBIAN_ARCH ? `_${p.arch}` : '';
+  return `${p.name}_${p.version.replace(/:/g, '%3a')}${arch}`;
 }
+
+const archOf = (p: PkgRef) => p.arch ?? HOST_DEBIAN_ARCH;
 
 export function debPath(p: PkgRef): string {
   return path.join(DEB_DIR, `${slug(p)}.deb`);
@@ -37,11 +43,11 @@ async function downloadOne(p: PkgRef): Promise<void> {
   try {
     // apt's sandbox user must be able to write here, or apt warns and downloads as root anyway.
     await fs.chmod(tmp, 0o777);
-    const r = await apt('apt-get', ['download', '-q', `${p.name}=${p.version}`], { cwd: tmp });
+    const r = await apt('apt-get', ['download', '-q', `${p.name}=${p.version}`], { cwd: tmp, arch: archOf(p) });
     const debs = (await fs.readdir(tmp)).filter((f) => f.endsWith('.deb'));
     if (r.code !== 0 || debs.length !== 1) {
       throw new BuildError(
-        `package ${p.name} ${p.version} cannot be downloaded (${aptError(r.stderr) || 'no .deb produced'}); ${REFRESH_HINT}`,
+        `package ${p.name} ${p.version} (${archOf(p)}) cannot be downloaded (${aptError(r.stderr) || 'no .deb produced'}); ${refreshHint(archOf(p))}`,
       );
     }
     await fs.rename(path.join(tmp, debs[0]), debPath(p));
@@ -68,27 +74,32 @@ export async function ensureDownloaded(pkgs: PkgRef[]): Promise<void> {
     return;
   }
   info(`downloading ${missing.length} of ${pkgs.length} packages (others cached)`);
-  const tmp = await fs.mkdtemp(path.join(DEB_DIR, '.dl-'));
-  try {
-    // apt's sandbox user must be able to write here, or apt warns and downloads as root anyway.
-    await fs.chmod(tmp, 0o777);
-    const r = await apt('apt-get', ['download', '-q', ...missing.map((p) => `${p.name}=${p.version}`)], {
-      cwd: tmp,
-    });
-    if (r.code === 0) {
-      const files = await fs.readdir(tmp);
-      for (const p of missing) {
-        const f = files.find((x) => x.startsWith(aptPrefix(p)) && x.endsWith('.deb'));
-        if (f) await fs.rename(path.join(tmp, f), debPath(p));
+  // One apt-get call per architecture (each has its own configuration).
+  for (const arch of new Set(missing.map(archOf))) {
+    const batch = missing.filter((p) => archOf(p) === arch);
+    const tmp = await fs.mkdtemp(path.join(DEB_DIR, '.dl-'));
+    try {
+      // apt's sandbox user must be able to write here, or apt warns and downloads as root anyway.
+      await fs.chmod(tmp, 0o777);
+      const r = await apt('apt-get', ['download', '-q', ...batch.map((p) => `${p.name}=${p.version}`)], {
+        cwd: tmp,
+        arch,
+      });
+      if (r.code === 0) {
+        const files = await fs.readdir(tmp);
+        for (const p of batch) {
+          const f = files.find((x) => x.startsWith(aptPrefix(p)) && x.endsWith('.deb'));
+          if (f) await fs.rename(path.join(tmp, f), debPath(p));
+        }
       }
+    } finally {
+      await fs.rm(tmp, { recursive: true, force: true });
     }
-  } finally {
-    await fs.rm(tmp, { recursive: true, force: true });
   }
   const left: PkgRef[] = [];
   for (const p of missing) if (!(await exists(debPath(p)))) left.push(p);
   // The private package lists may be older than the pins: fetch them again once before giving up.
-  if (left.length) await refreshLists();
+  for (const arch of new Set(left.map(archOf))) await refreshLists(arch);
   for (const p of left) await downloadOne(p);
 }
 
@@ -100,7 +111,7 @@ export async function verify(pkgs: (PkgRef & { sha256: string })[]): Promise<voi
       if (got !== p.sha256) {
         throw new BuildError(
           `package ${p.name} ${p.version}: sha256 mismatch (pinned ${p.sha256.slice(0, 12)}..., got ${got.slice(0, 12)}...; ` +
-            `delete ${debPath(p)} to re-download, or ${REFRESH_HINT})`,
+            `delete ${debPath(p)} to re-download, or ${refreshHint(archOf(p))})`,
         );
       }
     }),
@@ -128,8 +139,8 @@ export async function unpack(p: PkgRef & { sha256: string }): Promise<string> {
 }
 
 /** apt-get or apt-cache (private configuration) that must succeed: its stdout. */
-export async function aptOut(cmd: 'apt-get' | 'apt-cache', args: string[]): Promise<string> {
-  const r = await apt(cmd, args);
+export async function aptOut(cmd: 'apt-get' | 'apt-cache', args: string[], arch?: string): Promise<string> {
+  const r = await apt(cmd, args, { arch });
   if (r.code !== 0) throw new BuildError(`${cmd} ${args.join(' ')} failed: ${aptError(r.stderr)}`);
   return r.stdout;
 }
@@ -140,8 +151,8 @@ export async function unpackInto(p: PkgRef, dir: string): Promise<void> {
 }
 
 /** Candidate (newest installable) versions of packages in the configured apt sources. */
-export async function candidateVersions(names: string[]): Promise<PkgRef[]> {
-  const out = await aptOut('apt-cache', ['policy', ...names]);
+export async function candidateVersions(names: string[], arch?: string): Promise<PkgRef[]> {
+  const out = await aptOut('apt-cache', ['policy', ...names], arch);
   const found = new Map<string, string>();
   let cur: string | undefined;
   for (const line of out.split('\n')) {
@@ -156,7 +167,7 @@ export async function candidateVersions(names: string[]): Promise<PkgRef[]> {
       throw new BuildError(
         `apt has no candidate version of ${name} (run --update-pins, which refreshes the package lists)`,
       );
-    return { name, version };
+    return arch ? { name, version, arch } : { name, version };
   });
 }
 

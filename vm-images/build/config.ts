@@ -1,6 +1,7 @@
 // What goes into the image: which Debian packages and which files from them (the kernel's options
 // are in kernel-config.ts). Everything else in the build is mechanism; this file is the policy.
 import * as path from 'node:path';
+import type { Target } from './arch';
 
 /** vm-images/ in the repo (this file runs from out/vm-images/build/). */
 export const VM_DIR = path.resolve(__dirname, '..', '..', '..', 'vm-images');
@@ -8,21 +9,22 @@ export const LOCK_FILE = path.join(VM_DIR, 'packages.lock.json');
 export const CACHE_DIR = path.join(VM_DIR, 'cache');
 /** What the build compiles (kernel, iptables, engine), each under a name made of its inputs. */
 export const BUILT_DIR = path.join(CACHE_DIR, 'built');
-export const OUT_DIR = path.join(VM_DIR, 'out');
 export const GUEST_DIR = path.join(VM_DIR, 'guest');
 export const BUILD_SRC_DIR = path.join(VM_DIR, 'build');
 
 export const DIST = 'trixie';
-export const ARCH = 'amd64';
 
 /**
- * Debian's kernel source package, pinned (role "kernel") and built by kernel.ts. Its version is the
- * one of the linux-image that linux-image-amd64 depends on: the same 6.1 tree Debian ships.
+ * Debian's kernel source package, pinned (role "kernel") and built by kernel.ts for each
+ * architecture. Its version is the one of the linux-image that linux-image-<arch> depends on: the
+ * same 6.12 tree Debian ships.
  */
 export const KERNEL_SOURCE = 'linux-source-6.12';
 
 /** The metapackage whose linux-image-* dependency gives the kernel version to pin the source at. */
-export const KERNEL_META = 'linux-image-amd64';
+export function kernelMeta(t: Target): string {
+  return `linux-image-${t.debian}`;
+}
 
 /** Packages we take files from directly. Libraries they need are found from ELF DT_NEEDED. */
 export const ROOT_PACKAGES = [
@@ -104,4 +106,7 @@ export const ROOT_LINKS: [string, string][] = [
 /** The kernel command line the host passes (also written to manifest.json). */
 // loglevel=4: the full kernel log over the emulated UART cost seconds of boot. The kernel has no
 // AppArmor (no apparmor=0 needed) and defaults transparent huge pages to madvise (kernel-config.ts).
-export const KERNEL_CMDLINE = 'console=ttyS0 loglevel=4';
+// The console is the board's UART: ttyS0 on q35, ttyAMA0 (PL011) on aarch64's virt.
+export function kernelCmdline(t: Target): string {
+  return `console=${t.console} loglevel=4`;
+}

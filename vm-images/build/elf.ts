@@ -42,6 +42,16 @@ export async function isElf(file: string): Promise<boolean> {
   }
 }
 
+/** e_machine of an ELF file (62 x86-64, 183 AArch64): what CPU its code is for. */
+export async function elfMachine(file: string): Promise<number> {
+  const fh = await fs.open(file, 'r');
+  try {
+    return (await readAt(fh, 0, 20)).readUInt16LE(18);
+  } finally {
+    await fh.close();
+  }
+}
+
 interface Header {
   phoff: number;
   phnum: number;

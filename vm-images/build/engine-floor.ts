@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Arch, target, Target } from './arch';
 import { BUILD_SRC_DIR } from './config';
 import { writeCpio } from './cpio';
 import { isElf, readElfDeps } from './elf';
@@ -30,7 +31,7 @@ const REQUIRED = ['dockerd', 'containerd', 'runc', 'busybox'];
 const IPTABLES = ['xtables-legacy-multi', 'xtables-nft-multi'];
 /** Small files from the image's /etc the engine reads (containerd's config: the same plugins off). */
 const ETC = ['containerd', 'passwd', 'group', 'hosts', 'nsswitch.conf'];
-const LIB_DIRS = ['usr/lib/x86_64-linux-gnu', 'usr/lib64', 'usr/lib'];
+const libDirs = (t: Target) => [`usr/lib/${t.triplet}`, 'usr/lib64', 'usr/lib'];
 
 // The same order as Berth's stage 2 (containerd first, then the network, then dockerd with
 // --containerd), minus everything that is Berth's: data disk, host config, sshd, acpid, markers.
@@ -77,9 +78,9 @@ async function findProgram(root: string, name: string): Promise<string | undefin
 }
 
 /** A library by soname (or an interpreter by absolute path) in the extracted root. */
-async function findLib(root: string, name: string): Promise<string | undefined> {
+async function findLib(root: string, name: string, t: Target): Promise<string | undefined> {
   if (name.startsWith('/')) return resolveIn(root, name.slice(1));
-  for (const d of LIB_DIRS) {
+  for (const d of libDirs(t)) {
     const rel = await resolveIn(root, path.join(d, name));
     if (rel) return rel;
   }
@@ -93,7 +94,7 @@ async function take(root: string, stage: string, rel: string): Promise<void> {
 }
 
 /** The programs, their shared libraries and the links to them, into the stage. */
-async function takeEngine(root: string, stage: string): Promise<void> {
+async function takeEngine(root: string, stage: string, t: Target): Promise<void> {
   const found = new Map<string, string>();
   for (const name of [...PROGRAMS, 'busybox']) {
     const rel = await findProgram(root, name);
@@ -110,7 +111,7 @@ async function takeEngine(root: string, stage: string): Promise<void> {
     if (!(await isElf(path.join(root, rel)))) continue;
     const deps = await readElfDeps(path.join(root, rel));
     for (const n of [...deps.needed, ...(deps.interp ? [deps.interp] : [])]) {
-      const lib = await findLib(root, n);
+      const lib = await findLib(root, n, t);
       if (!lib) throw new BuildError(`engine floor: ${rel} needs ${n}, which the image does not have`);
       if (files.has(lib)) continue;
       files.add(lib);
@@ -120,7 +121,7 @@ async function takeEngine(root: string, stage: string): Promise<void> {
   for (const f of files) await take(root, stage, f);
   // Every link in the program folders that leads to a file taken (busybox applets, iptables,
   // runc's /usr/bin link), and the links the libraries and interpreter are reached through.
-  for (const dir of ['usr/bin', 'usr/sbin', ...LIB_DIRS]) {
+  for (const dir of ['usr/bin', 'usr/sbin', ...libDirs(t)]) {
     for (const e of await fs.readdir(path.join(root, dir), { withFileTypes: true }).catch(() => [])) {
       const rel = path.join(dir, e.name);
       if (!e.isSymbolicLink() || (await exists(path.join(stage, rel)))) continue;
@@ -130,9 +131,16 @@ async function takeEngine(root: string, stage: string): Promise<void> {
   }
 }
 
-async function listenFd(out: string): Promise<void> {
+/** The launcher, static, compiled for the image's CPU (the host's cc, or the aarch64 cross gcc). */
+async function listenFd(out: string, t: Target): Promise<void> {
   const src = path.join(BUILD_SRC_DIR, 'listen-fd.c');
-  await run('cc', ['-static', '-Os', '-o', out, src]);
+  await run(t.toolPrefix ? `${t.toolPrefix}gcc` : 'cc', ['-static', '-Os', '-o', out, src]);
+}
+
+/** The image's architecture, from its manifest (an image made before there was a choice is x86_64). */
+async function imageArch(imageDir: string): Promise<Arch> {
+  const text = await fs.readFile(path.join(imageDir, 'manifest.json'), 'utf8').catch(() => '{}');
+  return (JSON.parse(text) as { arch?: Arch }).arch ?? 'x86_64';
 }
 
 /** Key of what the floor is made of: the image's root, this code, the launcher's source. */
@@ -155,6 +163,7 @@ export async function buildEngineFloorInitramfs(imageDir: string, outDir: string
   const key = await floorKey(squashfs);
   if ((await fs.readFile(keyFile, 'utf8').catch(() => '')) === key && (await exists(initrd))) return initrd;
 
+  const t = target(await imageArch(imageDir));
   const work = await fs.mkdtemp(path.join(os.tmpdir(), 'engine-floor-'));
   try {
     const root = path.join(work, 'root');
@@ -165,9 +174,9 @@ export async function buildEngineFloorInitramfs(imageDir: string, outDir: string
     // The merged-/usr links and /var/run, as in the image.
     for (const l of ['bin', 'sbin', 'lib', 'lib64', 'var/run'])
       if ((await fs.lstat(path.join(root, l)).catch(() => undefined))?.isSymbolicLink()) await take(root, stage, l);
-    await takeEngine(root, stage);
+    await takeEngine(root, stage, t);
     for (const e of ETC) if (await exists(path.join(root, 'etc', e))) await take(root, stage, path.join('etc', e));
-    await listenFd(path.join(stage, 'usr/bin/listen-fd'));
+    await listenFd(path.join(stage, 'usr/bin/listen-fd'), t);
     await fs.writeFile(path.join(stage, 'init'), INIT, { mode: 0o755 });
     const entries = await entriesFromDir(stage);
     entries.push({ kind: 'chardev', path: 'dev/console', major: 5, minor: 1 });

@@ -12,9 +12,11 @@
 // - and after a fresh boot it no longer restores the default bridge network only to delete it
 //   (patches/libnetwork-default-bridge-not-restored.patch).
 // Debian's four programs were ~136 MB (~38 MB compressed in the root); these are ~79 MB (~24 MB).
+// No cgo, so the aarch64 engine is the same build with GOARCH=arm64: Go cross-compiles by itself.
 // Built once, then kept in cache/built/ under a name made of all its inputs.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import type { Target } from './arch';
 import { BUILD_SRC_DIR, BUILT_DIR } from './config';
 import { applyPatch, sourcePin, unpackSource } from './debsrc';
 import { assertStatic } from './elf';
@@ -68,14 +70,20 @@ export function upstreamVersion(debianVersion: string): string {
   return debianVersion.replace(/^\d+:/, '').replace(/-[^-]*$/, '');
 }
 
-function cacheKey(pins: SourcePin[], lock: Lock): Promise<string> {
+function cacheKey(pins: SourcePin[], lock: Lock, goarch: string): Promise<string> {
   const toolchain = (lock.toolchain ?? []).map((p) => [p.name, p.version, p.sha256]);
-  return buildKey(JSON.stringify({ pins, toolchain, DOCKERD_TAGS, CONTAINERD_TAGS }), KEY_SOURCES);
+  return buildKey(JSON.stringify({ pins, toolchain, DOCKERD_TAGS, CONTAINERD_TAGS, goarch }), KEY_SOURCES);
+}
+
+/** What one `go build` is: the toolchain, the GOPATH of the sources, and the target's GOARCH. */
+interface GoEnv {
+  tc: GoToolchain;
+  goarch: string;
 }
 
 /** `go build` in GOPATH mode against Debian's gocode (as Debian's rules do: GO111MODULE=off). */
 async function goBuild(
-  tc: GoToolchain,
+  { tc, goarch }: GoEnv,
   gopath: string,
   cwd: string,
   pkg: string,
@@ -93,6 +101,8 @@ async function goBuild(
     GOPROXY: 'off',
     GOFLAGS: '',
     CGO_ENABLED: '0',
+    GOOS: 'linux',
+    GOARCH: goarch,
     GOCACHE: path.join(gopath, '.gocache'),
   };
   const args = [
@@ -143,7 +153,7 @@ async function changelogDate(srcRoot: string): Promise<string> {
   return d && !Number.isNaN(d.getTime()) ? d.toISOString().replace(/\.\d+Z$/, 'Z') : 'unknown';
 }
 
-async function buildDocker(tc: GoToolchain, pin: SourcePin, work: string, out: string): Promise<void> {
+async function buildDocker(tc: GoEnv, pin: SourcePin, work: string, out: string): Promise<void> {
   const src = path.join(work, 'docker-src');
   await fs.mkdir(src);
   await unpackSource(pin, src);
@@ -172,7 +182,7 @@ async function buildDocker(tc: GoToolchain, pin: SourcePin, work: string, out: s
   await goBuild(tc, gopath, engine, './cmd/docker-proxy', path.join(out, 'docker-proxy'), [], []);
 }
 
-async function buildContainerd(tc: GoToolchain, pin: SourcePin, work: string, out: string): Promise<void> {
+async function buildContainerd(tc: GoEnv, pin: SourcePin, work: string, out: string): Promise<void> {
   const src = path.join(work, 'containerd-src');
   await fs.mkdir(src);
   await unpackSource(pin, src);
@@ -192,15 +202,17 @@ async function buildContainerd(tc: GoToolchain, pin: SourcePin, work: string, ou
 }
 
 /** The directory holding the built engine programs (named as in ENGINE_PROGRAMS). */
-export async function guestEngine(lock: Lock): Promise<string> {
+export async function guestEngine(lock: Lock, t: Target): Promise<string> {
   const pins = [sourcePin(lock, DOCKER_SOURCE), sourcePin(lock, CONTAINERD_SOURCE)];
-  const key = await cacheKey(pins, lock);
+  const key = await cacheKey(pins, lock, t.goarch);
   const dir = path.join(
     BUILT_DIR,
-    `engine-${upstreamVersion(pins[0].version)}-${upstreamVersion(pins[1].version)}-${key}`,
+    `engine-${t.arch}-${upstreamVersion(pins[0].version)}-${upstreamVersion(pins[1].version)}-${key}`,
   );
   if (await exists(dir)) {
-    info(`engine (dockerd ${upstreamVersion(pins[0].version)}, containerd ${upstreamVersion(pins[1].version)}) cached`);
+    info(
+      `engine (dockerd ${upstreamVersion(pins[0].version)}, containerd ${upstreamVersion(pins[1].version)}, ${t.arch}) cached`,
+    );
     return dir;
   }
   await fs.mkdir(BUILT_DIR, { recursive: true });
@@ -209,10 +221,11 @@ export async function guestEngine(lock: Lock): Promise<string> {
     const out = path.join(work, 'out');
     await fs.mkdir(out);
     const tc = await goToolchain(lock);
-    info(tc.label);
+    info(`${tc.label}, GOARCH=${t.goarch}`);
     const t0 = Date.now();
-    await buildDocker(tc, pins[0], work, out);
-    await buildContainerd(tc, pins[1], work, out);
+    const env = { tc, goarch: t.goarch };
+    await buildDocker(env, pins[0], work, out);
+    await buildContainerd(env, pins[1], work, out);
     info(`compiled in ${((Date.now() - t0) / 1000).toFixed(0)}s`);
     for (const name of Object.keys(ENGINE_PROGRAMS))
       await assertStatic(path.join(out, name), `the engine build of ${name}`);

@@ -5,11 +5,13 @@
 // kernel, the least CPU any idle VM on this kernel and QEMU costs (the idle CPU figure's reference).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { Arch, target } from './arch';
 import { BUSYBOX } from './config';
 import { writeCpio } from './cpio';
 import { compress } from './initramfs';
 import { guestKernel } from './kernel';
 import { preparePackages } from './packages';
+import { writeVmlinuz } from './vmlinuz';
 
 const FLOOR_MARKER = 'berth-floor: init';
 export const FLOOR_IDLE_ARG = 'berth.floor=idle';
@@ -26,9 +28,13 @@ echo "${FLOOR_MARKER} uptime=$(/bin/busybox cut -d' ' -f1 /proc/uptime)"
  * Write floor-initrd.img (and a copy of the image's kernel, built from the pinned source) into outDir.
  * Returns the paths; boot them with the same QEMU command and the image's kernel cmdline.
  */
-export async function buildFloorInitramfs(outDir: string): Promise<{ initrd: string; vmlinuz: string }> {
-  const pk = await preparePackages({ only: ['busybox-static'] });
-  const kernel = await guestKernel(pk.lock);
+export async function buildFloorInitramfs(
+  outDir: string,
+  arch: Arch = 'x86_64',
+): Promise<{ initrd: string; vmlinuz: string }> {
+  const t = target(arch);
+  const pk = await preparePackages(t, { only: ['busybox-static'] });
+  const kernel = await guestKernel(pk.lock, t);
   const busybox = path.join(pk.roots.get('busybox-static')!, '.' + BUSYBOX);
   const data = compress(
     writeCpio([
@@ -45,7 +51,7 @@ export async function buildFloorInitramfs(outDir: string): Promise<{ initrd: str
   const vmlinuz = path.join(outDir, 'vmlinuz');
   await fs.writeFile(initrd + '.tmp', data);
   await fs.rename(initrd + '.tmp', initrd);
-  await fs.copyFile(kernel.image, vmlinuz + '.tmp');
+  await writeVmlinuz(kernel.image, vmlinuz + '.tmp', t);
   await fs.rename(vmlinuz + '.tmp', vmlinuz);
   return { initrd, vmlinuz };
 }

@@ -5,7 +5,6 @@ import * as path from 'node:path';
 import { gzipSync, constants as zc } from 'node:zlib';
 import { GUEST_DIR } from './config';
 import { CpioEntry, writeCpio } from './cpio';
-import { run } from './exec';
 
 /** Read a staged directory into cpio entries (parents first, sorted for reproducible bytes). */
 async function entriesFromDir(dir: string, rel = ''): Promise<CpioEntry[]> {
@@ -33,19 +32,25 @@ export function compress(cpio: Buffer): Buffer {
  * A minimal initramfs tree: /bin/busybox with applet links, /dev/console (so the kernel can give
  * /init a console before devtmpfs is mounted) and the usual mount points.
  */
-async function busyboxEntries(stage: string, busybox: string): Promise<void> {
+async function busyboxEntries(stage: string, busybox: string, appletPaths: string[]): Promise<void> {
   for (const d of ['bin', 'dev', 'proc', 'sys', 'mnt', 'newroot'])
     await fs.mkdir(path.join(stage, d), { recursive: true });
   await fs.copyFile(busybox, path.join(stage, 'bin/busybox'));
   await fs.chmod(path.join(stage, 'bin/busybox'), 0o755);
-  const applets = (await run(busybox, ['--list'])).split('\n').filter((a) => a && a !== 'busybox');
-  for (const a of applets) await fs.symlink('busybox', path.join(stage, 'bin', a));
+  const applets = new Set(appletPaths.map((a) => path.basename(a)).filter((a) => a && a !== 'busybox'));
+  for (const a of [...applets].sort()) await fs.symlink('busybox', path.join(stage, 'bin', a));
   await fs.symlink('bin', path.join(stage, 'sbin'));
 }
 
-export async function buildInitramfs(opts: { stage: string; out: string; busybox: string }): Promise<void> {
+/** busybox's applets (`--list-full`) come from the caller: a cross build cannot run the target's busybox. */
+export async function buildInitramfs(opts: {
+  stage: string;
+  out: string;
+  busybox: string;
+  applets: string[];
+}): Promise<void> {
   const { stage } = opts;
-  await busyboxEntries(stage, opts.busybox);
+  await busyboxEntries(stage, opts.busybox, opts.applets);
   await fs.copyFile(path.join(GUEST_DIR, 'initramfs/init'), path.join(stage, 'init'));
   await fs.chmod(path.join(stage, 'init'), 0o755);
   const entries = await entriesFromDir(stage);

@@ -1,10 +1,11 @@
 // The guest kernel's configuration: policy, like config.ts. The build starts from `allnoconfig`
-// (x86_64) with exactly these options forced, lets `olddefconfig` fill in the rest, and then checks
+// (of the target architecture) with exactly these options forced, lets `olddefconfig` fill in the rest, and then checks
 // that every option here came out as written (Kconfig silently drops an option whose dependencies
 // are not met: the check is what makes this list trustworthy). Everything is built in: the guest has
 // no udev and no modules, so nothing waits for modprobe at boot and no .ko files ship in the root.
 //
 // Each entry is `NAME=value` without the CONFIG_ prefix; `NAME=n` means "must end up not set".
+import type { Arch } from './arch';
 
 /**
  * bzImage compression. The decompressor runs before the kernel's clock starts, emulated under TCG,
@@ -14,9 +15,8 @@
  */
 export const KERNEL_COMPRESSION = ['KERNEL_ZSTD=y'];
 
-export const KERNEL_OPTIONS: string[] = [
-  ...KERNEL_COMPRESSION,
-
+/** What every architecture's kernel has: what Docker and the guest's boot need. */
+const COMMON: string[] = [
   // --- Base -----------------------------------------------------------------------------------
   '64BIT=y',
   'MODULES=n', // everything below is built in; no module loader, no /lib/modules
@@ -39,24 +39,16 @@ export const KERNEL_OPTIONS: string[] = [
   'SWAP=y',
 
   // --- Running as a guest -------------------------------------------------------------------
-  'HYPERVISOR_GUEST=y',
-  'PARAVIRT=y',
-  'KVM_GUEST=y', // kvmclock and paravirt features when the host accelerates with KVM
   'PCI=y',
   'PCI_MSI=y', // virtio devices use MSI-X interrupts
-  'ACPI=y', // q35's devices and the power button the host presses to stop the machine
-  'ACPI_BUTTON=y', // QMP system_powerdown -> ACPI power button -> input event
   'INPUT=y',
   'INPUT_EVDEV=y', // busybox acpid reads the power button from /dev/input/event*
   'FW_CFG_SYSFS=y', // host config: /sys/firmware/qemu_fw_cfg/by_name/opt/berth/*
   'RTC_CLASS=y',
   'RTC_HCTOSYS=y', // the clock is set from the RTC at boot (TLS to registries needs a real date)
-  'RTC_DRV_CMOS=y',
 
   // --- Console --------------------------------------------------------------------------------
   'TTY=y',
-  'SERIAL_8250=y',
-  'SERIAL_8250_CONSOLE=y', // console=ttyS0: the markers the host waits for
   'UNIX98_PTYS=y', // devpts, for sshd and `docker run -t`
 
   // --- virtio ---------------------------------------------------------------------------------
@@ -94,7 +86,6 @@ export const KERNEL_OPTIONS: string[] = [
   'EXT4_FS=y', // the data disk
   'EXT4_FS_POSIX_ACL=y',
   'EXT4_FS_SECURITY=y',
-  'CRYPTO_CRC32C_INTEL=y', // ext4 metadata checksums, with the CPU's crc32 instruction
   'BLK_DEV_LOOP=y',
   'FUSE_FS=y',
   'NETWORK_FILESYSTEMS=y',
@@ -202,3 +193,47 @@ export const KERNEL_OPTIONS: string[] = [
   'IP_VS_PROTO_UDP=y',
   'IP_VS_RR=y',
 ];
+
+/** x86_64: QEMU's q35 board (8250 UART, CMOS clock, ACPI power button) and KVM's paravirt clock. */
+const X86_64: string[] = [
+  ...KERNEL_COMPRESSION,
+  'HYPERVISOR_GUEST=y',
+  'PARAVIRT=y',
+  'KVM_GUEST=y', // kvmclock and paravirt features when the host accelerates with KVM
+  'ACPI=y', // q35's devices and the power button the host presses to stop the machine
+  'ACPI_BUTTON=y', // QMP system_powerdown -> ACPI power button -> input event
+  'RTC_DRV_CMOS=y',
+  'SERIAL_8250=y',
+  'SERIAL_8250_CONSOLE=y', // console=ttyS0: the markers the host waits for
+  'CRYPTO_CRC32C_INTEL=y', // ext4 metadata checksums, with the CPU's crc32 instruction
+];
+
+/**
+ * aarch64: QEMU's virt board as `-kernel` boots it, with a device tree and no firmware (hence no
+ * ACPI: the kernel finds every device below in the device tree QEMU makes). The Image is not
+ * compressed (arm64 has no self-decompressing kernel), and crc32c uses the CPU's CRC32 instructions
+ * without an option (arch/arm64/lib).
+ */
+const AARCH64: string[] = [
+  // x86 selects perf events; arm64 does not, and cgroup v2's perf_event controller needs them.
+  'PERF_EVENTS=y',
+  'PCI_HOST_GENERIC=y', // virt's PCIe host bridge (ECAM): the virtio-*-pci devices sit behind it
+  'VIRTIO_MMIO=y', // virt's built-in virtio-mmio slots, for a host that attaches devices there
+  'SERIAL_AMBA_PL011=y',
+  'SERIAL_AMBA_PL011_CONSOLE=y', // console=ttyAMA0: the markers the host waits for
+  'RTC_DRV_PL031=y', // virt's clock; RTC_HCTOSYS sets the time from it at boot
+  // QMP system_powerdown on virt without ACPI: a GPIO line (PL061) wired to a gpio-keys power key,
+  // which the kernel reports as KEY_POWER on /dev/input/event*: busybox acpid sees the same event
+  // as from q35's ACPI button and runs the same /etc/acpi/PWRF/00000080.
+  'GPIOLIB=y',
+  'GPIO_PL061=y',
+  'INPUT_KEYBOARD=y',
+  'KEYBOARD_GPIO=y',
+];
+
+const PER_ARCH: Record<Arch, string[]> = { x86_64: X86_64, aarch64: AARCH64 };
+
+/** Every option forced for this architecture's kernel (FW_CFG_SYSFS probes from ACPI on x86, DT on arm64). */
+export function kernelOptions(arch: Arch): string[] {
+  return [...PER_ARCH[arch], ...COMMON];
+}

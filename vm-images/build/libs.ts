@@ -8,7 +8,9 @@ import { readElfDeps } from './elf';
 import { BuildError } from './log';
 
 /** Where the dynamic linker looks (Debian's multiarch system paths), relative to a package root. */
-const LIB_DIRS = ['lib/x86_64-linux-gnu', 'usr/lib/x86_64-linux-gnu', 'lib64', 'usr/lib64', 'lib', 'usr/lib'];
+export function libDirs(triplet: string): string[] {
+  return [`lib/${triplet}`, `usr/lib/${triplet}`, 'lib64', 'usr/lib64', 'lib', 'usr/lib'];
+}
 
 export interface Provider {
   pkg: string;
@@ -41,14 +43,21 @@ async function realInPackage(root: string, rel: string): Promise<string | undefi
 export class LibraryIndex {
   private readonly cache = new Map<string, ResolvedLib | null>();
 
-  /** providers in order of preference (the first one holding a soname wins). */
-  constructor(private readonly providers: Provider[]) {}
+  private readonly dirs: string[];
+
+  /** providers in order of preference (the first one holding a soname wins); triplet: the multiarch one. */
+  constructor(
+    triplet: string,
+    private readonly providers: Provider[],
+  ) {
+    this.dirs = libDirs(triplet);
+  }
 
   async find(soname: string): Promise<ResolvedLib | undefined> {
     if (!this.cache.has(soname)) {
       let hit: ResolvedLib | null = null;
       outer: for (const p of this.providers) {
-        for (const d of LIB_DIRS) {
+        for (const d of this.dirs) {
           const file = await realInPackage(p.root, path.join(d, soname));
           if (file) {
             hit = { soname, pkg: p.pkg, file };

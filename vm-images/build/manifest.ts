@@ -1,13 +1,17 @@
 // manifest.json: what the host reads to boot the image, and what decides "image up to date".
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { BUILD_SRC_DIR, GUEST_DIR, LOCK_FILE } from './config';
+import type { Arch } from './arch';
+import { BUILD_SRC_DIR, GUEST_DIR } from './config';
 import { hashInputs, sha256File } from './hash';
+import { Lock, lockViewText } from './pins';
 
 export const ARTIFACTS = ['vmlinuz', 'initrd.img', 'rootfs.squashfs'] as const;
 export type ArtifactName = (typeof ARTIFACTS)[number];
 
 export interface Manifest {
+  /** The guest's CPU architecture (x86_64, aarch64): which qemu-system-* and board boot it. */
+  arch: Arch;
   inputsHash: string;
   kernelVersion: string;
   /** Kernel command line the host must pass with -append. */
@@ -20,17 +24,17 @@ export interface Manifest {
 }
 
 /**
- * sha256 over the pinned list, every guest file and the build code (TypeScript sources, patches,
- * and the C and Go sources it compiles into the root), plus options.
+ * sha256 over this architecture's view of the pinned list (its packages, the shared sources and
+ * toolchain: another architecture's pins are not an input), every guest file and the build code
+ * (TypeScript sources, patches, and the C and Go sources it compiles into the root), plus options.
  */
-export async function computeInputsHash(options: string[]): Promise<string> {
-  const lock = await fs.readFile(LOCK_FILE, 'utf8').catch(() => '');
+export async function computeInputsHash(arch: Arch, lock: Lock, options: string[]): Promise<string> {
   return hashInputs(
     [
       { label: 'guest', dir: GUEST_DIR },
       { label: 'build', dir: BUILD_SRC_DIR, filter: (rel) => /\.(ts|patch|c|map|go)$/.test(rel) },
     ],
-    [`lock\0${lock}`, ...options],
+    [`arch\0${arch}`, `lock\0${lockViewText(lock)}`, ...options],
   );
 }
 

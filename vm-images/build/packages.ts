@@ -1,6 +1,7 @@
 // From the pinned list to unpacked package trees: download (cached), verify, unpack. The kernel's
 // source package is not unpacked here: kernel.ts builds from its .deb, and only when not cached.
 import { ensureDownloaded, unpack, verify } from './apt';
+import type { Target } from './arch';
 import { BuildError, StepTimer } from './log';
 import { Lock, Pin, readLock } from './pins';
 
@@ -10,10 +11,10 @@ export interface Prepared {
   roots: Map<string, string>;
 }
 
-/** `only` limits the work to some packages. */
-export async function preparePackages(opts: { timer?: StepTimer; only?: string[] } = {}): Promise<Prepared> {
+/** The pinned packages of the target's architecture; `only` limits the work to some packages. */
+export async function preparePackages(t: Target, opts: { timer?: StepTimer; only?: string[] } = {}): Promise<Prepared> {
   const timer = opts.timer ?? new StepTimer();
-  const lock = await readLock();
+  const lock = await readLock(t.debian);
   let pins: Pin[] = lock.packages.filter((p) => p.role !== 'kernel');
   if (opts.only) {
     pins = pins.filter((p) => opts.only!.includes(p.name));

@@ -1,6 +1,10 @@
 // The pinned package list (packages.lock.json): exact Debian versions and .deb sha256 digests.
+// One file for every architecture: the source packages the build compiles and the Go toolchain it
+// compiles with are the same whatever the image's architecture (sources are architecture-free; the
+// toolchain runs on the build host, amd64), and each architecture has its own binary packages under
+// `architectures.<Debian arch>`. The build reads one architecture's view of it (Lock).
 import { promises as fs } from 'node:fs';
-import { ARCH, DIST, LOCK_FILE } from './config';
+import { DIST, LOCK_FILE } from './config';
 import { BuildError } from './log';
 
 export type PinRole = 'kernel' | 'root' | 'library' | 'toolchain';
@@ -10,6 +14,11 @@ export interface Pin {
   version: string;
   sha256: string;
   role: PinRole;
+  /**
+   * Debian architecture of the .deb, set in memory for another architecture than the build host's
+   * (amd64) so that it is downloaded and cached apart; never written to the lock file.
+   */
+  arch?: string;
 }
 
 /** A Debian source package the build compiles (see static-iptables.ts): its files and their digests. */
@@ -19,50 +28,106 @@ export interface SourcePin {
   files: { name: string; sha256: string }[];
 }
 
-export interface Lock {
+/** packages.lock.json as written. */
+export interface LockFile {
   comment: string;
+  distribution: string;
+  sources: SourcePin[];
+  /** The Go toolchain and Debian's Go libraries the engine is compiled with (toolchain.ts): amd64. */
+  toolchain: Pin[];
+  /** Debian architecture -> the binary packages of that architecture's image. */
+  architectures: Record<string, { packages: Pin[] }>;
+}
+
+/** One architecture's view of the lock: what a build of that image uses. */
+export interface Lock {
   distribution: string;
   architecture: string;
   packages: Pin[];
   sources?: SourcePin[];
-  /** The Go toolchain and Debian's Go libraries the engine is compiled with (toolchain.ts). */
   toolchain?: Pin[];
 }
+
+/** The architecture whose packages need no mark: the build host's (the toolchain's too). */
+export const HOST_DEBIAN_ARCH = 'amd64';
 
 export const REFRESH_HINT =
   'run `npm run build --silent && node out/vm-images/build/main.js --update-pins` to refresh the pins';
 
-export async function readLock(): Promise<Lock> {
+/** The hint for one architecture's pins (`--arch` only when it is not the default). */
+export function refreshHint(debianArch: string): string {
+  if (debianArch === HOST_DEBIAN_ARCH) return REFRESH_HINT;
+  const arch = debianArch === 'arm64' ? 'aarch64' : debianArch;
+  return REFRESH_HINT.replace('--update-pins`', `--update-pins --arch ${arch}\``);
+}
+
+/** The view of one architecture; throws (one line) when the file has no pins for it. */
+export function lockView(file: LockFile, debianArch: string): Lock {
+  if (file.distribution !== DIST)
+    throw new BuildError(`${LOCK_FILE} is for ${file.distribution}, expected ${DIST}; ${refreshHint(debianArch)}`);
+  const section = file.architectures?.[debianArch];
+  if (!section) throw new BuildError(`${LOCK_FILE} has no ${debianArch} packages; ${refreshHint(debianArch)}`);
+  // The kernel source package is architecture-free (and large): it is shared, never marked.
+  const mark = (p: Pin): Pin =>
+    debianArch === HOST_DEBIAN_ARCH || p.role === 'kernel' ? p : { ...p, arch: debianArch };
+  return {
+    distribution: file.distribution,
+    architecture: debianArch,
+    packages: section.packages.map(mark),
+    sources: file.sources,
+    toolchain: file.toolchain,
+  };
+}
+
+/** The text of a view that decides its image: a change to another architecture's pins is not one. */
+export function lockViewText(lock: Lock): string {
+  const strip = (p: Pin) => ({ name: p.name, version: p.version, sha256: p.sha256, role: p.role });
+  return JSON.stringify({ ...lock, packages: lock.packages.map(strip) });
+}
+
+export async function readLockFile(): Promise<LockFile> {
   let text: string;
   try {
     text = await fs.readFile(LOCK_FILE, 'utf8');
   } catch {
     throw new BuildError(`no pinned package list at ${LOCK_FILE}; ${REFRESH_HINT}`);
   }
-  const lock = JSON.parse(text) as Lock;
-  if (lock.distribution !== DIST || lock.architecture !== ARCH) {
-    throw new BuildError(
-      `${LOCK_FILE} is for ${lock.distribution}/${lock.architecture}, expected ${DIST}/${ARCH}; ${REFRESH_HINT}`,
-    );
-  }
-  return lock;
+  return JSON.parse(text) as LockFile;
 }
 
-export async function writeLock(packages: Pin[], sources: SourcePin[], toolchain: Pin[]): Promise<void> {
-  const lock: Lock = {
+export async function readLock(debianArch: string): Promise<Lock> {
+  return lockView(await readLockFile(), debianArch);
+}
+
+const byName = <T extends { name: string }>(list: T[]) => [...list].sort((a, b) => a.name.localeCompare(b.name));
+
+/** The lock file with one architecture's packages replaced (and sources/toolchain, when given). */
+export function withPins(
+  file: LockFile | undefined,
+  debianArch: string,
+  packages: Pin[],
+  shared?: { sources: SourcePin[]; toolchain: Pin[] },
+): LockFile {
+  const clean = (p: Pin): Pin => ({ name: p.name, version: p.version, sha256: p.sha256, role: p.role });
+  return {
     comment:
-      'Generated by `node out/vm-images/build/main.js --update-pins`. Exact Debian packages the VM image is built from.',
+      'Generated by `node out/vm-images/build/main.js --update-pins [--arch A]`. Exact Debian packages the VM images are built from.',
     distribution: DIST,
-    architecture: ARCH,
-    packages: [...packages].sort((a, b) => a.name.localeCompare(b.name)),
-    sources: [...sources].sort((a, b) => a.name.localeCompare(b.name)),
-    toolchain: [...toolchain].sort((a, b) => a.name.localeCompare(b.name)),
+    sources: byName(shared?.sources ?? file?.sources ?? []),
+    toolchain: byName((shared?.toolchain ?? file?.toolchain ?? []).map(clean)),
+    architectures: {
+      ...(file?.architectures ?? {}),
+      [debianArch]: { packages: byName(packages.map(clean)) },
+    },
   };
-  await fs.writeFile(LOCK_FILE, JSON.stringify(lock, null, 2) + '\n');
+}
+
+export async function writeLockFile(file: LockFile): Promise<void> {
+  await fs.writeFile(LOCK_FILE, JSON.stringify(file, null, 2) + '\n');
 }
 
 export function kernelPin(lock: Lock): Pin {
   const k = lock.packages.find((p) => p.role === 'kernel');
-  if (!k) throw new BuildError(`${LOCK_FILE} has no kernel package; ${REFRESH_HINT}`);
+  if (!k) throw new BuildError(`${LOCK_FILE} has no kernel package; ${refreshHint(lock.architecture)}`);
   return k;
 }

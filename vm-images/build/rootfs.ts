@@ -2,21 +2,18 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { GUEST_DIR, ROOT_LINKS, ROOT_PICKS } from './config';
-import { run } from './exec';
-import { isElf } from './elf';
+import { elfMachine, isElf } from './elf';
 import { copyFileMode, copyTree, exists, mergedUsr, symlinkForce, walkFiles } from './fsutil';
 import { failOnMissing, LibraryIndex, resolveClosure } from './libs';
 import { BuildError, info } from './log';
 import { REFRESH_HINT } from './pins';
 
-const LIBDIR = '/usr/lib/x86_64-linux-gnu';
-
 /** The skeleton: merged /usr, mount points, /var/run -> /run. */
-async function skeleton(root: string): Promise<void> {
+async function skeleton(root: string, triplet: string): Promise<void> {
   for (const d of [
     'usr/bin',
     'usr/sbin',
-    'usr/lib/x86_64-linux-gnu',
+    `usr/lib/${triplet}`,
     'usr/lib64',
     'etc',
     'dev',
@@ -58,14 +55,19 @@ export interface RootInputs {
   libraryProviders: string[]; // pinned package names, in preference order
   /** Package-like roots whose libraries win over every package's (our stubs, stub-libs.ts). */
   libraryOverrides?: string[];
-  busybox: string; // host path of the pinned busybox-static binary
+  /** busybox's applets as `busybox --list-full` prints them (usr/bin/ls, ...): linked to /usr/bin/busybox. */
+  applets: string[];
+  /** Debian's multiarch triplet of the root (x86_64-linux-gnu, aarch64-linux-gnu): its library folder. */
+  triplet: string;
+  /** ELF e_machine every program and library in the root must have. */
+  elfMachine: number;
   /** Programs the build compiled (host path -> path in the root), e.g. the static iptables. */
   built?: { file: string; at: string }[];
 }
 
 export async function buildRoot(inp: RootInputs): Promise<{ libs: number; libPackages: Set<string> }> {
   const { root, pkgRoots } = inp;
-  await skeleton(root);
+  await skeleton(root, inp.triplet);
   const pkg = (name: string) => {
     const r = pkgRoots.get(name);
     if (!r) throw new BuildError(`package ${name} is not in the pinned list; ${REFRESH_HINT}`);
@@ -82,9 +84,8 @@ export async function buildRoot(inp: RootInputs): Promise<{ libs: number; libPac
   for (const [at, target] of ROOT_LINKS) await symlinkForce(target, path.join(root, at));
 
   // busybox applet links, except where a real program of that name is installed.
-  const applets = (await run(inp.busybox, ['--list-full'])).split('\n').filter(Boolean);
   let linked = 0;
-  for (const a of applets) {
+  for (const a of inp.applets) {
     const at = mergedUsr('/' + a);
     const name = path.basename(at);
     if ((await exists(path.join(root, 'usr/bin', name))) || (await exists(path.join(root, 'usr/sbin', name)))) continue;
@@ -111,7 +112,13 @@ export async function buildRoot(inp: RootInputs): Promise<{ libs: number; libPac
   // Shared libraries of every ELF file now in the root.
   const elfs: string[] = [];
   for (const f of await walkFiles(root)) if (await isElf(f)) elfs.push(f);
-  const index = new LibraryIndex([
+  // A program for the wrong CPU (a host-compiled one in a cross build) would only fail at boot.
+  for (const f of elfs)
+    if ((await elfMachine(f)) !== inp.elfMachine)
+      throw new BuildError(
+        `/${path.relative(root, f)} is not code for this image's CPU (ELF machine ${await elfMachine(f)}, want ${inp.elfMachine})`,
+      );
+  const index = new LibraryIndex(inp.triplet, [
     ...(inp.libraryOverrides ?? []).map((root) => ({ pkg: 'berth-stub', root })),
     ...inp.libraryProviders.map((p) => ({ pkg: p, root: pkg(p) })),
   ]);
@@ -119,7 +126,7 @@ export async function buildRoot(inp: RootInputs): Promise<{ libs: number; libPac
   failOnMissing(closure, `add the package that provides it to the pins (${REFRESH_HINT})`);
   const placed = new Map<string, string>(); // real file -> where it was copied
   for (const lib of closure.libs) {
-    const dst = path.join(LIBDIR, lib.soname);
+    const dst = path.join('/usr/lib', inp.triplet, lib.soname);
     await copyFileMode(lib.file, path.join(root, dst));
     placed.set(lib.file, dst);
   }

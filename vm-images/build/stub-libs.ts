@@ -1,9 +1,10 @@
 // Libraries of our own that stand in for a Debian library in the root (stubs/): found before any
 // package's copy when the root's shared libraries are resolved. Each says in its source why the
-// real one is not worth its size in the VM. Compiled with the host's gcc, once, into
-// cache/built/stub-libs-<key>/ laid out as a package root.
+// real one is not worth its size in the VM. Compiled with the target's gcc (the host's, or the
+// aarch64 cross compiler), once, into cache/built/stub-libs-<arch>-<key>/ laid out as a package root.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import type { Target } from './arch';
 import { BUILD_SRC_DIR, BUILT_DIR } from './config';
 import { runCapture } from './exec';
 import { exists } from './fsutil';
@@ -12,19 +13,20 @@ import { BuildError, info } from './log';
 
 /** soname -> its source in stubs/ and the symbol version script next to it. */
 const STUBS = [{ soname: 'libwtmpdb.so.0', source: 'stubs/wtmpdb.c', versions: 'stubs/wtmpdb.map' }];
-const LIB_DIR = 'usr/lib/x86_64-linux-gnu';
 
 /** The package-like root holding the stub libraries (a library provider for the root's closure). */
-export async function stubLibraries(): Promise<string> {
-  const key = await buildKey('stub-libs', ['stub-libs.ts', ...STUBS.flatMap((s) => [s.source, s.versions])]);
-  const dir = path.join(BUILT_DIR, `stub-libs-${key}`);
+export async function stubLibraries(t: Target): Promise<string> {
+  const cc = `${t.toolPrefix}gcc`;
+  const key = await buildKey(`stub-libs ${cc}`, ['stub-libs.ts', ...STUBS.flatMap((s) => [s.source, s.versions])]);
+  const dir = path.join(BUILT_DIR, `stub-libs-${t.arch}-${key}`);
   if (await exists(dir)) return dir;
+  const libDir = `usr/lib/${t.triplet}`;
   const work = `${dir}.tmp-${process.pid}`;
-  await fs.mkdir(path.join(work, LIB_DIR), { recursive: true });
+  await fs.mkdir(path.join(work, libDir), { recursive: true });
   for (const s of STUBS) {
-    const out = path.join(work, LIB_DIR, s.soname);
+    const out = path.join(work, libDir, s.soname);
     // No libc (the stubs only answer), no build id (the same source gives the same file).
-    const r = await runCapture('gcc', [
+    const r = await runCapture(cc, [
       '-shared',
       '-fPIC',
       '-O2',
