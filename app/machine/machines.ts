@@ -7,7 +7,8 @@ import { AgentClient, type AgentLauncher } from '../agent/api/client';
 import { removeDockerContext } from '../base/docker-context';
 import { UserError } from '../base/errors';
 import { readIfExists } from '../base/files';
-import { locateImage } from '../base/image';
+import type { Arch } from '../base/arch';
+import { locateImage, type LocatedImage } from '../base/image';
 import { deriveState } from './state';
 import type { AgentStatus, MachineStatus, ProblemReport, Step } from '../base/machine-types';
 import { dockerHost, ensureMachineDir, machinePaths, machinesDir, MachinePaths } from '../base/paths';
@@ -151,8 +152,7 @@ export class Machines {
     if (!rt) return fs.existsSync(p.disk) ? 'stopped' : 'absent';
     try {
       const s = this.settings(name);
-      const spec = vmSpec(name, p, s, locateImage({ arch: s.arch, verify: false }), rt, '');
-      return await this.driver.inspect(spec);
+      return await this.driver.inspect(vmSpec(name, p, s, imageOrNone(s.arch), rt, ''));
     } catch {
       return 'stopped';
     }
@@ -243,7 +243,7 @@ export class Machines {
     const rt = readRuntime(p);
     if (rt) {
       const s = this.settings(name);
-      const spec = vmSpec(name, p, s, locateImage({ arch: s.arch, verify: false }), rt, '');
+      const spec = vmSpec(name, p, s, imageOrNone(s.arch), rt, '');
       if ((await this.driver.inspect(spec)) === 'running') {
         await this.driver.stop(spec, 30000);
         clearRuntime(p);
@@ -284,5 +284,18 @@ export class Machines {
       if (entry === MACHINE_FILES.disk || entry === MACHINE_FILES.sshDir) continue;
       fs.rmSync(path.join(p.dir, entry), { recursive: true, force: true });
     }
+  }
+}
+
+/**
+ * The machine's image, or an empty stand-in: whether a VM runs is seen from the machine's own folder
+ * and QEMU's process, so a machine whose image has moved (another checkout, BERTH_IMAGE_DIR unset)
+ * still shows its true state instead of "stopped" beside a VM that runs.
+ */
+function imageOrNone(arch: Arch): LocatedImage {
+  try {
+    return locateImage({ arch, verify: false });
+  } catch {
+    return { dir: '', kernel: '', initrd: '', rootfs: '', cmdline: '', sizeBytes: 0, inputsHash: '' };
   }
 }

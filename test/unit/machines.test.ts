@@ -111,6 +111,18 @@ test('a VM left running without its agent is broken; down stops it through the d
   await assert.rejects(machines.down('nope'), userError('ENOMACHINE', /does not exist/));
 });
 
+test('a VM that runs shows so, and down stops it, even with no image of its architecture to be found', async () => {
+  // BERTH_IMAGE_DIR holds an x86_64 image: none for aarch64 (unless this checkout built one).
+  const { driver, machines, strandedVm } = world();
+  machines.create('dev', { arch: 'aarch64' });
+  await strandedVm('dev');
+  const st = await machines.status('dev');
+  assert.equal(st.state, 'broken');
+  assert.match(st.reason ?? '', /its host agent is gone/);
+  assert.equal(await machines.down('dev'), 'stopped');
+  assert.equal(driver.running(machines.paths('dev').dir), false);
+});
+
 test('remove refuses a machine whose VM runs; --keep-disk keeps the data disk and ssh/', async () => {
   const { driver, machines, spec, strandedVm } = world();
   machines.create('dev');
