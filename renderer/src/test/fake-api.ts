@@ -2,7 +2,7 @@
 // are captured so a test can push data and ends into them.
 import { vi } from 'vitest';
 import { ApiCallError, type Api, type StreamHandlers } from '../../../app/api/client';
-import type { MethodName, ParamsOf, ResultOf, StreamName } from '../../../app/api/contract';
+import type { MethodName, ParamsOf, ResultOf, SettingsView, StreamName } from '../../../app/api/contract';
 
 type Impl = { [M in MethodName]?: (p: ParamsOf<M>) => ResultOf<M> | Promise<ResultOf<M>> };
 
@@ -70,5 +70,30 @@ export function container(id: string, name: string, extra: Record<string, unknow
     created: 1700000000,
     ports: [],
     ...extra,
+  };
+}
+
+/** What settings.get answers for a machine of this architecture, with the schema's ranges. */
+export function settingsView(arch: 'x86_64' | 'aarch64'): SettingsView {
+  return {
+    settings: {
+      version: 4,
+      cpus: 2,
+      memoryMiB: 2048,
+      diskGiB: 64,
+      accel: 'auto',
+      arch,
+      shares: ['~'],
+      engine: { insecureRegistries: [], registryMirrors: [] },
+    },
+    ranges: {
+      cpus: { min: 1, max: 32, description: 'virtual CPUs' },
+      memoryMiB: { min: 512, max: 65536, description: 'memory in MiB' },
+      diskGiB: { min: 4, max: 2048, description: 'data disk' },
+    },
+    accelerators: ['auto', 'kvm', 'hvf', 'whpx', 'tcg'],
+    architectures: ['x86_64', 'aarch64'],
+    restartFields: ['cpus', 'memoryMiB', 'diskGiB', 'accel', 'shares', 'engine'],
+    warnings: [],
   };
 }

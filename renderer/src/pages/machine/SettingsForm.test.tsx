@@ -1,28 +1,9 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
-import type { SettingsChange, SettingsView } from '../../../../app/api/contract';
+import type { SettingsChange } from '../../../../app/api/contract';
+import { settingsView } from '../../test/fake-api';
 import { SettingsForm } from './SettingsForm';
 
-const view: SettingsView = {
-  settings: {
-    version: 4,
-    cpus: 2,
-    memoryMiB: 2048,
-    diskGiB: 64,
-    accel: 'auto',
-    arch: 'x86_64',
-    shares: ['~'],
-    engine: { insecureRegistries: [], registryMirrors: [] },
-  },
-  ranges: {
-    cpus: { min: 1, max: 32, description: 'virtual CPUs' },
-    memoryMiB: { min: 512, max: 65536, description: 'memory in MiB' },
-    diskGiB: { min: 4, max: 2048, description: 'data disk' },
-  },
-  accelerators: ['auto', 'kvm', 'hvf', 'whpx', 'tcg'],
-  architectures: ['x86_64', 'aarch64'],
-  restartFields: ['cpus', 'memoryMiB', 'diskGiB', 'accel', 'shares', 'engine'],
-  warnings: [],
-};
+const view = settingsView('x86_64');
 
 describe('SettingsForm', () => {
   it('shows the allowed range, refuses values out of it and a shrinking disk', () => {
