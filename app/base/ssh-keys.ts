@@ -13,20 +13,21 @@ import { MachinePaths } from './paths';
 export function ensureUserKey(p: MachinePaths): { privateKey: string; publicKey: string } {
   const existing = readIfExists(p.sshKey);
   if (existing !== undefined) {
+    if (readable(existing)) return { privateKey: existing, publicKey: fs.readFileSync(p.sshPubKey, 'utf8') };
     const repaired = repairKeyFiles(existing, p.sshKey, p.sshPubKey);
     if (repaired) return { privateKey: repaired.private, publicKey: repaired.public + '\n' };
-    if (utils.parseKey(existing) instanceof Error) {
-      throw new UserError(
-        `the machine's SSH key ${p.sshKey} cannot be read: delete it and ${path.basename(p.sshPubKey)} beside it, and Berth makes a new pair that the VM takes at its next start`,
-      );
-    }
-    return { privateKey: existing, publicKey: fs.readFileSync(p.sshPubKey, 'utf8') };
+    throw new UserError(
+      `the machine's SSH key ${p.sshKey} cannot be read: delete it and ${path.basename(p.sshPubKey)} beside it, and Berth makes a new pair that the VM takes at its next start`,
+    );
   }
   const pair = generateEd25519(`berth@${process.env.USER ?? 'user'}`);
   writePrivateFile(p.sshKey, pair.private);
   writePrivateFile(p.sshPubKey, pair.public + '\n');
   return { privateKey: pair.private, publicKey: pair.public + '\n' };
 }
+
+/** Whether ssh2 reads the private key file (the repair below is only for one it refuses). */
+const readable = (privateText: string) => !(utils.parseKey(privateText) instanceof Error);
 
 /**
  * A key pair written by an earlier Berth whose key generator cut the public key short (see
@@ -50,9 +51,9 @@ function repairKeyFiles(privateText: string, privateFile: string, publicFile: st
 export function ensureHostKey(p: MachinePaths): string {
   const pinned = readIfExists(p.knownHost)?.trim();
   const priv = readIfExists(p.sshHostKey);
-  const pub =
-    (priv !== undefined && repairKeyFiles(priv, p.sshHostKey, p.sshHostPubKey)?.public) ||
-    readIfExists(p.sshHostPubKey);
+  const repaired =
+    priv !== undefined && !readable(priv) ? repairKeyFiles(priv, p.sshHostKey, p.sshHostPubKey) : undefined;
+  const pub = repaired?.public ?? readIfExists(p.sshHostPubKey);
   if (pub !== undefined) {
     const pin = publicKeyFingerprint(pub);
     if (pinned !== pin) writePrivateFile(p.knownHost, pin + '\n');
