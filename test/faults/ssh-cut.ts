@@ -2,17 +2,10 @@
 // network drop or a host sleep does) while `docker logs -f` and `docker run -i` are streaming.
 // Neither client may hang: a stream that rode the connection ends, one on the engine's direct
 // path (the default, app/agent/engine-direct.ts) streams on; the agent reconnects, and both work.
+import { CUT_SSH_SESSIONS } from '../helpers/guest-commands';
 import { IMAGE } from './data';
 import { Verdict, type Fault } from './fault';
 import { firstLines, waitFor, type Suite } from './suite';
-
-/**
- * Kills every sshd session process but the listener: the agent's connection goes, and this
- * command's own. OpenSSH 10 (Debian 13) runs sessions as sshd-session, older ones as copies of
- * sshd. Oldest first: once this command's own session is gone its shell may not live on.
- */
-const CUT =
-  'for p in $(pidof sshd sshd-session | tr " " "\\n" | sort -n); do [ "$p" = "$(cat /run/sshd.pid)" ] || kill -9 $p; done';
 
 function watch(child: ReturnType<Suite['spawnDocker']>) {
   const w = { out: '', err: '', exited: undefined as number | undefined };
@@ -53,7 +46,7 @@ export const sshCut: Fault = {
       return v.result();
     }
     const reconnects = (s.agentLog().match(/reconnecting/g) ?? []).length;
-    await s.berth(['ssh', '--', CUT], { timeoutMs: 60_000 });
+    await s.berth(['ssh', '--', CUT_SSH_SESSIONS], { timeoutMs: 60_000 });
     const noticed = await waitFor(() => (s.agentLog().match(/reconnecting/g) ?? []).length > reconnects, 60_000);
     v.check(noticed === true, 'the agent did not notice the cut');
     // A client whose stream rode the connection that is gone ends; one on the direct path goes on

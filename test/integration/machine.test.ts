@@ -16,6 +16,7 @@ import { pidAlive } from '../../app/base/proc';
 import { berth, berthSync, tempHome } from '../helpers/cli';
 import { busyboxRootfsTar } from '../helpers/tiny-image';
 import { udpEchoRootfsTar } from '../helpers/udp-echo-image';
+import { CUT_SSH_SESSIONS } from '../helpers/guest-commands';
 import { until } from '../helpers/wait';
 import { machineLogs } from '../helpers/machine-logs';
 
@@ -360,17 +361,8 @@ describe('a real machine', { concurrency: false }, () => {
     const back = await berth(home, ['ssh', '--', `date -u -s @${Math.round(Date.now() / 1000) - 3600} >/dev/null`]);
     assert.equal(back.code, 0, back.stderr);
     assert.ok(Math.abs((await guestNow()) - (Date.now() / 1000 - 3600)) < 5, 'the guest clock went back an hour');
-    // Kill every sshd session process in the guest (the listener stays): this
-    // cuts the agent's connection, and this command's own. OpenSSH 10 (Debian 13)
-    // runs sessions as sshd-session, older ones as copies of sshd.
-    // Oldest first: the agent's session is older than this command's, and once this command's own
-    // session is gone its shell may not live to kill the rest.
-    // Like ssh, berth ssh joins its arguments into one remote command line.
-    await berth(home, [
-      'ssh',
-      '--',
-      'for p in $(pidof sshd sshd-session | tr " " "\\n" | sort -n); do [ "$p" = "$(cat /run/sshd.pid)" ] || kill -9 $p; done',
-    ]);
+    // Cut the SSH connection (every sshd session in the guest killed; the listener stays).
+    await berth(home, ['ssh', '--', CUT_SSH_SESSIONS]);
     await until(
       () => fs.readFileSync(path.join(dir, 'agent.log'), 'utf8').includes('reconnecting'),
       'the agent to notice the cut',

@@ -10,8 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { utils } from 'ssh2';
 import { ed25519PublicOf, encodeEd25519, generateEd25519, repairShortEd25519 } from '../../app/base/openssh-key';
-import { machinePaths } from '../../app/base/paths';
 import { ensureHostKey, ensureUserKey, publicKeyFingerprint } from '../../app/base/ssh-keys';
+import { machineWithSshFolder } from '../helpers/machine-folder';
 
 const SHORT_KEY = fs.readFileSync(
   path.join(__dirname, '../../../test/fixtures/ssh/ssh2-1.17-short-ed25519.key'),
@@ -88,15 +88,8 @@ test('repair leaves sound keys and anything else alone', () => {
   assert.equal(repairShortEd25519(SHORT_KEY.replace(/\n[^\n]+\n-----END/, '\n-----END')), undefined);
 });
 
-function machine() {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-keys-'));
-  const p = machinePaths('default', home);
-  fs.mkdirSync(path.join(p.dir, 'ssh'), { recursive: true, mode: 0o700 });
-  return p;
-}
-
 test('a machine whose login key an earlier Berth cut short connects again: both files rewritten whole, 0600', () => {
-  const p = machine();
+  const p = machineWithSshFolder();
   fs.writeFileSync(p.sshKey, SHORT_KEY, { mode: 0o600 });
   fs.writeFileSync(p.sshPubKey, 'ssh-ed25519 short berth@root\n', { mode: 0o600 });
   const keys = ensureUserKey(p);
@@ -108,7 +101,7 @@ test('a machine whose login key an earlier Berth cut short connects again: both 
 });
 
 test('a machine whose VM host key an earlier Berth cut short gets it whole and pinned again', () => {
-  const p = machine();
+  const p = machineWithSshFolder();
   const shortPub = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAH8U09mVtzhwIB1ArHoSwIST3g/xSF1dZBeyYf4Qrw+s berth@root\n';
   fs.writeFileSync(p.sshHostKey, SHORT_KEY, { mode: 0o600 });
   fs.writeFileSync(p.sshHostPubKey, shortPub, { mode: 0o600 });
@@ -122,7 +115,7 @@ test('a machine whose VM host key an earlier Berth cut short gets it whole and p
 });
 
 test('a login key that cannot be read is named in one line with what to do, and left as it is', () => {
-  const p = machine();
+  const p = machineWithSshFolder();
   fs.writeFileSync(p.sshKey, '-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n', {
     mode: 0o600,
   });

@@ -3,25 +3,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { utils } from 'ssh2';
 import { generateEd25519 } from '../../app/base/openssh-key';
-import { machinePaths } from '../../app/base/paths';
 import { ensureHostKey, fingerprint, hostKeyVerifier, publicKeyFingerprint } from '../../app/base/ssh-keys';
-
-function machine() {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-keys-'));
-  const p = machinePaths('default', home);
-  fs.mkdirSync(path.join(p.dir, 'ssh'), { recursive: true, mode: 0o700 });
-  return p;
-}
+import { machineWithSshFolder } from '../helpers/machine-folder';
 
 /** The key blob an SSH server sends, as the verifier is given it. */
 const blobOf = (publicLine: string) => Buffer.from(publicLine.split(' ')[1], 'base64');
 
 test('ensureHostKey makes an ed25519 pair (0600) and pins known_host from it at once', () => {
-  const p = machine();
+  const p = machineWithSshFolder();
   const pin = ensureHostKey(p);
   assert.match(pin, /^SHA256:[A-Za-z0-9+/]{43}$/);
   assert.equal(fs.readFileSync(p.knownHost, 'utf8'), pin + '\n');
@@ -40,18 +31,18 @@ test('ensureHostKey makes an ed25519 pair (0600) and pins known_host from it at 
 });
 
 test('two machines get different host keys', () => {
-  assert.notEqual(ensureHostKey(machine()), ensureHostKey(machine()));
+  assert.notEqual(ensureHostKey(machineWithSshFolder()), ensureHostKey(machineWithSshFolder()));
 });
 
 test('a machine folder with an older pin and no pair (kept by rm --keep-disk) keeps its pin, no pair made', () => {
-  const p = machine();
+  const p = machineWithSshFolder();
   fs.writeFileSync(p.knownHost, 'SHA256:olderpinfromthedatadisk\n');
   assert.equal(ensureHostKey(p), 'SHA256:olderpinfromthedatadisk');
   assert.equal(fs.existsSync(p.sshHostKey), false);
 });
 
 test('the verifier accepts the pinned key on the very first connection and refuses any other', () => {
-  const p = machine();
+  const p = machineWithSshFolder();
   ensureHostKey(p);
   const own = blobOf(fs.readFileSync(p.sshHostPubKey, 'utf8'));
   const other = blobOf(generateEd25519('other').public);
@@ -63,7 +54,7 @@ test('the verifier accepts the pinned key on the very first connection and refus
 });
 
 test('a deleted known_host is pinned again from the pair, not from whatever key comes first', () => {
-  const p = machine();
+  const p = machineWithSshFolder();
   const pin = ensureHostKey(p);
   fs.rmSync(p.knownHost);
   const other = blobOf(generateEd25519('other').public);
@@ -72,7 +63,7 @@ test('a deleted known_host is pinned again from the pair, not from whatever key 
 });
 
 test('a machine made before host keys were made on the host still pins the first key it sees', () => {
-  const p = machine();
+  const p = machineWithSshFolder();
   const first = blobOf(generateEd25519('other').public);
   const verify = hostKeyVerifier(p, () => {});
   assert.equal(verify(first), true);
