@@ -58,9 +58,8 @@ export class PortWatch {
     try {
       // Subscribe first, then list: a change between the two is seen by the
       // stream, so the list can never be older than what follows it.
-      const stream = (await (
-        await this.engine()
-      ).getEvents({
+      const docker = await this.engine();
+      const stream = (await docker.getEvents({
         filters: { type: ['container'], event: PORT_EVENTS },
       })) as unknown as Readable;
       if (this.stopped) return void stream.destroy();
