@@ -16,7 +16,14 @@ interface Manifest {
   artifacts: Record<string, { sha256: string; size: number }>;
 }
 
+/** What boots the machine: every image has them, and they are its size. */
 export const ARTIFACTS = ['vmlinuz', 'initrd.img', 'rootfs.squashfs'] as const;
+
+/**
+ * Beside them, the other architecture's interpreter (vm-images/build/binfmt.ts): checked and used
+ * when the manifest lists it; an image built before it existed boots without it.
+ */
+export const BINFMT_ARTIFACT = 'binfmt.squashfs';
 
 /**
  * Where a checkout's `npm run build:vm` puts the image of `arch`: the one place here that says so.
@@ -95,7 +102,8 @@ export function locateImage(opts: {
     });
   }
   let sizeBytes = 0;
-  for (const name of ARTIFACTS) {
+  const binfmt = m.artifacts?.[BINFMT_ARTIFACT] ? [BINFMT_ARTIFACT] : [];
+  for (const name of [...ARTIFACTS, ...binfmt]) {
     const file = path.join(dir, name);
     const want = m.artifacts?.[name];
     const st = fs.statSync(file, { throwIfNoEntry: false });
@@ -104,7 +112,7 @@ export function locateImage(opts: {
         code: 'EBADIMAGE',
       });
     }
-    sizeBytes += st.size;
+    if (name !== BINFMT_ARTIFACT) sizeBytes += st.size;
   }
   return {
     dir,
@@ -112,6 +120,7 @@ export function locateImage(opts: {
     initrd: path.join(dir, 'initrd.img'),
     rootfs: path.join(dir, 'rootfs.squashfs'),
     cmdline: m.cmdline,
+    ...(binfmt.length ? { binfmt: path.join(dir, BINFMT_ARTIFACT) } : {}),
     sizeBytes,
     inputsHash: m.inputsHash,
   };

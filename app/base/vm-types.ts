@@ -53,6 +53,11 @@ export interface VmImage {
   initrd: string;
   rootfs: string;
   cmdline: string;
+  /**
+   * The other architecture's interpreter (qemu-user) and its binfmt_misc entry, a read-only disk
+   * the guest registers at boot; absent in an image made before it (or a test's tiny image).
+   */
+  binfmt?: string;
 }
 
 export interface GuestConfig {

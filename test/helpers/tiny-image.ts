@@ -9,6 +9,14 @@ import { REPO } from './cli';
 /** ELF e_machine of each architecture's busybox: the cache holds both (build:vm --arch aarch64). */
 const ELF_MACHINE = { x86_64: 0x3e, aarch64: 0xb7 } as const;
 
+/** Why busyboxRootfsTar(arch) cannot be made here (no such busybox in the image cache), or undefined. */
+export function noBusybox(arch: keyof typeof ELF_MACHINE): string | undefined {
+  if (arch === 'x86_64') return undefined; // apt-get download gives the host's own
+  const cache = path.join(REPO, 'vm-images', 'cache', 'debs');
+  const found = fs.existsSync(cache) && fs.readdirSync(cache).some((f) => /^busybox-static_.+_arm64\.deb$/.test(f));
+  return found ? undefined : `no ${arch} busybox-static in ${cache}: run npm run build:vm -- --arch ${arch}`;
+}
+
 export function busyboxRootfsTar(arch: keyof typeof ELF_MACHINE = 'x86_64'): string {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-tiny-'));
   const cache = path.join(REPO, 'vm-images', 'cache', 'debs');

@@ -95,6 +95,21 @@ describe('an aarch64 machine', { concurrency: false, skip }, () => {
     assert.equal(fs.readFileSync(path.join(shared, 'from-vm'), 'utf8'), 'back\n');
   });
 
+  test('an amd64 image runs on it through qemu-user registered at boot', async () => {
+    await docker('import', '--platform', 'linux/amd64', busyboxRootfsTar('x86_64'), 'tiny:amd64');
+    const out = await docker(
+      'run',
+      '--rm',
+      '--platform',
+      'linux/amd64',
+      'tiny:amd64',
+      '/bin/sh',
+      '-c',
+      'busybox uname -m; echo through | cat',
+    );
+    assert.equal(out, 'x86_64\nthrough\n');
+  });
+
   test('a published port answers on the host, and down then up resumes the container', async () => {
     const port = await freePort();
     await docker(

@@ -14,7 +14,7 @@ import { httpPing } from '../../app/agent/waits';
 import { freePort } from '../../app/base/net';
 import { pidAlive } from '../../app/base/proc';
 import { berth, berthSync, tempHome } from '../helpers/cli';
-import { busyboxRootfsTar } from '../helpers/tiny-image';
+import { busyboxRootfsTar, noBusybox } from '../helpers/tiny-image';
 import { udpEchoRootfsTar } from '../helpers/udp-echo-image';
 import { CUT_SSH_SESSIONS } from '../helpers/guest-commands';
 import { until } from '../helpers/wait';
@@ -203,6 +203,19 @@ describe('a real machine', { concurrency: false }, () => {
       'the engine answers after a stream was cut',
     );
   });
+
+  test(
+    'an arm64 image runs on this x86_64 machine, through qemu-user registered at boot',
+    { skip: noBusybox('aarch64') },
+    async () => {
+      await docker('import', '--platform', 'linux/arm64', busyboxRootfsTar('aarch64'), 'tiny:arm64');
+      const run = (...cmd: string[]) => docker('run', '--rm', '--platform', 'linux/arm64', 'tiny:arm64', ...cmd);
+      assert.equal((await run('/bin/busybox', 'uname', '-m')).trim(), 'aarch64');
+      // A foreign shell starting foreign programs in a pipe: every exec inside the container goes
+      // through the handler (its F flag opened the interpreter at boot, outside the container).
+      assert.equal((await run('/bin/sh', '-c', 'echo through | cat; ls /bin/busybox')).trim(), 'through\n/bin/busybox');
+    },
+  );
 
   test('a shared host folder works in bind mounts both ways, and what a container writes belongs to the user', async () => {
     fs.mkdirSync(path.join(shared, 'src dir'));

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isUserError } from '../../app/base/errors';
-import { buildCommand, checkoutImageFolder, imageCandidates, locateImage } from '../../app/base/image';
+import { BINFMT_ARTIFACT, buildCommand, checkoutImageFolder, imageCandidates, locateImage } from '../../app/base/image';
 import { fakeImage } from '../helpers/fake-driver';
 
 function tmp(): string {
@@ -77,6 +77,31 @@ test('a damaged image, or an unreadable manifest, says how to rebuild that archi
     assert.throws(() => locateImage({ arch: 'aarch64', env, hostArch: 'x64' }), {
       code: 'EBADIMAGE',
       message: `the VM image manifest in ${dir} is unreadable: rebuild it with "npm run build:vm -- --arch aarch64"`,
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the other architecture's interpreter is used when the manifest lists it, checked like the rest, and not counted in the size", () => {
+  const dir = tmp();
+  try {
+    fakeImage(dir);
+    const env = { BERTH_IMAGE_DIR: dir };
+    assert.equal(locateImage({ arch: 'x86_64', env, verify: false }).binfmt, undefined, 'an image made before it');
+    const manifestFile = path.join(dir, 'manifest.json');
+    const m = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+    const before = locateImage({ arch: 'x86_64', env, verify: false }).sizeBytes;
+    fs.writeFileSync(path.join(dir, BINFMT_ARTIFACT), 'qemu-aarch64');
+    m.artifacts[BINFMT_ARTIFACT] = { sha256: 'not checked', size: 'qemu-aarch64'.length };
+    fs.writeFileSync(manifestFile, JSON.stringify(m));
+    const found = locateImage({ arch: 'x86_64', env, verify: false });
+    assert.equal(found.binfmt, path.join(dir, BINFMT_ARTIFACT));
+    assert.equal(found.sizeBytes, before);
+    fs.rmSync(path.join(dir, BINFMT_ARTIFACT));
+    assert.throws(() => locateImage({ arch: 'x86_64', env, verify: false, hostArch: 'x64' }), {
+      code: 'EBADIMAGE',
+      message: `the VM image file ${path.join(dir, BINFMT_ARTIFACT)} is missing or damaged: rebuild it with "npm run build:vm"`,
     });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

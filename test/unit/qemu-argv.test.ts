@@ -360,3 +360,25 @@ test('no direct path without both its port and its secret', () => {
     assert.equal(argv.filter((a) => a.includes('engine-proxy')).length, 0);
   }
 });
+
+test("the other architecture's interpreter: a read-only disk the guest finds by serial, only when the image has it", () => {
+  const argv = (binfmt?: string) =>
+    buildQemuArgv({
+      spec: spec({ image: { ...spec().image, ...(binfmt ? { binfmt } : {}) } }),
+      accel: 'tcg',
+      files,
+      qmp: unixQmp,
+    });
+  const withIt = argv('/img,1/binfmt.squashfs');
+  const at = withIt.indexOf('file=/img,,1/binfmt.squashfs,if=none,id=binfmt,format=raw,readonly=on');
+  assert.ok(at > 0, 'the binfmt drive, its comma doubled');
+  assert.equal(withIt[at - 1], '-drive');
+  assert.deepEqual(withIt.slice(at + 1, at + 3), ['-device', 'virtio-blk-pci,drive=binfmt,serial=berth-binfmt']);
+  // Without it the argv is the one before: nothing else moves.
+  const without = argv();
+  assert.deepEqual(
+    withIt.filter((_, i) => i < at - 1 || i > at + 2),
+    without,
+  );
+  assert.ok(!without.some((a) => a.includes('binfmt')));
+});

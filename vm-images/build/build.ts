@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { outDirFor, Target } from './arch';
+import { BINFMT_ARTIFACT, buildBinfmt } from './binfmt';
 import { busyboxApplets } from './busybox-applets';
 import { BUSYBOX, kernelCmdline, VM_DIR } from './config';
 import { dirSize } from './fsutil';
@@ -14,7 +15,7 @@ import { ENGINE_PROXY_AT, engineProxy } from './engine-proxy';
 import { guestKernel } from './kernel';
 import { stubLibraries } from './stub-libs';
 import { info, StepTimer } from './log';
-import { artifactInfo, computeInputsHash, isUpToDate, Manifest } from './manifest';
+import { artifactInfo, BOOT_ARTIFACTS, computeInputsHash, isUpToDate, Manifest } from './manifest';
 import { preparePackages } from './packages';
 import { readLock } from './pins';
 import { buildRoot } from './rootfs';
@@ -79,6 +80,9 @@ export async function buildImage(t: Target, opts: { force?: boolean } = {}): Pro
       info(`root tree ${mb(await dirSize(root))} uncompressed, compressing with ${comp}`);
       await buildSquashfs(root, path.join(out, 'rootfs.squashfs'), comp, t.xzBcj);
     });
+    await timer.step('binfmt', () =>
+      buildBinfmt(pk.roots, t, path.join(work, 'binfmt'), path.join(out, BINFMT_ARTIFACT)),
+    );
     const manifest = await timer.step('manifest', async () => {
       await writeVmlinuz(kernel.image, path.join(out, 'vmlinuz'), t);
       const m: Manifest = {
@@ -99,10 +103,11 @@ export async function buildImage(t: Target, opts: { force?: boolean } = {}): Pro
     await fs.rename(outDir, old).catch(() => undefined);
     await fs.rename(out, outDir);
     const a = manifest.artifacts;
-    const total = a.vmlinuz.size + a['initrd.img'].size + a['rootfs.squashfs'].size;
+    const total = BOOT_ARTIFACTS.reduce((sum, name) => sum + a[name].size, 0);
     process.stdout.write(
       `[vm] ${t.arch} image built in ${timer.total()}: vmlinuz ${mb(a.vmlinuz.size)} + initrd.img ${mb(a['initrd.img'].size)} + ` +
-        `rootfs.squashfs ${mb(a['rootfs.squashfs'].size)} = ${mb(total)} (${outDir})\n`,
+        `rootfs.squashfs ${mb(a['rootfs.squashfs'].size)} = ${mb(total)}, and ${BINFMT_ARTIFACT} ${mb(a[BINFMT_ARTIFACT].size)} ` +
+        `beside it (${outDir})\n`,
     );
     return manifest;
   } finally {

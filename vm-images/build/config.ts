@@ -1,7 +1,7 @@
 // What goes into the image: which Debian packages and which files from them (the kernel's options
 // are in kernel-config.ts). Everything else in the build is mechanism; this file is the policy.
 import * as path from 'node:path';
-import type { Target } from './arch';
+import type { Arch, Target } from './arch';
 
 /** vm-images/ in the repo (this file runs from out/vm-images/build/). */
 export const VM_DIR = path.resolve(__dirname, '..', '..', '..', 'vm-images');
@@ -36,6 +36,9 @@ export const ROOT_PACKAGES = [
   'openssh-server',
   'openssh-client',
   'ca-certificates',
+  // qemu-user's static interpreter for the other architecture and Debian's binfmt_misc entry for
+  // it: not copied into the root but into binfmt.squashfs (binfmt.ts).
+  'qemu-user',
 ];
 
 /**
@@ -43,6 +46,12 @@ export const ROOT_PACKAGES = [
  * libsystemd.so.0 that `apt-cache depends --recurse` also lists; libsystemd0 is the one wanted.
  */
 export const LIBRARY_PROVIDER_EXCLUDES = ['libelogind0'];
+
+/**
+ * The architecture whose programs each image runs through qemu-user (binfmt.ts): amd64-only images
+ * on an Apple Silicon Mac, arm64 images built on an x86_64 PC for arm64 servers.
+ */
+export const FOREIGN_ARCH: Record<Arch, Arch> = { x86_64: 'aarch64', aarch64: 'x86_64' };
 
 /** Where busybox-static has its binary (trixie ships it under /usr). */
 export const BUSYBOX = '/usr/bin/busybox';

@@ -25,6 +25,9 @@ const COMMON: string[] = [
   'PRINTK_TIME=y', // dmesg lines carry their boot time, as with Debian's kernel
   'BINFMT_ELF=y',
   'BINFMT_SCRIPT=y', // #! scripts (the boot scripts themselves)
+  // Programs of the other architecture: the guest registers qemu-user as their interpreter
+  // (guest/rootfs/etc/berth/binfmt), so `docker run --platform linux/arm64|amd64` works.
+  'BINFMT_MISC=y',
   'BLK_DEV_INITRD=y', // stage 1 runs from the initramfs (gzip, see initramfs.ts)
   'RD_GZIP=y',
   'SYSVIPC=y', // System V IPC: IPC namespaces and many container workloads (shm, semaphores)
@@ -206,6 +209,23 @@ const X86_64: string[] = [
   'SERIAL_8250=y',
   'SERIAL_8250_CONSOLE=y', // console=ttyS0: the markers the host waits for
   'CRYPTO_CRC32C_INTEL=y', // ext4 metadata checksums, with the CPU's crc32 instruction
+  // VirtualBox's default devices, for the ISO it boots (no virtio there): the ISO and the disks on
+  // the AHCI SATA controller, the Intel PRO/1000 network card, and the guest device with its
+  // shared-folder file system (vboxsf) for the host's folders.
+  'ATA=y',
+  'SATA_AHCI=y',
+  'SCSI=y',
+  'BLK_DEV_SD=y', // the data disk and the config disk on SATA are sd*
+  'BLK_DEV_SR=y', // the ISO in the DVD drive
+  'ISO9660_FS=y', // the root squashfs is read from the ISO's file system
+  'ETHERNET=y',
+  'NET_VENDOR_INTEL=y',
+  'E1000=y',
+  'VIRT_DRIVERS=y',
+  'VBOXGUEST=y',
+  'VBOXSF_FS=y',
+  'EFI=y', // the ISO boots under UEFI too (VirtualBox's EFI firmware, OVMF)
+  'EFI_STUB=y',
 ];
 
 /**

@@ -6,8 +6,13 @@ import { BUILD_SRC_DIR, GUEST_DIR } from './config';
 import { hashInputs, sha256File } from './hash';
 import { Lock, lockViewText } from './pins';
 
-export const ARTIFACTS = ['vmlinuz', 'initrd.img', 'rootfs.squashfs'] as const;
+/**
+ * What the image is made of. The first three boot it and count for its size; binfmt.squashfs (the
+ * other architecture's interpreter, binfmt.ts) is a file of its own, attached beside them.
+ */
+export const ARTIFACTS = ['vmlinuz', 'initrd.img', 'rootfs.squashfs', 'binfmt.squashfs'] as const;
 export type ArtifactName = (typeof ARTIFACTS)[number];
+export const BOOT_ARTIFACTS: ArtifactName[] = ['vmlinuz', 'initrd.img', 'rootfs.squashfs'];
 
 export interface Manifest {
   /** The guest's CPU architecture (x86_64, aarch64): which qemu-system-* and board boot it. */

@@ -59,6 +59,7 @@ export function buildQemuArgv(input: ArgvInput): string[] {
     `file=${esc(files.dataDisk)},if=none,id=data,format=qcow2,discard=unmap`,
     '-device',
     'virtio-blk-pci,drive=data,serial=berth-data',
+    ...binfmtArgs(spec),
     '-netdev',
     netdevOption(spec),
     '-device',
@@ -77,6 +78,17 @@ export function buildQemuArgv(input: ArgvInput): string[] {
     ...qmpArgs(input.qmp),
     '-pidfile',
     files.pidfile,
+  ];
+}
+
+/** The other architecture's interpreter, read-only, when the image has it (guest/.../binfmt). */
+function binfmtArgs(spec: VmSpec): string[] {
+  if (!spec.image.binfmt) return [];
+  return [
+    '-drive',
+    `file=${esc(spec.image.binfmt)},if=none,id=binfmt,format=raw,readonly=on`,
+    '-device',
+    'virtio-blk-pci,drive=binfmt,serial=berth-binfmt',
   ];
 }
 

@@ -32,7 +32,13 @@ export async function plan(
     qemuVersion: v && `${v.major}.${v.minor}.${v.micro} ${v.package ?? ''}`,
     accel,
     args,
-    images: [spec.image.kernel, spec.image.initrd, spec.image.rootfs],
+    // The guest has the interpreter disk mounted: saved memory fits only the same file.
+    images: [
+      spec.image.kernel,
+      spec.image.initrd,
+      spec.image.rootfs,
+      ...(spec.image.binfmt ? [spec.image.binfmt] : []),
+    ],
     // The host key only when given: a machine made before it keeps the fit of its saved memory.
     configs: [
       files.authorizedKeys,

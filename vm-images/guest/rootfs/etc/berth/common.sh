@@ -22,6 +22,15 @@ fwcfg() {
 
 DATA=/mnt/data
 
+# The device of the disk the host gave this virtio serial (/dev/vdX), or nothing: disks are named by
+# the serial the host gives them, never by their order.
+disk_with_serial() {
+	for s in /sys/block/vd*/serial; do
+		[ "$(cat "$s" 2>/dev/null)" = "$1" ] && { d=${s%/serial}; echo "/dev/${d##*/}"; return 0; }
+	done
+	return 1
+}
+
 # Undoes the octal escapes (a backslash and three digits) of /proc/mounts and of the shares table:
 # the kernel writes a space in a mount point as \040, a tab \011, a newline \012, a backslash \134,
 # so a shared folder named "My Project" must be read back before it can be unmounted or compared.
