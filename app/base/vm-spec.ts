@@ -30,7 +30,7 @@ export function vmSpec(
     diskGiB: s.diskGiB,
     accel: s.accel,
     arch: s.arch,
-    image: { kernel: image.kernel, initrd: image.initrd, rootfs: image.rootfs, cmdline: image.cmdline },
+    image: { kernel: image.kernel, initrd: image.initrd, rootfs: image.rootfs, cmdline: image.cmdline, iso: image.iso },
     sshPort: ports.sshPort,
     engineTcpPort: ports.engineTcpPort,
     enginePort: ports.enginePort,
