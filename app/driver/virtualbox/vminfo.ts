@@ -6,9 +6,10 @@ export type VmInfo = Map<string, string>;
 
 /**
  * Parses `showvminfo --machinereadable`: one `key=value` a line, either side maybe in double
- * quotes ("SATA-0-0"="..."), a quoted value maybe running over several lines (a description).
- * Newer versions escape \ and " inside quoted values (CfgFile="C:\\Users\\..."); older ones and
- * some keys do not, so only those two escapes are undone.
+ * quotes ("SATA-0-0"="..."), a quoted value maybe running over several lines (a description) or
+ * followed by more (VideoMode="1288,790,32"@0,0 1: the part in quotes is kept). Newer versions
+ * escape \ and " inside quoted values (CfgFile="C:\\Users\\..."); older ones and some keys do
+ * not, so only those two escapes are undone.
  */
 export function parseVmInfo(stdout: string): VmInfo {
   const info: VmInfo = new Map();
@@ -19,17 +20,29 @@ export function parseVmInfo(stdout: string): VmInfo {
     const key = m[1].replace(/^"(.*)"$/, '$1');
     let value = m[2];
     if (value.startsWith('"')) {
-      while (!closesQuote(value) && i + 1 < lines.length) value += '\n' + lines[++i];
-      value = value.replace(/^"([\s\S]*)"$/, '$1').replace(/\\(["\\])/g, '$1');
+      let end = closingQuote(value);
+      while (end < 0 && i + 1 < lines.length) {
+        value += '\n' + lines[++i];
+        end = closingQuote(value);
+      }
+      value = value.slice(1, end < 0 ? undefined : end).replace(/\\(["\\])/g, '$1');
     }
     info.set(key, value);
   }
   return info;
 }
 
-/** A quoted value is whole once it ends in a quote that is not its opening one nor escaped. */
-function closesQuote(value: string): boolean {
-  return value.length >= 2 && value.endsWith('"') && !value.endsWith('\\"');
+/**
+ * Where a quoted value ends: its closing quote, the first unescaped one that ends the line or is
+ * followed by what cannot be inside a path (VideoMode's "@"); -1 while the value goes on.
+ */
+function closingQuote(value: string): number {
+  for (let i = 1; i < value.length; i++) {
+    if (value[i] === '\\') continue;
+    if (value[i] !== '"' || value[i - 1] === '\\') continue;
+    if (i === value.length - 1 || value[i + 1] === '@') return i;
+  }
+  return -1;
 }
 
 /**
