@@ -14,9 +14,10 @@
 //                         TAG PATH), not 9p. Files are owned by root, mode 0600.
 //   the rest:             zeros, up to a whole MiB.
 //
-// The guest finds it among its disks by the label, with busybox alone:
-//   read -r label version bytes < <(head -c 512 /dev/sdX)   # or: head -c 512 | head -n 1
-//   [ "$label" = BERTH-CONFIG ] && dd if=/dev/sdX bs=512 skip=1 count=$((bytes / 512)) | tar -x -C DIR
+// The guest finds it among its disks by the label, with busybox alone (busybox sh, head, dd and
+// tar; tried with Debian's busybox-static 1.37 on a disk this file wrote):
+//   set -- $(head -c 512 /dev/sdX | head -n 1)
+//   [ "$1" = BERTH-CONFIG ] && dd if=/dev/sdX bs=512 skip=1 count=$(($3 / 512)) | tar -x -C DIR
 import { chmod, rm, writeFile } from 'node:fs/promises';
 import type { VmSpec } from '../../base/vm-types';
 import { guestEntries } from '../guest-files';
