@@ -120,6 +120,25 @@ test('create, start, inspect, suspend, resume, stop and delete a machine through
   has(c, ['controlvm', vm, 'natpf1', 'ssh,tcp,127.0.0.1,41022,,22']);
   assert.equal(notes[notes.length - 1], 'Resuming the machine from its saved state');
 
+  // Saved with other settings (berth set while it was saved): it boots afresh instead.
+  await driver.suspend(spec);
+  calls();
+  assert.deepEqual(await driver.start({ ...spec, memoryMiB: 4096 }, (m) => notes.push(m)), { accel: 'virtualbox' });
+  c = calls();
+  has(c, ['discardstate', vm]);
+  has(c, [
+    'modifyvm',
+    vm,
+    '--firmware',
+    'bios',
+    '--cpus',
+    '2',
+    '--memory',
+    '4096',
+    ...c.find((a) => a[2] === '--firmware')!.slice(8),
+  ]);
+  assert.ok(notes.some((n) => n.startsWith('The machine was saved with other settings: booting afresh')));
+
   await driver.stop(spec, 2000);
   c = calls();
   has(c, ['controlvm', vm, 'acpipowerbutton']);
@@ -127,9 +146,16 @@ test('create, start, inspect, suspend, resume, stop and delete a machine through
   assert.equal(await driver.inspect(spec), 'stopped');
   assert.equal(await driver.saved(spec), undefined);
 
-  // A stopped machine's disk grows (22 GiB, as showmediuminfo says, to 30).
+  // A stopped machine's disk grows (22 GiB, as showmediuminfo says, to 30); a saved one forgets its
+  // saved state first (VirtualBox holds a saved VM's disk as it was), and boots afresh next.
+  await driver.start(spec, () => undefined);
+  await driver.suspend(spec);
+  calls();
   await driver.createDisk({ ...spec, diskGiB: 30 });
-  has(calls(), ['modifymedium', 'disk', path.join(dir, 'data.vdi'), '--resize', String(30 * 1024)]);
+  c = calls();
+  has(c, ['discardstate', vm]);
+  has(c, ['modifymedium', 'disk', path.join(dir, 'data.vdi'), '--resize', String(30 * 1024)]);
+  assert.equal(await driver.saved(spec), undefined);
 
   await driver.delete(spec, true);
   c = calls();

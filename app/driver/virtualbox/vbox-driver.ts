@@ -130,10 +130,16 @@ export class VBoxDriver implements Driver {
     }
     const haveMiB = parseCapacityMiB(await this.vbm.ok('read the data disk', vm, cmd.showDisk(f.dataDisk)));
     if (haveMiB === undefined || haveMiB >= wantMiB) return;
-    if ((await this.inspect(spec)) === 'running') {
+    const info = await this.info(spec);
+    if (info && vmState(info) === 'running') {
       throw new UserError(`Stop the machine "${spec.name}" before growing its disk to ${spec.diskGiB} GiB.`, {
         code: 'EDISKBUSY',
       });
+    }
+    // A saved VM holds its disk as it was: it boots afresh on the grown one (it synced before it was saved).
+    if (info && vboxState(info) === 'saved') {
+      await this.vbm.ok('forget the saved machine', vm, cmd.discardState(vm));
+      this.log(`machine "${spec.name}": saved state forgotten, its disk grows to ${spec.diskGiB} GiB`);
     }
     await this.vbm.ok('grow the data disk', vm, cmd.resizeDisk(f.dataDisk, wantMiB));
     this.log(`grew ${f.dataDisk} to ${spec.diskGiB} GiB`);
@@ -144,6 +150,12 @@ export class VBoxDriver implements Driver {
     const f = vboxFiles(spec.dir);
     let info = await this.info(spec);
     if (info && vmState(info) === 'running') return { accel: 'virtualbox', note: 'the machine was already running' };
+    if (info && vboxState(info) === 'saved' && !savedFits(info, spec)) {
+      // A saved VM cannot be changed before it runs: settings changed since (berth set) mean a fresh boot.
+      progress('The machine was saved with other settings: booting afresh (it synced its disk before it was saved)');
+      await this.vbm.ok('forget the saved machine', vm, cmd.discardState(vm));
+      info = await this.info(spec);
+    }
     const resuming = info !== undefined && vboxState(info) === 'saved';
     if (!resuming) {
       // A saved VM's hardware, disks and shares cannot change until it has run: it resumes as it was.
@@ -307,6 +319,11 @@ export class VBoxDriver implements Driver {
     // One already gone (the VM restarted, another agent removed it) is fine.
     await this.vbm.result(cmd.deleteRunningNatRule(vboxVmName(spec), cmd.udpRule(hostPort)));
   }
+}
+
+/** The saved VM has the CPUs and memory the spec asks for (a grown disk was seen to by createDisk). */
+function savedFits(info: VmInfo, spec: VmSpec): boolean {
+  return Number(info.get('cpus')) === spec.cpus && Number(info.get('memory')) === spec.memoryMiB;
 }
 
 /** VBox.log's "Process ID: 12345" line (its header, written as the VM process starts). */
