@@ -155,6 +155,10 @@ export class VBoxDriver implements Driver {
       progress('The machine was saved with other settings: booting afresh (it synced its disk before it was saved)');
       await this.vbm.ok('forget the saved machine', vm, cmd.discardState(vm));
       info = await this.info(spec);
+    } else if (info && vboxState(info) === 'abortedsaved') {
+      // VirtualBox 7's state for a VM that ended while it was being saved: its state is not whole.
+      await this.vbm.ok('forget the saved machine', vm, cmd.discardState(vm));
+      info = await this.info(spec);
     }
     const resuming = info !== undefined && vboxState(info) === 'saved';
     if (!resuming) {
