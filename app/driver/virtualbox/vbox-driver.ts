@@ -156,7 +156,7 @@ export class VBoxDriver implements Driver {
       await this.vbm.ok('forget the saved machine', vm, cmd.discardState(vm));
       info = await this.info(spec);
     } else if (info && vboxState(info) === 'abortedsaved') {
-      // VirtualBox 7's state for a VM that ended while it was being saved: its state is not whole.
+      // VirtualBox 7's state for a VM that was aborted while it had a saved state: booted afresh, not trusted.
       await this.vbm.ok('forget the saved machine', vm, cmd.discardState(vm));
       info = await this.info(spec);
     }
