@@ -34,6 +34,9 @@ import {
   type VmInfo,
 } from './vminfo';
 
+/** How long a save (controlvm savestate) or a start that restores one may take: the VM's memory, to or from disk. */
+const MEMORY_IO_MS = 10 * 60_000;
+
 /** The oldest VirtualBox Berth drives: 6.1 has every command and option used here, and 7 is current. */
 export const MIN_VBOX = { major: 6, minor: 1 };
 
@@ -179,7 +182,7 @@ export class VBoxDriver implements Driver {
     } else {
       progress('Resuming the machine from its saved state');
     }
-    await this.vbm.ok('start the VM', vm, cmd.startHeadless(vm));
+    await this.vbm.ok('start the VM', vm, cmd.startHeadless(vm), MEMORY_IO_MS);
     // The saved VM's NAT rules name the ports of its last start: this start's go in now it runs.
     if (resuming) await this.setNatRules(vm, (await this.info(spec)) ?? new Map<string, string>(), spec, true);
     return resuming ? { accel: 'virtualbox', resumed: true } : { accel: 'virtualbox' };
@@ -237,7 +240,7 @@ export class VBoxDriver implements Driver {
   }
 
   async suspend(spec: VmSpec): Promise<void> {
-    await this.vbm.ok('save the machine', vboxVmName(spec), cmd.saveState(vboxVmName(spec)));
+    await this.vbm.ok('save the machine', vboxVmName(spec), cmd.saveState(vboxVmName(spec)), MEMORY_IO_MS);
   }
 
   async saved(spec: VmSpec): Promise<SavedVm | undefined> {

@@ -12,16 +12,19 @@ export class VBoxManage {
     private readonly log: (message: string) => void,
   ) {}
 
-  /** Runs VBoxManage and gives its result as it is, failed or not. */
-  async result(args: string[]): Promise<RunResult> {
-    const r = await this.run(this.program(), args, { timeoutMs: 120_000 });
+  /**
+   * Runs VBoxManage and gives its result as it is, failed or not. Most commands take moments; a
+   * save or a restore writes or reads the VM's whole memory, so those are given longer.
+   */
+  async result(args: string[], timeoutMs = 120_000): Promise<RunResult> {
+    const r = await this.run(this.program(), args, { timeoutMs });
     if (failed(r)) this.log(`VBoxManage ${args.join(' ')}: exit ${r.code}: ${r.stderr.trim()}`);
     return r;
   }
 
   /** Runs VBoxManage; its stdout, or a UserError saying what could not be done to the VM `vm`. */
-  async ok(what: string, vm: string, args: string[]): Promise<string> {
-    const r = await this.result(args);
+  async ok(what: string, vm: string, args: string[], timeoutMs?: number): Promise<string> {
+    const r = await this.result(args, timeoutMs);
     if (failed(r)) throw vboxError(what, vm, r.stderr || r.stdout, r.code);
     return r.stdout;
   }
