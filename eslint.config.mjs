@@ -14,6 +14,7 @@ const APP_FOLDERS = [
   'app/driver/driver',
   'app/driver/choose',
   'app/driver/qemu',
+  'app/driver/virtualbox',
   'app/agent/api',
   'app/agent',
   'app/machine',

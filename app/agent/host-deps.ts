@@ -27,7 +27,7 @@ export function hostAgentDeps(
       if (!r) throw new Error(`machine "${name}" has no settings file`);
       return r.settings;
     },
-    image: (arch) => locateImage({ arch }),
+    image: (arch) => locateImage({ arch, iso: driver.bootsIso }),
     keys: () => ensureUserKey(paths),
     engineSecret: () => ensureEngineSecret(paths),
     log,

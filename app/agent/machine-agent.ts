@@ -140,9 +140,12 @@ export class MachineAgent extends EventEmitter {
       const image = await this.step(
         'image',
         async () => {
-          // A missing QEMU is the first thing a new user may hit: say how to install it.
+          // A machine that boots an ISO (VirtualBox's) hears first when its image has none, which
+          // no image has yet; otherwise a missing QEMU is the first thing a new user may hit: say
+          // how to install it.
+          const iso = this.d.driver.bootsIso ? this.d.image(settings.arch) : undefined;
           await this.d.driver.validate(settings.arch);
-          return this.d.image(settings.arch);
+          return iso ?? this.d.image(settings.arch);
         },
         (i) => `${(i.sizeBytes / 1e6).toFixed(1)} MB`,
       );

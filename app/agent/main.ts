@@ -7,6 +7,7 @@ import { oneLine } from '../base/errors';
 import { sleep } from '../base/time';
 import type { AgentStatus } from '../base/machine-types';
 import { machinePaths } from '../base/paths';
+import { loadSettings } from '../base/settings/store';
 import { ControlServer } from './control-server';
 import { hostAgentDeps } from './host-deps';
 import { acquireAgentLock, releaseAgentLock } from './lock';
@@ -23,7 +24,9 @@ async function main(): Promise<void> {
   log(`agent ${process.pid} started`);
   // The benchmark's engine TCP listener is asked for through this process's environment, and
   // taken from it here only (bench-engine-tcp.ts): no settings file or API call reaches it.
-  const agent = new MachineAgent(hostAgentDeps(name, paths, createDriver(log), log, process.env));
+  // The machine's own hypervisor, from its settings (a machine made before there was a choice is QEMU's).
+  const driver = createDriver(loadSettings(paths.settings)?.settings.driver ?? 'qemu', log);
+  const agent = new MachineAgent(hostAgentDeps(name, paths, driver, log, process.env));
   const control = new ControlServer(paths.agentSock, agent, log);
   let exiting = false;
   const exit = async (why: string) => {

@@ -1,7 +1,7 @@
 // The machine side of the API: state, start/stop/restart with the core's real
 // steps broadcast to every 'machine.progress' subscriber, settings, console.
 // A second start while one runs joins it (one promise, shared).
-import { ACCELERATORS } from '../base/vm-types';
+import { ACCELERATORS, DRIVERS } from '../base/vm-types';
 import { ARCHITECTURES } from '../base/arch';
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
@@ -147,6 +147,7 @@ export class MachineService {
       ranges: settingRanges(),
       accelerators: [...ACCELERATORS],
       architectures: [...ARCHITECTURES],
+      drivers: [...DRIVERS],
       restartFields: [...RESTART_FIELDS],
       warnings,
     };

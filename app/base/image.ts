@@ -26,6 +26,12 @@ export const ARTIFACTS = ['vmlinuz', 'initrd.img', 'rootfs.squashfs'] as const;
 export const BINFMT_ARTIFACT = 'binfmt.squashfs';
 
 /**
+ * The same kernel, initramfs and root as one bootable ISO, beside the other files: what a VirtualBox
+ * machine boots (VirtualBox has no -kernel). Only such machines ask for it.
+ */
+export const ISO_ARTIFACT = 'berth.iso';
+
+/**
  * Where a checkout's `npm run build:vm` puts the image of `arch`: the one place here that says so.
  * x86_64's is vm-images/out, where it always was; another architecture's is beside it.
  */
@@ -72,9 +78,13 @@ export interface LocatedImage extends VmImage {
   inputsHash: string;
 }
 
-/** Finds the image of `arch` and checks every artifact against its manifest. */
+/**
+ * Finds the image of `arch` and checks every artifact against its manifest; with `iso`, the image
+ * must also have its ISO (a VirtualBox machine's).
+ */
 export function locateImage(opts: {
   arch: Arch;
+  iso?: boolean;
   verify?: boolean;
   env?: NodeJS.ProcessEnv;
   hostArch?: string;
@@ -114,6 +124,19 @@ export function locateImage(opts: {
     }
     if (name !== BINFMT_ARTIFACT) sizeBytes += st.size;
   }
+  const iso = path.join(dir, ISO_ARTIFACT);
+  if (opts.iso) {
+    const st = fs.statSync(iso, { throwIfNoEntry: false });
+    const want = m.artifacts?.[ISO_ARTIFACT];
+    // The ISO is checked like the others once the manifest lists it; an image built before the ISO
+    // was part of the build has none, which is what this Berth's images are today.
+    if (!st || (want && (st.size !== want.size || (opts.verify !== false && sha256File(iso) !== want.sha256)))) {
+      throw new UserError(
+        `this Berth has no VirtualBox image yet (no ${ISO_ARTIFACT} in ${dir}): build it with "${build}" once the image build writes the ISO (see vm-images/README.md), or make a QEMU machine`,
+        { code: 'ENOISO' },
+      );
+    }
+  }
   return {
     dir,
     kernel: path.join(dir, 'vmlinuz'),
@@ -121,6 +144,7 @@ export function locateImage(opts: {
     rootfs: path.join(dir, 'rootfs.squashfs'),
     cmdline: m.cmdline,
     ...(binfmt.length ? { binfmt: path.join(dir, BINFMT_ARTIFACT) } : {}),
+    iso: opts.iso ? iso : undefined,
     sizeBytes,
     inputsHash: m.inputsHash,
   };

@@ -47,7 +47,10 @@ export const MACHINE_FILES = {
   lastError: 'last-error.json',
   /** The forwarded Docker engine socket (a named pipe on Windows): opened by the agent. */
   dockerSock: 'docker.sock',
-  /** The VM's serial console: written by QEMU, rotated by the QEMU driver at each launch. */
+  /**
+   * The VM's serial console: written by QEMU (rotated by the QEMU driver at each launch), or by
+   * VirtualBox's first serial port (the VirtualBox driver points it here).
+   */
   console: 'console.log',
   /** The previous launch's console, kept so a failed boot can be read after a retry: QEMU driver. */
   consoleOld: 'console.log.1',
@@ -83,6 +86,20 @@ export const MACHINE_FILES = {
   savedPartial: 'saved-vm.state.partial',
   /** What the saved memory fits (SavedVmMeta): written by the QEMU driver once the stream is whole. */
   savedMeta: 'saved-vm.json',
+  /**
+   * VirtualBox machines: the data disk in VirtualBox's own format (VDI), made and grown by the
+   * VirtualBox driver (VBoxManage createmedium, modifymedium --resize), kept like data.qcow2.
+   */
+  vboxDisk: 'data.vdi',
+  /** The folder VirtualBox keeps the VM's settings (.vbox) and its logs in (createvm --basefolder). */
+  vboxDir: 'vbox',
+  /**
+   * The config disk a VirtualBox guest reads instead of fw_cfg (driver/virtualbox/config-disk.ts):
+   * written raw by the driver at each boot, 0600, removed once converted.
+   */
+  vboxConfigRaw: 'config-disk.img',
+  /** That disk as VirtualBox takes it (convertfromraw), 0600, attached on the SATA controller. */
+  vboxConfigDisk: 'config-disk.vdi',
 } as const;
 
 export type MachineFileKey = keyof typeof MACHINE_FILES;

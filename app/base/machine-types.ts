@@ -1,6 +1,7 @@
 // The words every part of Berth uses for a machine's life: the CLI, the host
 // agent, the desktop app and the browser mode all speak these types.
 import type { Arch } from './arch';
+import type { DriverName } from './vm-types';
 
 export type MachineState = 'not created' | 'stopped' | 'starting' | 'running' | 'stopping' | 'broken';
 
@@ -75,6 +76,8 @@ export interface MachineStatus {
   diskGiB?: number;
   /** The machine's CPU architecture (x86_64, aarch64). */
   arch?: Arch;
+  /** The hypervisor that runs it (qemu, virtualbox). */
+  driver?: DriverName;
   /** Host folders shared with the machine (from the settings, "~" resolved). */
   shares?: string[];
   agent?: AgentStatus;

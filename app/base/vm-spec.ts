@@ -36,6 +36,7 @@ export function vmSpec(
       rootfs: image.rootfs,
       cmdline: image.cmdline,
       ...(image.binfmt ? { binfmt: image.binfmt } : {}),
+      iso: image.iso,
     },
     sshPort: ports.sshPort,
     engineTcpPort: ports.engineTcpPort,

@@ -7,6 +7,14 @@ import type { Arch } from './arch';
 export const ACCELERATORS = ['auto', 'kvm', 'hvf', 'whpx', 'tcg'] as const;
 export type Accel = (typeof ACCELERATORS)[number];
 
+/**
+ * The hypervisors a machine can run under, chosen when it is made: QEMU (the default) or
+ * VirtualBox, the way boot2docker ran. A machine keeps its own for life (its disk is in that
+ * hypervisor's format).
+ */
+export const DRIVERS = ['qemu', 'virtualbox'] as const;
+export type DriverName = (typeof DRIVERS)[number];
+
 /** What the VM process looks like from the host, right now. */
 export type VmState = 'absent' | 'stopped' | 'running';
 
@@ -58,6 +66,11 @@ export interface VmImage {
    * the guest registers at boot; absent in an image made before it (or a test's tiny image).
    */
   binfmt?: string;
+  /**
+   * The same kernel, initramfs and root as one bootable ISO (berth.iso), for a hypervisor that
+   * boots from a DVD drive (VirtualBox); absent when the image has none or the driver needs none.
+   */
+  iso?: string;
 }
 
 export interface GuestConfig {

@@ -38,6 +38,7 @@ usage: berth <command> [--name MACHINE] [flags]
   init      create a machine (does not start it)
               --cpus N (${r.cpus.min}-${r.cpus.max})  --memory MiB (${r.memoryMiB.min}-${r.memoryMiB.max})  --disk GiB (${r.diskGiB.min}-${r.diskGiB.max})
               --arch x86_64|aarch64 (default: this computer's; fixed once made)  --accel auto|kvm|hvf|whpx|tcg
+              --driver qemu|virtualbox (default: qemu; fixed once made; VirtualBox machines are x86_64)
               --insecure-registry HOST:PORT  --registry-mirror URL
               --share FOLDER (repeat for more; default: your home folder)  --no-share
   up        start a machine (creating it with defaults if needed); alias: start

@@ -1,20 +1,26 @@
 // The hypervisor driver contract. A driver knows how to run one machine's VM
 // and how to observe it; it keeps no state of its own in memory that the
 // host cannot re-derive (pid files, QMP), so a fresh process gets the truth.
-// QEMU implements it now; VirtualBox will implement the same interface. Each optional ability
+// QEMU and VirtualBox implement it (qemu/, virtualbox/). Each optional ability
 // is said once, as an optional method: a driver without it leaves it out, and callers check for it.
 import type { Arch } from '../base/arch';
-import type { Accel, SavedVm, VmSpec, VmState } from '../base/vm-types';
+import type { Accel, DriverName, SavedVm, VmSpec, VmState } from '../base/vm-types';
 
-/** Builds the driver a process uses; `log` takes diagnostic lines (not user-facing progress). */
-export type DriverFactory = (log?: (message: string) => void) => Driver;
+/**
+ * Builds the driver of the kind a machine's settings name (choose.ts knows the concrete ones);
+ * `log` takes diagnostic lines (not user-facing progress).
+ */
+export type DriverFactory = (kind: DriverName, log?: (message: string) => void) => Driver;
 
 /** A named step of long work, reported as it happens. */
 export type ProgressFn = (message: string) => void;
 
 export interface StartResult {
-  /** The accelerator that actually runs the VM (after any fallback). */
-  accel: Exclude<Accel, 'auto'>;
+  /**
+   * The accelerator that actually runs the VM (after any fallback); 'virtualbox' for a VM VirtualBox
+   * runs, which picks VT-x, AMD-V or the host's own hypervisor API by itself.
+   */
+  accel: Exclude<Accel, 'auto'> | 'virtualbox';
   /** Human-readable note, e.g. why auto fell back to TCG. */
   note?: string;
   /** The VM went on from saved memory instead of booting: its guest did not start afresh. */
@@ -23,6 +29,8 @@ export interface StartResult {
 
 export interface Driver {
   readonly name: string;
+  /** The driver boots the image's ISO (berth.iso) instead of its kernel and initramfs: the image must have one. */
+  readonly bootsIso?: boolean;
   /**
    * Checks the hypervisor is installed for machines of this architecture; throws a UserError that
    * says how to install it.

@@ -22,7 +22,7 @@ import { ensureHostKey, ensureUserKey } from '../base/ssh-keys';
 import { vmSpec } from '../base/vm-spec';
 import { agentPidIfAlive } from '../agent/api/lock';
 import type { Driver, DriverFactory } from '../driver/driver';
-import type { SavedVm } from '../base/vm-types';
+import type { DriverName, SavedVm } from '../base/vm-types';
 
 export interface ProgressHandlers {
   onStep?: (s: Step) => void;
@@ -50,11 +50,18 @@ export interface MachinesOptions {
 
 export class Machines {
   private readonly home?: string;
-  private readonly driver: Driver;
+  /** One driver of each kind, made when a machine of that kind is first asked about. */
+  private readonly drivers = new Map<DriverName, Driver>();
 
   constructor(private readonly opts: MachinesOptions) {
     this.home = opts.home;
-    this.driver = opts.driver();
+  }
+
+  /** The driver of the hypervisor a machine's settings name. */
+  private driver(s: MachineSettings): Driver {
+    let d = this.drivers.get(s.driver);
+    if (!d) this.drivers.set(s.driver, (d = this.opts.driver(s.driver)));
+    return d;
   }
 
   paths(name: string): MachinePaths {
@@ -92,7 +99,9 @@ export class Machines {
         code: 'EEXIST',
       });
     }
-    const settings = mergeSettings(defaultSettings(), change);
+    // A VirtualBox machine is x86_64 whatever the host (validateSettings refuses another).
+    const arch = change.driver === 'virtualbox' && change.arch === undefined ? { arch: 'x86_64' as const } : {};
+    const settings = mergeSettings(defaultSettings(), { ...change, ...arch });
     ensureMachineDir(p);
     saveSettings(p.settings, settings);
     ensureUserKey(p);
@@ -117,6 +126,7 @@ export class Machines {
       memoryMiB: s?.memoryMiB,
       diskGiB: s?.diskGiB,
       arch: s?.arch,
+      driver: s?.driver,
       shares: s ? sharedFolders(s.shares).map((f) => f.hostPath) : undefined,
       agent: typeof agent === 'object' ? agent : undefined,
       lastError: state === 'stopped' ? this.lastError(p) : undefined,
@@ -149,10 +159,10 @@ export class Machines {
 
   private async vmState(name: string, p: MachinePaths) {
     const rt = readRuntime(p);
-    if (!rt) return fs.existsSync(p.disk) ? 'stopped' : 'absent';
+    if (!rt) return fs.existsSync(p.disk) || fs.existsSync(machineFile(p.dir, 'vboxDisk')) ? 'stopped' : 'absent';
     try {
       const s = this.settings(name);
-      return await this.driver.inspect(vmSpec(name, p, s, imageOrNone(s.arch), rt, ''));
+      return await this.driver(s).inspect(vmSpec(name, p, s, imageOrNone(s.arch), rt, ''));
     } catch {
       return 'stopped';
     }
@@ -161,20 +171,22 @@ export class Machines {
   /** A stopped machine's spec, for the driver's questions about what it left on disk. */
   private stoppedSpec(name: string, p: MachinePaths) {
     const s = this.settings(name);
-    return vmSpec(name, p, s, locateImage({ arch: s.arch, verify: false }), { sshPort: 0 }, '');
+    return { s, spec: vmSpec(name, p, s, locateImage({ arch: s.arch, verify: false }), { sshPort: 0 }, '') };
   }
 
   /** Memory a stopped machine saved for its next up to resume. */
   private async savedMemory(name: string, p: MachinePaths): Promise<SavedVm | undefined> {
     try {
-      return await this.driver.saved?.(this.stoppedSpec(name, p));
+      const { s, spec } = this.stoppedSpec(name, p);
+      return await this.driver(s).saved?.(spec);
     } catch {
       return undefined;
     }
   }
 
   private async forgetSaved(name: string, p: MachinePaths): Promise<void> {
-    await this.driver.discardSaved?.(this.stoppedSpec(name, p));
+    const { s, spec } = this.stoppedSpec(name, p);
+    await this.driver(s).discardSaved?.(spec);
   }
 
   private lastError(p: MachinePaths): ProblemReport | undefined {
@@ -244,8 +256,8 @@ export class Machines {
     if (rt) {
       const s = this.settings(name);
       const spec = vmSpec(name, p, s, imageOrNone(s.arch), rt, '');
-      if ((await this.driver.inspect(spec)) === 'running') {
-        await this.driver.stop(spec, 30000);
+      if ((await this.driver(s).inspect(spec)) === 'running') {
+        await this.driver(s).stop(spec, 30000);
         clearRuntime(p);
         return 'stopped';
       }
@@ -279,9 +291,13 @@ export class Machines {
       });
     }
     await removeDockerContext(name);
+    // The hypervisor forgets the VM too: VirtualBox keeps its list of VMs outside this folder.
+    const s = this.settings(name);
+    await this.driver(s).delete(vmSpec(name, p, s, imageOrNone(s.arch), { sshPort: 0 }, ''), keepDisk);
     if (!keepDisk) return void fs.rmSync(p.dir, { recursive: true, force: true });
+    const kept: string[] = [MACHINE_FILES.disk, MACHINE_FILES.vboxDisk, MACHINE_FILES.sshDir];
     for (const entry of fs.readdirSync(p.dir)) {
-      if (entry === MACHINE_FILES.disk || entry === MACHINE_FILES.sshDir) continue;
+      if (kept.includes(entry)) continue;
       fs.rmSync(path.join(p.dir, entry), { recursive: true, force: true });
     }
   }

@@ -129,7 +129,7 @@ test('init, set, status, ls, env and rm on a stopped machine', () => {
   assert.match(
     berthSync(home, ['ls']).stdout,
     new RegExp(
-      `^NAME +STATE +ARCH +CPUS +MEMORY +DISK +DOCKER_HOST\ndefault +stopped +${nativeArch()} +1 +1536 MiB +12 GiB +-$`,
+      `^NAME +STATE +ARCH +DRIVER +CPUS +MEMORY +DISK +DOCKER_HOST\ndefault +stopped +${nativeArch()} +qemu +1 +1536 MiB +12 GiB +-$`,
       'm',
     ),
   );
@@ -171,6 +171,36 @@ test('--arch: chosen at init, shown by status and ls, never changed, a wrong one
   );
   oneLineError(berthSync(home, ['init', '--name', 'x', '--arch', 'riscv64']), /got "riscv64"$/, 2);
   assert.equal(fs.existsSync(path.join(home, 'machines', 'x')), false);
+});
+
+test('--driver: chosen at init, shown by status and ls, never changed; a VirtualBox machine is x86_64', () => {
+  const home = tempHome();
+  const init = berthSync(home, ['init', '--name', 'vb', '--driver', 'virtualbox']);
+  assert.equal(init.code, 0, init.stderr);
+  // x86_64 whatever this computer is: VirtualBox machines are.
+  assert.match(init.stdout, /created machine "vb": x86_64, .*, driver virtualbox\n/);
+  assert.equal(JSON.parse(berthSync(home, ['status', '--name', 'vb', '--json']).stdout).driver, 'virtualbox');
+  assert.match(berthSync(home, ['status', '--name', 'vb']).stdout, /^driver: {2}virtualbox$/m);
+  assert.equal(berthSync(home, ['init', '--name', 'q']).code, 0);
+  assert.match(berthSync(home, ['ls']).stdout, /^q +stopped +\S+ +qemu +.*\nvb +stopped +x86_64 +virtualbox /m);
+  oneLineError(
+    berthSync(home, ['set', '--name', 'vb', '--driver', 'qemu']),
+    /^berth: driver cannot change from virtualbox to qemu: the machine's disk is in virtualbox's format; make a new machine with another name \(berth init --name NAME --driver qemu\)$/,
+  );
+  oneLineError(
+    berthSync(home, ['init', '--name', 'x', '--driver', 'vmware']),
+    /^berth: --driver must be one of qemu, virtualbox, got "vmware"$/,
+    2,
+  );
+  oneLineError(
+    berthSync(home, ['init', '--name', 'x', '--driver', 'virtualbox', '--arch', 'aarch64']),
+    /a VirtualBox machine is x86_64 only \(arch = "aarch64"\)/,
+  );
+  assert.equal(fs.existsSync(path.join(home, 'machines', 'x')), false);
+  // Removing it needs no VirtualBox when there is none: there is no VM to forget then.
+  const rm = berthSync(home, ['rm', '--name', 'vb', '--yes'], { PATH: '/nonexistent' });
+  assert.equal(rm.code, 0, rm.stderr);
+  assert.equal(fs.existsSync(path.join(home, 'machines', 'vb')), false);
 });
 
 test('a corrupt settings file is kept aside and the user is told', () => {

@@ -107,3 +107,21 @@ test("the other architecture's interpreter is used when the manifest lists it, c
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a VirtualBox machine's image needs its ISO: without one, one line saying there is none yet and how to build it", () => {
+  const dir = tmp();
+  try {
+    fakeImage(dir);
+    const env = { BERTH_IMAGE_DIR: dir };
+    // A QEMU machine does not ask for it.
+    assert.equal(locateImage({ arch: 'x86_64', env, verify: false }).iso, undefined);
+    assert.throws(() => locateImage({ arch: 'x86_64', iso: true, env, verify: false, hostArch: 'x64' }), {
+      code: 'ENOISO',
+      message: `this Berth has no VirtualBox image yet (no berth.iso in ${dir}): build it with "npm run build:vm" once the image build writes the ISO (see vm-images/README.md), or make a QEMU machine`,
+    });
+    fs.writeFileSync(path.join(dir, 'berth.iso'), 'iso');
+    assert.equal(locateImage({ arch: 'x86_64', iso: true, env, verify: false }).iso, path.join(dir, 'berth.iso'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

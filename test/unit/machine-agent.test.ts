@@ -26,7 +26,7 @@ const image = fakeImage(path.join(tempHome('bim'), 'image'));
 
 async function machine(
   t: TestContext,
-  opts: { canSuspend?: boolean; engineComesUp?: boolean; arch?: Arch; imagesAsked?: Arch[] } = {},
+  opts: { canSuspend?: boolean; engineComesUp?: boolean; arch?: Arch; imagesAsked?: Arch[]; imageError?: Error } = {},
 ) {
   const home = tempHome();
   const paths = machinePaths('t', home);
@@ -43,7 +43,11 @@ async function machine(
     paths,
     driver,
     settings: () => ({ ...defaultSettings(), ...(opts.arch ? { arch: opts.arch } : {}) }),
-    image: (arch) => (opts.imagesAsked?.push(arch), image),
+    image: (arch) => {
+      opts.imagesAsked?.push(arch);
+      if (opts.imageError) throw opts.imageError;
+      return image;
+    },
     keys: () => ({ privateKey: 'not used by the fake link', publicKey: FAKE_PUBLIC_KEY }),
     log: (m) => logs.push(m),
     timeouts: { ssh: 5000, engine: opts.engineComesUp === false ? 300 : 5000, stop: 1000 },
@@ -95,6 +99,15 @@ test("an aarch64 machine: the agent checks that architecture's QEMU, takes its i
   assert.deepEqual(m.driver.validated, ['aarch64']);
   assert.deepEqual(imagesAsked, ['aarch64']);
   assert.deepEqual(started, ['aarch64']);
+});
+
+test('a machine that boots an ISO hears first that its image has none, before its hypervisor is checked', async (t) => {
+  const noIso = new UserError('this Berth has no VirtualBox image yet (no berth.iso in /img)', { code: 'ENOISO' });
+  const m = await machine(t, { imageError: noIso });
+  (m.driver as { bootsIso?: boolean }).bootsIso = true;
+  await assert.rejects(m.agent.up(), /this Berth has no VirtualBox image yet/);
+  assert.equal(m.agent.status.error?.step, 'image');
+  assert.deepEqual(m.driver.validated, [], 'no hypervisor check before it');
 });
 
 test('a second up while one is under way joins it: one VM is started', async (t) => {

@@ -99,7 +99,14 @@ test('a version 1 file keeps its values and gets the home folder shared', () => 
   fs.writeFileSync(file, JSON.stringify(v1));
   const r = loadSettings(file)!;
   const { tcpForBenchmark: _dropped, ...engine } = v1.engine;
-  assert.deepEqual(r.settings, { ...v1, engine, version: SETTINGS_VERSION, shares: ['~'], arch: 'x86_64' });
+  assert.deepEqual(r.settings, {
+    ...v1,
+    engine,
+    version: SETTINGS_VERSION,
+    shares: ['~'],
+    arch: 'x86_64',
+    driver: 'qemu',
+  });
   assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), r.settings);
 });
 
@@ -149,7 +156,7 @@ describe("a machine's architecture", () => {
     delete v3.arch;
     fs.writeFileSync(file, JSON.stringify(v3));
     const r = loadSettings(file)!;
-    assert.deepEqual(r.settings, { ...v3, version: SETTINGS_VERSION, arch: 'x86_64' });
+    assert.deepEqual(r.settings, { ...v3, version: SETTINGS_VERSION, arch: 'x86_64', driver: 'qemu' });
     assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).arch, 'x86_64');
     // An unversioned file too, though its first migration fills in the (host's) defaults.
     fs.writeFileSync(file, JSON.stringify({ cpus: 3, memoryMiB: 1024, diskGiB: 20, accel: 'tcg' }));
@@ -173,6 +180,44 @@ describe("a machine's architecture", () => {
     });
     assert.equal(applyChange(s, { arch: 'x86_64', cpus: 4 }).cpus, 4);
     assert.throws(() => applyChange(s, { arch: 'sparc' as never }), /arch = "sparc" is not allowed/);
+  });
+});
+
+describe("a machine's driver", () => {
+  test('a new machine runs under QEMU unless told otherwise', () => {
+    assert.equal(defaultSettings().driver, 'qemu');
+    assert.equal(mergeSettings(defaultSettings('x64'), { driver: 'virtualbox' }).driver, 'virtualbox');
+  });
+
+  test('a version 4 file becomes a QEMU machine with every other value kept', () => {
+    const file = path.join(tmp(), 'machine.json');
+    const v4 = {
+      ...defaultSettings('arm64'),
+      version: 4,
+      cpus: 3,
+      shares: ['~/code'],
+      engine: { insecureRegistries: ['10.0.2.2:5000'], registryMirrors: [] },
+    } as Record<string, unknown>;
+    delete v4.driver;
+    fs.writeFileSync(file, JSON.stringify(v4));
+    const r = loadSettings(file)!;
+    assert.deepEqual(r.settings, { ...v4, version: SETTINGS_VERSION, driver: 'qemu' });
+    assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).driver, 'qemu');
+  });
+
+  test('it never changes, and a VirtualBox machine is x86_64: one line each', () => {
+    const s = defaultSettings('x64');
+    assert.throws(() => applyChange(s, { driver: 'virtualbox' }), {
+      message:
+        "driver cannot change from qemu to virtualbox: the machine's disk is in qemu's format; make a new machine with another name (berth init --name NAME --driver virtualbox)",
+    });
+    assert.throws(() => validateSettings({ ...s, driver: 'vmware' }), {
+      message: 'settings: driver = "vmware" is not allowed: use one of qemu, virtualbox',
+    });
+    assert.throws(() => validateSettings({ ...s, arch: 'aarch64', driver: 'virtualbox' }), {
+      message:
+        'settings: a VirtualBox machine is x86_64 only (arch = "aarch64"): use --arch x86_64, or the qemu driver for aarch64',
+    });
   });
 });
 
@@ -219,7 +264,7 @@ describe('engine.tcpForBenchmark is gone from the settings', () => {
     fs.writeFileSync(file, JSON.stringify(v2));
     const r = loadSettings(file)!;
     const { tcpForBenchmark: _dropped, ...engine } = v2.engine;
-    const expected = { ...v2, engine, version: SETTINGS_VERSION, arch: 'x86_64' };
+    const expected = { ...v2, engine, version: SETTINGS_VERSION, arch: 'x86_64', driver: 'qemu' };
     assert.deepEqual(r.settings, expected);
     assert.equal(r.warning, undefined);
     assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), expected);

@@ -2,7 +2,7 @@
 import type { AgentStatus, MachineStatus, Step } from '../../base/machine-types';
 import type { MachineSettings } from '../../base/settings/schema';
 import type { Arch } from '../../base/arch';
-import type { Accel } from '../../base/vm-types';
+import type { Accel, DriverName } from '../../base/vm-types';
 
 export interface MachineInfo {
   name: string;
@@ -24,6 +24,8 @@ export interface SettingsView {
   accelerators: Accel[];
   /** The architectures a new machine can have (an existing one keeps its own). */
   architectures: Arch[];
+  /** The hypervisors a new machine can run under (an existing one keeps its own). */
+  drivers: DriverName[];
   /** Settings that apply only after a restart. */
   restartFields: string[];
   /** A corrupt settings file was put aside: tell the user. */

@@ -1,5 +1,6 @@
 // The JSON schemas (ajv, strict) each method's and stream's params are validated against on the
 // serving side: the tables' params, said once more as data.
+import { DRIVERS } from '../../base/vm-types';
 import type { MethodName, StreamName } from './tables';
 
 type Schema = Record<string, unknown>;
@@ -30,6 +31,9 @@ const settingsChangeSchema: Schema = obj({
   diskGiB: { type: 'integer' },
   accel: { type: 'string' },
   arch: { type: 'string' },
+  // Named here as well as in the settings schema: a driver this Berth does not know is refused
+  // before any machine is made.
+  driver: { type: 'string', enum: [...DRIVERS] },
   shares: { type: 'array', items: { type: 'string' } },
   engine: obj({
     insecureRegistries: { type: 'array', items: { type: 'string' } },

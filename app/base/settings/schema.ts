@@ -3,11 +3,11 @@
 // settings form) and the validation of every value that comes in.
 import Ajv, { ErrorObject } from 'ajv';
 import { UserError } from '../errors';
-import { ACCELERATORS, type Accel } from '../vm-types';
+import { ACCELERATORS, DRIVERS, type Accel, type DriverName } from '../vm-types';
 import { ARCHITECTURES, nativeArch, type Arch } from '../arch';
 import { coveredSystemFolder, GUEST_SYSTEM_FOLDERS, normaliseShares, sharedFolders } from '../shares';
 
-export const SETTINGS_VERSION = 4;
+export const SETTINGS_VERSION = 5;
 
 export interface EngineSettings {
   /** Registries reached over plain HTTP, e.g. "10.0.2.2:5000" (the host's loopback as seen from the VM). */
@@ -24,6 +24,8 @@ export interface MachineSettings {
   accel: Accel;
   /** The machine's CPU architecture, chosen when it is made: its disk holds that architecture's engine data. */
   arch: Arch;
+  /** The hypervisor that runs the machine, chosen when it is made: its data disk is in that one's format. */
+  driver: DriverName;
   /**
    * Host folders the VM sees at the same path, so `docker run -v "$PWD":/src` finds the
    * user's files. "~" (or "~/...") is the user's home folder.
@@ -37,7 +39,7 @@ const hostPort = '^[A-Za-z0-9.-]+(:[0-9]{1,5})?$';
 export const settingsSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['version', 'cpus', 'memoryMiB', 'diskGiB', 'accel', 'arch', 'shares', 'engine'],
+  required: ['version', 'cpus', 'memoryMiB', 'diskGiB', 'accel', 'arch', 'driver', 'shares', 'engine'],
   properties: {
     version: { type: 'integer', const: SETTINGS_VERSION },
     cpus: { type: 'integer', minimum: 1, maximum: 32, default: 2, description: 'virtual CPUs' },
@@ -60,6 +62,12 @@ export const settingsSchema = {
       type: 'string',
       enum: ARCHITECTURES,
       description: "the machine's CPU architecture (fixed when it is made)",
+    },
+    driver: {
+      type: 'string',
+      enum: DRIVERS,
+      default: 'qemu',
+      description: 'the hypervisor that runs the machine (fixed when it is made)',
     },
     shares: {
       type: 'array',
@@ -109,7 +117,7 @@ export const settingsSchema = {
   },
 } as const;
 
-/** Which settings take effect only when the machine restarts. The arch never changes (applyChange). */
+/** Which settings take effect only when the machine restarts. The arch and driver never change (applyChange). */
 export const RESTART_FIELDS = ['cpus', 'memoryMiB', 'diskGiB', 'accel', 'shares', 'engine'] as const;
 
 /** A new machine's settings; its architecture is the host's own (`hostArch` is Node's process.arch). */
@@ -123,6 +131,7 @@ export function defaultSettings(hostArch: string = process.arch): MachineSetting
     diskGiB: p.diskGiB.default,
     accel: p.accel.default,
     arch: nativeArch(hostArch),
+    driver: p.driver.default,
     shares: [...p.shares.default],
     engine: {
       insecureRegistries: [...e.insecureRegistries.default],
@@ -144,6 +153,12 @@ export function validateSettings(value: unknown, where = 'settings'): MachineSet
   }
   const settings = value;
   checkShares(settings.shares, where);
+  if (settings.driver === 'virtualbox' && settings.arch !== 'x86_64') {
+    throw new UserError(
+      `${where}: a VirtualBox machine is x86_64 only (arch = ${JSON.stringify(settings.arch)}): use --arch x86_64, or the qemu driver for ${settings.arch}`,
+      { code: 'ESETTINGS' },
+    );
+  }
   return settings;
 }
 

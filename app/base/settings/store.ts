@@ -31,6 +31,9 @@ const MIGRATIONS: Record<number, (old: SettingsObject) => SettingsObject> = {
   // Version 4 added the machine's architecture. Every machine made before ran the one image there
   // was, x86_64 (its disk holds x86_64 engine data), whatever the host: so x86_64, never the host's.
   4: (old) => ({ ...old, arch: 'x86_64', version: 4 }),
+  // Version 5 added the hypervisor driver. Every machine made before ran under QEMU (its disk is
+  // data.qcow2); everything else in the file is kept as it is.
+  5: (old) => ({ ...old, driver: 'qemu', version: 5 }),
 };
 
 export function migrate(raw: SettingsObject): SettingsObject {
@@ -91,12 +94,18 @@ export function mergeSettings(current: MachineSettings, change: Partial<MachineS
   return validateSettings(next);
 }
 
-/** Changes an existing machine's settings; its disk can only grow and its architecture stays. */
+/** Changes an existing machine's settings; its disk can only grow and its architecture and driver stay. */
 export function applyChange(current: MachineSettings, change: Partial<MachineSettings>): MachineSettings {
   const next = mergeSettings(current, change);
   if (next.arch !== current.arch) {
     throw new UserError(
       `arch cannot change from ${current.arch} to ${next.arch}: the machine's disk holds ${current.arch} engine data; make a new machine with another name (berth init --name NAME --arch ${next.arch})`,
+      { code: 'ESETTINGS' },
+    );
+  }
+  if (next.driver !== current.driver) {
+    throw new UserError(
+      `driver cannot change from ${current.driver} to ${next.driver}: the machine's disk is in ${current.driver}'s format; make a new machine with another name (berth init --name NAME --driver ${next.driver})`,
       { code: 'ESETTINGS' },
     );
   }

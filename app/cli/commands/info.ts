@@ -31,6 +31,7 @@ function describe(st: MachineStatus): string {
   const lines = [`machine: ${st.name}`, `state:   ${st.state}${st.reason ? ` (${st.reason})` : ''}`];
   lines.push(`size:    ${st.cpus} CPUs, ${st.memoryMiB} MiB memory, ${st.diskGiB} GiB disk`);
   if (st.arch) lines.push(`arch:    ${st.arch}`);
+  if (st.driver) lines.push(`driver:  ${st.driver}`);
   if (st.shares)
     lines.push(`shared:  ${st.shares.length ? st.shares.join(', ') : 'no folders (berth set --share FOLDER)'}`);
   if (st.agent?.accel) lines.push(`accel:   ${st.agent.accel}${st.agent.note ? ` (${st.agent.note})` : ''}`);
@@ -66,11 +67,12 @@ export async function ls(m: Machines, argv: string[]): Promise<number> {
     process.stdout.write('no machines yet: create one with "berth up"\n');
     return 0;
   }
-  const rows = [['NAME', 'STATE', 'ARCH', 'CPUS', 'MEMORY', 'DISK', 'DOCKER_HOST']].concat(
+  const rows = [['NAME', 'STATE', 'ARCH', 'DRIVER', 'CPUS', 'MEMORY', 'DISK', 'DOCKER_HOST']].concat(
     all.map((s) => [
       s.name,
       s.state,
       s.arch ?? '-',
+      s.driver ?? '-',
       String(s.cpus),
       `${s.memoryMiB} MiB`,
       `${s.diskGiB} GiB`,

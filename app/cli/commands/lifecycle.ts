@@ -7,6 +7,7 @@ import { UserError } from '../../base/errors';
 import { Machines } from '../../machine/machines';
 import { dockerHost } from '../../base/paths';
 import { settingRanges, type MachineSettings } from '../../base/settings/schema';
+import { DRIVERS, type DriverName } from '../../base/vm-types';
 import { intFlag, NAME_OPTION, Options, parse } from '../args';
 import { nameFlag } from '../name-flag';
 import { StepPrinter } from '../progress';
@@ -17,6 +18,7 @@ const SETTING_OPTIONS: Options = {
   disk: { type: 'string' },
   accel: { type: 'string' },
   arch: { type: 'string' },
+  driver: { type: 'string' },
   'insecure-registry': { type: 'string', multiple: true },
   'registry-mirror': { type: 'string', multiple: true },
   share: { type: 'string', multiple: true },
@@ -37,6 +39,8 @@ function settingsChange(v: Record<string, unknown>): Partial<MachineSettings> {
   if (v.accel !== undefined) change.accel = v.accel as MachineSettings['accel'];
   // set refuses another architecture than the machine's (Machines.set).
   if (v.arch !== undefined) change.arch = archFlag(v.arch as string);
+  // Like the architecture, set refuses another driver than the machine's (Machines.set).
+  if (v.driver !== undefined) change.driver = driverFlag(v.driver as string);
   if (v['no-share'] && v.share) throw new UserError('use either --share or --no-share, not both', { code: 'EUSAGE' });
   if (v['no-share']) change.shares = [];
   if (v.share) change.shares = (v.share as string[]).map(absoluteShare);
@@ -61,6 +65,13 @@ function archFlag(value: string): Arch {
   });
 }
 
+function driverFlag(value: string): DriverName {
+  if ((DRIVERS as readonly string[]).includes(value)) return value as DriverName;
+  throw new UserError(`--driver must be one of ${DRIVERS.join(', ')}, got ${JSON.stringify(value)}`, {
+    code: 'EUSAGE',
+  });
+}
+
 /** A relative --share is taken from the current folder, as a shell user would mean it. */
 function absoluteShare(share: string): string {
   // path.resolve('') is the current folder: an empty value (an unset shell variable) must not share it.
@@ -76,7 +87,7 @@ export function init(m: Machines, argv: string[]): number {
   const name = values.name as string;
   const s = m.create(name, settingsChange(values));
   process.stdout.write(
-    `created machine "${name}": ${s.arch}, ${s.cpus} CPUs, ${s.memoryMiB} MiB memory, ${s.diskGiB} GiB disk, accel ${s.accel}\nstart it with: berth up${nameFlag(name)}\n`,
+    `created machine "${name}": ${s.arch}, ${s.cpus} CPUs, ${s.memoryMiB} MiB memory, ${s.diskGiB} GiB disk, accel ${s.accel}, driver ${s.driver}\nstart it with: berth up${nameFlag(name)}\n`,
   );
   return 0;
 }

@@ -6,6 +6,10 @@ import type { ConcreteAccel } from './accel';
 import { NETDEV_ID } from './hostfwd';
 import type { MachineFiles } from './machine-files';
 import { qmpArgs, type QmpEndpoint } from './qmp-endpoint';
+import { ENGINE_PROXY_GUEST_PORT, ENGINE_TCP_GUEST_PORT } from '../guest-files';
+
+// Where the guest's files are described for every driver; kept importable from here too.
+export { ENGINE_PROXY_GUEST_PORT, ENGINE_TCP_GUEST_PORT, sharesTable } from '../guest-files';
 
 export interface ArgvInput {
   spec: VmSpec;
@@ -13,15 +17,6 @@ export interface ArgvInput {
   files: MachineFiles;
   qmp: QmpEndpoint;
 }
-
-/** The guest port a benchmark-only TCP dockerd listens on. */
-export const ENGINE_TCP_GUEST_PORT = 2375;
-
-/**
- * The guest port of the engine proxy, the Docker socket's direct path (guest/engine-proxy): it
- * requires the machine's secret first on each connection, then splices to the engine's socket.
- */
-export const ENGINE_PROXY_GUEST_PORT = 2399;
 
 /** QEMU option values are comma-separated; a literal comma is written twice. */
 export function esc(value: string): string {
@@ -179,17 +174,6 @@ function shareArgs(shares: SharedFolder[]): string[] {
     '-device',
     `virtio-9p-pci,fsdev=share${i},mount_tag=${s.tag}`,
   ]);
-}
-
-/**
- * What the guest reads from fw_cfg to mount the shares: "tag<TAB>guest path" a line. A backslash,
- * tab or newline in a path is written as /proc/mounts writes it (\134, \011, \012), so every path
- * fits on its line; the guest undoes it (etc/berth/common.sh unescape). Spaces, quotes and
- * non-ASCII letters go as they are (UTF-8).
- */
-export function sharesTable(shares: SharedFolder[]): string {
-  const escape = (p: string) => p.replace(/[\\\t\n]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
-  return shares.map((s) => `${s.tag}\t${escape(s.guestPath)}\n`).join('');
 }
 
 /** Guest configuration through fw_cfg: readable in the guest under /sys/firmware/qemu_fw_cfg. */

@@ -1,30 +1,19 @@
 // What the guest is handed at each start: the files under guest/ (fw_cfg) and the shared
 // folders that can be shared now.
-import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
-import { coveredSystemFolder } from '../../base/shares';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import type { SharedFolder, VmSpec } from '../../base/vm-types';
 import type { ProgressFn } from '../driver';
-import { sharesTable } from './argv';
+import { presentShares, sharesTable } from '../guest-files';
 import type { MachineFiles } from './machine-files';
 
-/**
- * The shared folders that can be shared now. A folder that is not there (an unplugged drive,
- * a renamed project) is left out with a note rather than keeping the machine from starting.
- */
+/** The shared folders that can be shared now; QEMU's Windows builds have none (no 9p server). */
 export async function sharesToMount(spec: VmSpec, fileSharing: boolean, progress: ProgressFn): Promise<SharedFolder[]> {
   if (!spec.shares.length) return [];
   if (!fileSharing) {
     progress('Folders are not shared: QEMU on Windows has no file sharing (9p)');
     return [];
   }
-  const present: SharedFolder[] = [];
-  for (const share of spec.shares) {
-    const covered = coveredSystemFolder(share.guestPath);
-    if (covered) progress(`Shared folder ${share.hostPath} is not shared: it would hide the machine's own ${covered}`);
-    else if (await isDirectory(share.hostPath)) present.push(share);
-    else progress(`Shared folder ${share.hostPath} is not there: not shared this time`);
-  }
-  return present;
+  return presentShares(spec, progress);
 }
 
 export async function writeGuestConfig(spec: VmSpec, files: MachineFiles): Promise<void> {
@@ -42,11 +31,4 @@ export async function writeGuestConfig(spec: VmSpec, files: MachineFiles): Promi
     await writeFile(file, text, { mode: 0o600 });
     await chmod(file, 0o600); // mode above applies only when the file is new
   }
-}
-
-function isDirectory(p: string): Promise<boolean> {
-  return stat(p).then(
-    (st) => st.isDirectory(),
-    () => false,
-  );
 }

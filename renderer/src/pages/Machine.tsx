@@ -135,6 +135,10 @@ export function MachinePage() {
       )}
       <div className="cards">
         <Card label="Architecture" value={st.arch ?? '—'} />
+        <Card
+          label="Hypervisor"
+          value={st.driver === 'virtualbox' ? 'VirtualBox' : st.driver === 'qemu' ? 'QEMU' : '—'}
+        />
         <Card label="CPUs" value={st.cpus ?? '—'} />
         <Card label="Memory" value={st.memoryMiB ? `${st.memoryMiB} MiB` : '—'} />
         <Card
@@ -265,8 +269,8 @@ function FirstRun({
         <h1>Welcome to Berth</h1>
       </header>
       <p>
-        Berth runs Docker in a small virtual machine on this computer. Choose its size (you can change it later), then
-        create and start it. The first start takes a little longer.
+        Berth runs Docker in a small virtual machine on this computer. Choose its hypervisor and its size (the size can
+        change later), then create and start it. The first start takes a little longer.
       </p>
       {busy === 'create' ? (
         <>

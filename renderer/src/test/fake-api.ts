@@ -74,15 +74,16 @@ export function container(id: string, name: string, extra: Record<string, unknow
 }
 
 /** What settings.get answers for a machine of this architecture, with the schema's ranges. */
-export function settingsView(arch: 'x86_64' | 'aarch64'): SettingsView {
+export function settingsView(arch: 'x86_64' | 'aarch64', driver: 'qemu' | 'virtualbox' = 'qemu'): SettingsView {
   return {
     settings: {
-      version: 4,
+      version: 5,
       cpus: 2,
       memoryMiB: 2048,
       diskGiB: 64,
       accel: 'auto',
       arch,
+      driver,
       shares: ['~'],
       engine: { insecureRegistries: [], registryMirrors: [] },
     },
@@ -93,6 +94,7 @@ export function settingsView(arch: 'x86_64' | 'aarch64'): SettingsView {
     },
     accelerators: ['auto', 'kvm', 'hvf', 'whpx', 'tcg'],
     architectures: ['x86_64', 'aarch64'],
+    drivers: ['qemu', 'virtualbox'],
     restartFields: ['cpus', 'memoryMiB', 'diskGiB', 'accel', 'shares', 'engine'],
     warnings: [],
   };

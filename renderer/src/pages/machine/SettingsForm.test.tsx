@@ -68,3 +68,53 @@ describe('SettingsForm: the architecture', () => {
     expect('arch' in onSave.mock.calls[0][0]).toBe(false);
   });
 });
+
+describe('SettingsForm: the hypervisor', () => {
+  it('a new machine chooses QEMU or VirtualBox, each with when to choose it, and sends it', async () => {
+    const onSave = vi.fn(async (_change: SettingsChange) => undefined);
+    render(
+      <SettingsForm
+        view={settingsView('aarch64')}
+        running={false}
+        isNew
+        submitLabel="Create and start"
+        onSave={onSave}
+      />,
+    );
+    const select = screen.getByLabelText<HTMLSelectElement>('Hypervisor');
+    expect(select.value).toBe('qemu');
+    expect([...select.options].map((o) => o.textContent)).toEqual(['QEMU', 'VirtualBox']);
+    expect(screen.getByTestId('driver-hint').textContent).toMatch(/The default: runs on every computer/);
+    expect(screen.getByTestId('shares-hint').textContent).toMatch(/QEMU's 9p file server/);
+    expect(screen.getByLabelText('Accelerator')).toBeTruthy();
+    fireEvent.change(select, { target: { value: 'virtualbox' } });
+    expect(screen.getByTestId('driver-hint').textContent).toMatch(
+      /If VirtualBox is already installed.*to share Windows folders/,
+    );
+    // x86_64 only, whatever this computer is; VirtualBox picks its own accelerator.
+    expect(screen.getByLabelText<HTMLInputElement>('Architecture').value).toBe('x86_64');
+    expect(screen.getByText('VirtualBox machines are x86_64. It cannot change later.')).toBeTruthy();
+    expect(screen.queryByLabelText('Accelerator')).toBeNull();
+    expect(screen.getByTestId('shares-hint').textContent).toMatch(
+      /VirtualBox shared folders \(vboxsf\), Windows folders too/,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Create and start' }));
+    await waitFor(() => expect(onSave).toHaveBeenCalled());
+    expect(onSave.mock.calls[0][0]).toMatchObject({ driver: 'virtualbox', arch: 'x86_64' });
+  });
+
+  it("an existing VirtualBox machine's is shown, fixed, never sent, with what VirtualBox shares", async () => {
+    const onSave = vi.fn(async (_change: SettingsChange) => undefined);
+    render(<SettingsForm view={settingsView('x86_64', 'virtualbox')} running={false} onSave={onSave} />);
+    const field = screen.getByLabelText<HTMLInputElement>('Hypervisor');
+    expect(field.value).toBe('VirtualBox');
+    expect(field.readOnly).toBe(true);
+    expect(screen.getByTestId('driver-hint').textContent).toMatch(/its disk is in VirtualBox's format/);
+    expect(screen.getByTestId('shares-hint').textContent).toMatch(/VirtualBox shared folders/);
+    fireEvent.change(screen.getByLabelText(/Shared folders/), { target: { value: 'C:\\Users\\me\\code' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    await waitFor(() => expect(onSave).toHaveBeenCalled());
+    expect(onSave.mock.calls[0][0].driver).toBeUndefined();
+    expect(onSave.mock.calls[0][0].shares).toEqual(['C:\\Users\\me\\code']);
+  });
+});

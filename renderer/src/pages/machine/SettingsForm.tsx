@@ -5,6 +5,22 @@ import type { SettingsChange, SettingsView } from '../../../../app/api/contract'
 import { ErrorBox } from '../../components/ErrorBox';
 
 type Num = 'cpus' | 'memoryMiB' | 'diskGiB';
+type DriverName = SettingsView['drivers'][number];
+
+/** Each hypervisor in the user's words, with when to choose it. */
+const DRIVER_TEXT: Record<DriverName, { label: string; when: string; shares: string }> = {
+  qemu: {
+    label: 'QEMU',
+    when: 'The default: runs on every computer, x86_64 or arm64, and needs nothing else installed but QEMU.',
+    shares: "Served by QEMU's 9p file server, mounted read-write (not on Windows: QEMU there has none).",
+  },
+  virtualbox: {
+    label: 'VirtualBox',
+    when: 'If VirtualBox is already installed (and Hyper-V is not in use), or to share Windows folders. x86_64 only.',
+    shares:
+      'Served as VirtualBox shared folders (vboxsf), Windows folders too, mounted read-write with symlinks allowed; slower than a volume for many small files.',
+  },
+};
 const LABELS: Record<Num, string> = { cpus: 'CPUs', memoryMiB: 'Memory (MiB)', diskGiB: 'Disk (GiB)' };
 
 function checkNumber(view: SettingsView, k: Num, raw: string, current?: number): string | undefined {
@@ -38,6 +54,9 @@ export function SettingsForm({
   });
   const [accel, setAccel] = useState(s.accel);
   const [arch, setArch] = useState(s.arch);
+  const [driver, setDriver] = useState<DriverName>(s.driver);
+  // A VirtualBox machine is x86_64 whatever this computer is.
+  const machineArch = driver === 'virtualbox' ? 'x86_64' : arch;
   const [insecure, setInsecure] = useState(s.engine.insecureRegistries.join('\n'));
   const [mirrors, setMirrors] = useState(s.engine.registryMirrors.join('\n'));
   const [shares, setShares] = useState(s.shares.join('\n'));
@@ -69,7 +88,7 @@ export function SettingsForm({
     diskGiB: Number(vals.diskGiB),
     accel,
     // Chosen once, when the machine is made: an existing machine's disk holds its engine data.
-    ...(isNew ? { arch } : {}),
+    ...(isNew ? { arch: machineArch, driver } : {}),
     shares: folders(shares),
     engine: { insecureRegistries: lines(insecure), registryMirrors: lines(mirrors) },
   };
@@ -124,8 +143,27 @@ export function SettingsForm({
         );
       })}
       <div className="field">
-        <label htmlFor="set-arch">Architecture</label>
+        <label htmlFor="set-driver">Hypervisor</label>
         {isNew ? (
+          <select id="set-driver" value={driver} onChange={(e) => setDriver(e.target.value as DriverName)}>
+            {view.drivers.map((d) => (
+              <option key={d} value={d}>
+                {DRIVER_TEXT[d].label}
+              </option>
+            ))}
+          </select>
+        ) : (
+          <input id="set-driver" value={DRIVER_TEXT[s.driver].label} readOnly />
+        )}
+        <div className="muted small-text" data-testid="driver-hint">
+          {isNew
+            ? DRIVER_TEXT[driver].when
+            : `Fixed when the machine was made: its disk is in ${DRIVER_TEXT[s.driver].label}'s format. For another, make a new machine with another name (berth init --name NAME --driver ...).`}
+        </div>
+      </div>
+      <div className="field">
+        <label htmlFor="set-arch">Architecture</label>
+        {isNew && driver !== 'virtualbox' ? (
           <select id="set-arch" value={arch} onChange={(e) => setArch(e.target.value as typeof arch)}>
             {view.architectures.map((a) => (
               <option key={a} value={a}>
@@ -134,25 +172,29 @@ export function SettingsForm({
             ))}
           </select>
         ) : (
-          <input id="set-arch" value={s.arch} readOnly />
+          <input id="set-arch" value={isNew ? machineArch : s.arch} readOnly />
         )}
         <div className="muted small-text">
-          {isNew
-            ? `${s.arch} is this computer's own and runs at full speed; another is emulated (much slower). It cannot change later.`
-            : `Fixed when the machine was made: its disk holds ${s.arch} images and containers. For another, make a new machine with another name (berth init --name NAME --arch ...).`}
+          {isNew && driver === 'virtualbox'
+            ? 'VirtualBox machines are x86_64. It cannot change later.'
+            : isNew
+              ? `${s.arch} is this computer's own and runs at full speed; another is emulated (much slower). It cannot change later.`
+              : `Fixed when the machine was made: its disk holds ${s.arch} images and containers. For another, make a new machine with another name (berth init --name NAME --arch ...).`}
         </div>
       </div>
-      <div className="field">
-        <label htmlFor="set-accel">Accelerator {restartNote}</label>
-        <select id="set-accel" value={accel} onChange={(e) => setAccel(e.target.value as typeof accel)}>
-          {view.accelerators.map((a) => (
-            <option key={a} value={a}>
-              {a}
-            </option>
-          ))}
-        </select>
-        <div className="muted small-text">auto picks the platform's and falls back to tcg (slow, always works).</div>
-      </div>
+      {driver === 'qemu' && (
+        <div className="field">
+          <label htmlFor="set-accel">Accelerator {restartNote}</label>
+          <select id="set-accel" value={accel} onChange={(e) => setAccel(e.target.value as typeof accel)}>
+            {view.accelerators.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </select>
+          <div className="muted small-text">auto picks the platform's and falls back to tcg (slow, always works).</div>
+        </div>
+      )}
       <div className="field">
         <label htmlFor="set-insecure">Insecure registries {restartNote}</label>
         <textarea
@@ -182,8 +224,9 @@ export function SettingsForm({
           onChange={(e) => setShares(e.target.value)}
           placeholder="one folder a line; ~ is your home folder"
         />
-        <div className="muted small-text">
-          Containers can bind-mount these folders by their own path, e.g. docker run -v ~/code:/src.
+        <div className="muted small-text" data-testid="shares-hint">
+          Containers can bind-mount these folders by their own path, e.g. docker run -v ~/code:/src.{' '}
+          {DRIVER_TEXT[driver].shares}
         </div>
       </div>
       {error && <ErrorBox error={error} />}
