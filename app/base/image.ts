@@ -88,10 +88,12 @@ export function locateImage(opts: {
   verify?: boolean;
   env?: NodeJS.ProcessEnv;
   hostArch?: string;
+  /** Where to look instead of imageCandidates() (tests: a checkout may hold any image). */
+  folders?: string[];
 }): LocatedImage {
   const { arch } = opts;
   const build = buildCommand(arch, opts.hostArch);
-  const folders = imageCandidates(arch, opts.env);
+  const folders = opts.folders ?? imageCandidates(arch, opts.env);
   // A folder of another architecture's image is passed over; an unreadable manifest is reported.
   const dir = folders.find((d) => {
     const found = imageArch(d);

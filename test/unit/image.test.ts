@@ -46,14 +46,16 @@ test("no image of the machine's architecture: one line naming it, where it looke
   const dir = tmp();
   try {
     fakeImage(dir); // an x86_64 image: passed over for an aarch64 machine
+    // The folders a checkout without an aarch64 image has (this one may have built it).
+    const checkout = path.join(tmp(), 'out-aarch64');
     assert.throws(
-      () => locateImage({ arch: 'aarch64', env: { BERTH_IMAGE_DIR: dir }, hostArch: 'x64' }),
+      () => locateImage({ arch: 'aarch64', env: { BERTH_IMAGE_DIR: dir }, hostArch: 'x64', folders: [dir, checkout] }),
       (e: unknown) => {
         assert.ok(isUserError(e));
         assert.equal(e.code, 'ENOIMAGE');
         assert.equal(
           e.message,
-          `no aarch64 VM image found (looked in ${dir}, ${checkoutImageFolder('aarch64')}): build it with "npm run build:vm -- --arch aarch64" (or set BERTH_IMAGE_DIR to a folder holding one)`,
+          `no aarch64 VM image found (looked in ${dir}, ${checkout}): build it with "npm run build:vm -- --arch aarch64" (or set BERTH_IMAGE_DIR to a folder holding one)`,
         );
         return true;
       },
