@@ -73,7 +73,8 @@ function cell(f: Figure | undefined): string {
 
 /**
  * The figures of every architecture side by side: a row per figure (by its short name), a column
- * per architecture; "-" where an architecture has no such figure, "skipped" for one not measured.
+ * per architecture; "x86_64 only" where only that architecture has the figure, "skipped" for an
+ * architecture not measured.
  */
 export function formatTable(results: ArchResult[]): string {
   const rows: string[] = [];
@@ -81,9 +82,15 @@ export function formatTable(results: ArchResult[]): string {
     for (const f of r.figures) if (!rows.includes(f.short ?? f.name)) rows.push(f.short ?? f.name);
   if (!rows.length) return 'no figures measured';
   const header = ['figure (value / reference = ratio)', ...results.map((r) => r.arch)];
+  const find = (r: ArchResult, row: string) => r.figures.find((f) => (f.short ?? f.name) === row);
+  // A row only some architectures measure (bulk, idle CPU, the dashboard: x86_64 only) says whose it is.
+  const only = (row: string) => {
+    const have = results.filter((r) => find(r, row));
+    return have.length === 1 ? `${have[0].arch} only` : '-';
+  };
   const lines = rows.map((row) => [
     row,
-    ...results.map((r) => (r.skipped ? 'skipped' : cell(r.figures.find((f) => (f.short ?? f.name) === row)))),
+    ...results.map((r) => (r.skipped ? 'skipped' : find(r, row) ? cell(find(r, row)) : only(row))),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const line = (cells: string[]) =>
