@@ -90,7 +90,9 @@ export function formatTable(results: ArchResult[]): string {
   };
   const lines = rows.map((row) => [
     row,
-    ...results.map((r) => (r.skipped ? 'skipped' : find(r, row) ? cell(find(r, row)) : only(row))),
+    ...results.map((r) =>
+      r.skipped ? 'skipped' : find(r, row) ? cell(find(r, row)) : r.failed ? 'failed before' : only(row),
+    ),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const line = (cells: string[]) =>
