@@ -17,8 +17,11 @@ const VM_IMAGES = {
   x64: { arch: 'x86_64', folder: 'vm-images/out', build: 'npm run build:vm -- --arch x86_64' },
   arm64: { arch: 'aarch64', folder: 'vm-images/out-aarch64', build: 'npm run build:vm -- --arch aarch64' },
 };
-/** The image's files (app/base/image.ts ARTIFACTS and its manifest), copied as they are. */
-const VM_IMAGE_FILES = ['vmlinuz', 'initrd.img', 'rootfs.squashfs', 'manifest.json'];
+/**
+ * The image's files: its manifest and every artifact the manifest lists (app/base/image.ts
+ * ARTIFACTS at least; an image may carry more, such as binfmt.squashfs), copied as they are.
+ */
+const VM_IMAGE_ARTIFACTS = ['vmlinuz', 'initrd.img', 'rootfs.squashfs'];
 /** Its folder in the app's resources (app/shell/packaged-image.ts). */
 const VM_IMAGE_RESOURCE = 'vm-image';
 
@@ -28,29 +31,32 @@ function builderArchName(arch) {
 }
 
 /**
- * The image folder a build for `archName` carries, checked: one line naming the command that
- * builds it when it is missing or of another architecture (an image made before images had an
- * architecture is x86_64).
+ * The image folder a build for `archName` carries and the files to copy from it, checked: one line
+ * naming the command that builds it when it is missing, incomplete or of another architecture (an
+ * image made before images had an architecture is x86_64).
  */
 function vmImageFor(projectDir, archName) {
   const image = VM_IMAGES[archName];
   if (!image)
     throw new Error(`Berth builds the desktop app for x64 and arm64 only (one VM image each), not for ${archName}`);
   const dir = path.join(projectDir, image.folder);
-  const missing = VM_IMAGE_FILES.filter((f) => !fs.existsSync(path.join(dir, f)));
-  if (missing.length)
-    throw new Error(`no ${image.arch} VM image in ${dir} for the ${archName} app: build it with "${image.build}"`);
-  let manifestArch;
+  const missing = (what) =>
+    new Error(`no ${image.arch} VM image in ${dir} for the ${archName} app (${what}): build it with "${image.build}"`);
+  let manifest;
   try {
-    manifestArch = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')).arch ?? 'x86_64';
+    manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
   } catch {
-    manifestArch = '?';
+    throw missing('no readable manifest.json');
   }
+  const manifestArch = manifest.arch ?? 'x86_64';
   if (manifestArch !== image.arch)
     throw new Error(
       `${dir} holds no ${image.arch} VM image (its manifest says ${manifestArch}): build it with "${image.build}"`,
     );
-  return dir;
+  const files = [...new Set([...VM_IMAGE_ARTIFACTS, ...Object.keys(manifest.artifacts ?? {})])];
+  const absent = files.filter((f) => !fs.existsSync(path.join(dir, f)));
+  if (absent.length) throw missing(`${absent.join(', ')} missing`);
+  return { dir, files: [...files, 'manifest.json'] };
 }
 
 /** Before anything is packed: a build whose image is missing stops here, in one line. */
@@ -64,11 +70,11 @@ async function beforePack(context) {
  * `${arch}` macro gives x64 and arm64 while the images are in out and out-aarch64.
  */
 async function afterPack(context) {
-  const from = vmImageFor(context.packager.projectDir, builderArchName(context.arch));
+  const image = vmImageFor(context.packager.projectDir, builderArchName(context.arch));
   const to = path.join(context.packager.getResourcesDir(context.appOutDir), VM_IMAGE_RESOURCE);
   fs.rmSync(to, { recursive: true, force: true });
   fs.mkdirSync(to, { recursive: true });
-  for (const f of VM_IMAGE_FILES) fs.copyFileSync(path.join(from, f), path.join(to, f));
+  for (const f of image.files) fs.copyFileSync(path.join(image.dir, f), path.join(to, f));
 }
 
 /** @type {import('electron-builder').Configuration} */

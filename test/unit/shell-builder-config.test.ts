@@ -82,10 +82,10 @@ test('targets: macOS dmg for x64 and arm64, Windows nsis, Linux AppImage and deb
 });
 
 /** A VM image of `arch` in `dir` (its manifest with the right sizes and hashes), its bytes marked with `mark`. */
-function fakeImage(dir: string, arch: 'x86_64' | 'aarch64' | undefined, mark: string): void {
+function fakeImage(dir: string, arch: 'x86_64' | 'aarch64' | undefined, mark: string, extra: string[] = []): void {
   fs.mkdirSync(dir, { recursive: true });
   const artifacts: Record<string, { sha256: string; size: number }> = {};
-  for (const name of ARTIFACTS) {
+  for (const name of [...ARTIFACTS, ...extra]) {
     const data = Buffer.from(`${mark} ${name}`);
     fs.writeFileSync(path.join(dir, name), data);
     artifacts[name] = { sha256: crypto.createHash('sha256').update(data).digest('hex'), size: data.length };
@@ -99,7 +99,8 @@ function packing(t: { after: (fn: () => void) => void }, images: { x86?: boolean
   const projectDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-pack-'));
   t.after(() => fs.rmSync(projectDir, { recursive: true, force: true }));
   if (images.x86) fakeImage(path.join(projectDir, 'vm-images', 'out'), 'x86_64', 'x86 image');
-  if (images.arm) fakeImage(path.join(projectDir, 'vm-images', 'out-aarch64'), 'aarch64', 'arm image');
+  // An image may list more than ARTIFACTS in its manifest (binfmt.squashfs): they go along.
+  if (images.arm) fakeImage(path.join(projectDir, 'vm-images', 'out-aarch64'), 'aarch64', 'arm image', ['extra.img']);
   const context = (platform: Platform, arch: Arch): PackContext => {
     const appOutDir = path.join(projectDir, 'dist-app', `${platform.name}-${Arch[arch]}-unpacked`);
     // electron-builder's own packager code finds the resources folder (Berth.app/Contents/Resources
@@ -142,8 +143,10 @@ test('each build carries the image of its own architecture as resources/vm-image
     const c = context(platform, arch);
     const dir = await pack(c);
     assert.equal(dir, path.join(c.appOutDir, resources, 'vm-image'), `${platform.name} ${Arch[arch]}`);
-    assert.deepEqual(fs.readdirSync(dir).sort(), [...ARTIFACTS, 'manifest.json'].sort());
-    for (const name of ARTIFACTS) assert.equal(fs.readFileSync(path.join(dir, name), 'utf8'), `${mark} ${name}`);
+    const extra = mark === 'arm image' ? ['extra.img'] : [];
+    assert.deepEqual(fs.readdirSync(dir).sort(), [...ARTIFACTS, ...extra, 'manifest.json'].sort());
+    for (const name of [...ARTIFACTS, ...extra])
+      assert.equal(fs.readFileSync(path.join(dir, name), 'utf8'), `${mark} ${name}`);
     // The app hands <resources>/vm-image to its host agents through BERTH_IMAGE_DIR, and a machine of
     // the app's own architecture (the default on that computer) finds it there, checked.
     const own = nativeArch(Arch[arch]);
@@ -166,6 +169,12 @@ test('a build whose image is missing stops before packing, in one line naming th
   await assert.rejects(afterPack(context(Platform.MAC, Arch.arm64)), oneLine('npm run build:vm -- --arch aarch64'));
   fs.rmSync(path.join(projectDir, 'vm-images', 'out', 'rootfs.squashfs'));
   await assert.rejects(beforePack(context(Platform.WINDOWS, Arch.x64)), oneLine('npm run build:vm -- --arch x86_64'));
+  await assert.rejects(beforePack(context(Platform.LINUX, Arch.x64)), /rootfs\.squashfs missing/);
+  // A file the manifest lists is as needed as the three every image has.
+  fakeImage(path.join(projectDir, 'vm-images', 'out'), 'x86_64', 'x86 image', ['extra.img']);
+  await beforePack(context(Platform.LINUX, Arch.x64));
+  fs.rmSync(path.join(projectDir, 'vm-images', 'out', 'extra.img'));
+  await assert.rejects(beforePack(context(Platform.LINUX, Arch.x64)), /extra\.img missing.*--arch x86_64/);
   // The other architecture's image in a folder is no image for this one.
   fakeImage(path.join(projectDir, 'vm-images', 'out-aarch64'), 'x86_64', 'misplaced');
   await assert.rejects(beforePack(context(Platform.MAC, Arch.arm64)), /manifest says x86_64.*--arch aarch64/);
