@@ -1,8 +1,81 @@
 // electron-builder configuration of the Berth desktop app (`npx electron-builder`).
 // Checked against electron-builder's own schema by test/unit/shell-builder-config.test.ts.
 // Before packaging: `npm run build` (out/app), the dashboard build (renderer/dist)
-// and `npm run build:vm` (vm-images/out), which ships as resources/vm-image,
-// where app/core/image.ts looks for it (process.resourcesPath/vm-image).
+// and the VM image of each architecture packed: `npm run build:vm -- --arch x86_64`
+// (vm-images/out) for the x64 builds, `npm run build:vm -- --arch aarch64`
+// (vm-images/out-aarch64) for the macOS arm64 one. Each build carries the image of its own
+// architecture as resources/vm-image, where the app looks for it (app/shell/packaged-image.ts
+// hands it to the host agents as BERTH_IMAGE_DIR; app/base/image.ts reads its manifest's arch).
+const fs = require('node:fs');
+const path = require('node:path');
+
+/**
+ * The image each electron-builder architecture carries, and the command that builds it.
+ * electron-builder names an architecture x64 or arm64 (its `${arch}`); Berth x86_64 or aarch64.
+ */
+const VM_IMAGES = {
+  x64: { arch: 'x86_64', folder: 'vm-images/out', build: 'npm run build:vm -- --arch x86_64' },
+  arm64: { arch: 'aarch64', folder: 'vm-images/out-aarch64', build: 'npm run build:vm -- --arch aarch64' },
+};
+/**
+ * The image's files: its manifest and every artifact the manifest lists (app/base/image.ts
+ * ARTIFACTS at least; an image may carry more, such as binfmt.squashfs), copied as they are.
+ */
+const VM_IMAGE_ARTIFACTS = ['vmlinuz', 'initrd.img', 'rootfs.squashfs'];
+/** Its folder in the app's resources (app/shell/packaged-image.ts). */
+const VM_IMAGE_RESOURCE = 'vm-image';
+
+/** electron-builder's name of the architecture a hook's context is for (its Arch enum: 1 x64, 3 arm64). */
+function builderArchName(arch) {
+  return typeof arch === 'string' ? arch : require('builder-util').Arch[arch];
+}
+
+/**
+ * The image folder a build for `archName` carries and the files to copy from it, checked: one line
+ * naming the command that builds it when it is missing, incomplete or of another architecture (an
+ * image made before images had an architecture is x86_64).
+ */
+function vmImageFor(projectDir, archName) {
+  const image = VM_IMAGES[archName];
+  if (!image)
+    throw new Error(`Berth builds the desktop app for x64 and arm64 only (one VM image each), not for ${archName}`);
+  const dir = path.join(projectDir, image.folder);
+  const missing = (what) =>
+    new Error(`no ${image.arch} VM image in ${dir} for the ${archName} app (${what}): build it with "${image.build}"`);
+  let manifest;
+  try {
+    manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+  } catch {
+    throw missing('no readable manifest.json');
+  }
+  const manifestArch = manifest.arch ?? 'x86_64';
+  if (manifestArch !== image.arch)
+    throw new Error(
+      `${dir} holds no ${image.arch} VM image (its manifest says ${manifestArch}): build it with "${image.build}"`,
+    );
+  const files = [...new Set([...VM_IMAGE_ARTIFACTS, ...Object.keys(manifest.artifacts ?? {})])];
+  const absent = files.filter((f) => !fs.existsSync(path.join(dir, f)));
+  if (absent.length) throw missing(`${absent.join(', ')} missing`);
+  return { dir, files: [...files, 'manifest.json'] };
+}
+
+/** Before anything is packed: a build whose image is missing stops here, in one line. */
+async function beforePack(context) {
+  vmImageFor(context.packager.projectDir, builderArchName(context.arch));
+}
+
+/**
+ * After the app is packed and before it is signed (macOS seals Contents/Resources): the image of
+ * the build's own architecture into <resources>/vm-image. A hook rather than extraResources, whose
+ * `${arch}` macro gives x64 and arm64 while the images are in out and out-aarch64.
+ */
+async function afterPack(context) {
+  const image = vmImageFor(context.packager.projectDir, builderArchName(context.arch));
+  const to = path.join(context.packager.getResourcesDir(context.appOutDir), VM_IMAGE_RESOURCE);
+  fs.rmSync(to, { recursive: true, force: true });
+  fs.mkdirSync(to, { recursive: true });
+  for (const f of image.files) fs.copyFileSync(path.join(image.dir, f), path.join(to, f));
+}
 
 /** @type {import('electron-builder').Configuration} */
 module.exports = {
@@ -14,13 +87,9 @@ module.exports = {
   // added by electron-builder itself; the dashboard is bundled, so its
   // libraries stay in devDependencies and out of app.asar.
   files: ['package.json', 'out/app/**/*.js', 'renderer/dist/**/*', '!**/*.map'],
-  extraResources: [
-    {
-      from: 'vm-images/out',
-      to: 'vm-image',
-      filter: ['vmlinuz', 'initrd.img', 'rootfs.squashfs', 'manifest.json'],
-    },
-  ],
+  // The VM image of the build's architecture goes into resources/vm-image (the hooks above).
+  beforePack,
+  afterPack,
   asar: true,
   // Electron's fuses, flipped in the packaged binary before it is signed. Every fuse
   // @electron/fuses knows is set here on purpose (the unit test fails when an upgrade of

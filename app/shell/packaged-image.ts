@@ -1,5 +1,6 @@
-// Where the packaged desktop app carries its VM image: electron-builder's extraResources copy
-// vm-images/out to <resources>/vm-image (electron-builder.config.js). The app hands this folder to
+// Where the packaged desktop app carries its VM image: electron-builder.config.js's afterPack hook
+// copies the image of the build's own architecture (vm-images/out for x64, vm-images/out-aarch64
+// for arm64) to <resources>/vm-image, the same folder for both. The app hands this folder to
 // the host agents it starts through BERTH_IMAGE_DIR, so nothing below the shell knows Electron.
 import * as path from 'node:path';
 

@@ -1,30 +1,36 @@
 // The core's benchmark: boot time against the kernel's floor, engine round
 // trips against a raw TCP forward and against dockerode's own ssh transport,
 // and image size (the engine floor and the idle figures have their own files).
+// The floors boot the architecture of the BenchTarget they are given (target.ts).
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import Docker from 'dockerode';
 import { machineArgs, memoryArgs } from '../../app/driver/qemu/argv';
-import { locateImage } from '../../app/base/image';
 import { readRuntime } from '../../app/base/runtime';
 import { BENCH_ENGINE_TCP_ENV } from '../../app/agent/bench-engine-tcp';
 import { agentPidIfAlive } from '../../app/agent/api/lock';
 import { machinePaths } from '../../app/base/paths';
-import { buildFloorInitramfs, FLOOR_IDLE_ARG } from '../../vm-images/build/floor';
+import type { Arch } from '../../app/base/arch';
+import { buildImageFloorInitramfs, FLOOR_IDLE_ARG } from '../../vm-images/build/floor';
 import { bulkTransfer, makeBulkImage } from './bulk';
 import { Figure, median } from './report';
+import type { BenchTarget } from './target';
 
-/** QEMU's arguments for a floor VM (the kernel and floor, engine floor): TCG, no devices of its own. */
+/**
+ * QEMU's arguments for a floor VM (the kernel and floor, engine floor): TCG, no devices of its own;
+ * the board and CPU of a Berth machine of `arch` under TCG (q35, or virt with its TCG CPU model).
+ */
 export function floorQemuArgs(
+  arch: Arch,
   kernel: string,
   initrd: string,
   cmdline: string,
   vm: { memoryMiB: number; cpus: number },
 ): string[] {
   return [
-    ...machineArgs({ accel: 'tcg', arch: 'x86_64' }),
+    ...machineArgs({ accel: 'tcg', arch }),
     '-smp',
     String(vm.cpus),
     ...memoryArgs(vm.memoryMiB),
@@ -42,25 +48,26 @@ export function floorQemuArgs(
 }
 
 /** Seconds from QEMU's start to the floor init's marker on the serial console. */
-export async function floorBoot(memoryMiB: number, cpus: number): Promise<number> {
-  const vm = await startFloor(memoryMiB, cpus);
+export async function floorBoot(t: BenchTarget, memoryMiB: number, cpus: number): Promise<number> {
+  const vm = await startFloor(t, memoryMiB, cpus);
   vm.kill();
   return vm.seconds;
 }
 
 /**
- * Boots the floor VM (same kernel, trivial init) and resolves once its init printed its marker,
- * with the seconds that took; with `idle` its init then sleeps instead of powering off.
+ * Boots the floor VM (the image's kernel, trivial init) and resolves once its init printed its
+ * marker, with the seconds that took; with `idle` its init then sleeps instead of powering off.
  */
 export async function startFloor(
+  t: BenchTarget,
   memoryMiB: number,
   cpus: number,
   idle = false,
 ): Promise<{ seconds: number; pid: number; kill: () => void }> {
-  const image = locateImage({ arch: 'x86_64' });
-  const floor = await buildFloorInitramfs(path.join(image.dir, 'floor'));
+  const { image } = t;
+  const initrd = await buildImageFloorInitramfs(image.dir, t.floorDir);
   const args = [
-    ...floorQemuArgs(image.kernel, floor.initrd, idle ? `${image.cmdline} ${FLOOR_IDLE_ARG}` : image.cmdline, {
+    ...floorQemuArgs(t.arch, image.kernel, initrd, idle ? `${image.cmdline} ${FLOOR_IDLE_ARG}` : image.cmdline, {
       memoryMiB,
       cpus,
     }),
@@ -68,11 +75,12 @@ export async function startFloor(
     'stdio',
   ];
   const t0 = process.hrtime.bigint();
-  const q = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const q = spawn(t.qemu, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const kill = () => void q.kill('SIGKILL');
   return new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => (kill(), reject(new Error('floor VM never reached its init'))), 120000);
+    const timer = setTimeout(() => (kill(), reject(new Error(`${t.arch} floor VM never reached its init`))), 180000);
+    q.on('error', (e) => (clearTimeout(timer), reject(new Error(`${t.qemu}: ${e.message}`))));
     q.stdout.on('data', (d) => {
       out += d;
       if (out.includes('berth-floor: init')) {
@@ -217,6 +225,7 @@ export async function socketRoundTrips(home: string, n: number): Promise<Figure[
     }
     figures.push({
       name: `engine round trip ${route} (Berth socket)`,
+      short: `round trip ${route}`,
       value: median(viaBerth),
       unit: 'ms',
       reference: median(viaTcp),
@@ -253,6 +262,7 @@ export async function roundTrips(home: string, n: number): Promise<Figure[]> {
   const berthMs = await time(() => viaBerth.ping(), 50);
   figures.push({
     name: 'engine round trip /_ping, dockerode protocol ssh (reference) vs Berth socket',
+    short: 'dockerode over ssh / Berth socket',
     value: sshMs,
     unit: 'ms',
     reference: berthMs,
@@ -276,6 +286,7 @@ export function bulkFigures(home: string, runs: number, mb = 200): Figure[] {
   return [
     {
       name: `bulk: docker load of a ${mb} MB image (Berth socket)`,
+      short: 'bulk docker load',
       value: t.berth.load,
       reference: t.tcp.load,
       target,
@@ -283,6 +294,7 @@ export function bulkFigures(home: string, runs: number, mb = 200): Figure[] {
     },
     {
       name: `bulk: docker save of a ${mb} MB image (Berth socket)`,
+      short: 'bulk docker save',
       value: t.berth.save,
       reference: t.tcp.save,
       target,
@@ -309,11 +321,11 @@ export async function stopDirectPath(home: string): Promise<void> {
     throw new Error('the host agent did not fall back to SSH');
 }
 
-export function imageSize(): Figure {
-  const img = locateImage({ arch: 'x86_64' });
+export function imageSize(t: BenchTarget): Figure {
   return {
     name: 'image size (kernel + initramfs + root)',
-    value: img.sizeBytes / 1e6,
+    short: 'image size',
+    value: t.image.sizeBytes / 1e6,
     unit: 'MB',
     reference: 45,
     referenceName: 'budget',

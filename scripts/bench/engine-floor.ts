@@ -3,10 +3,9 @@
 // answering on the host through a raw TCP forward. The reference for a fresh `berth up`.
 import { spawn } from 'node:child_process';
 import * as http from 'node:http';
-import * as path from 'node:path';
 import { freePort } from '../../app/base/net';
-import { locateImage } from '../../app/base/image';
 import { floorQemuArgs } from './core';
+import type { BenchTarget } from './target';
 import { buildEngineFloorInitramfs, ENGINE_FLOOR_MARKERS, ENGINE_FLOOR_PORT } from '../../vm-images/build/engine-floor';
 
 export interface EngineFloorBoot {
@@ -29,12 +28,13 @@ function pinged(port: number): Promise<boolean> {
   });
 }
 
-export async function engineFloorBoot(memoryMiB: number, cpus: number): Promise<EngineFloorBoot> {
-  const image = locateImage({ arch: 'x86_64' });
-  const initrd = await buildEngineFloorInitramfs(image.dir, path.join(image.dir, 'floor'));
+/** Boots the engine floor of `t`'s image (made from it on first use, in t.floorDir) and times it. */
+export async function engineFloorBoot(t: BenchTarget, memoryMiB: number, cpus: number): Promise<EngineFloorBoot> {
+  const { image } = t;
+  const initrd = await buildEngineFloorInitramfs(image.dir, t.floorDir);
   const port = await freePort();
   const args = [
-    ...floorQemuArgs(image.kernel, initrd, image.cmdline, { memoryMiB, cpus }),
+    ...floorQemuArgs(t.arch, image.kernel, initrd, image.cmdline, { memoryMiB, cpus }),
     // The same network and entropy devices as a Berth machine (dockerd's start reads random bytes).
     '-netdev',
     `user,id=net0,hostfwd=tcp:127.0.0.1:${port}-:${ENGINE_FLOOR_PORT}`,
@@ -46,13 +46,15 @@ export async function engineFloorBoot(memoryMiB: number, cpus: number): Promise<
     'stdio',
   ];
   const t0 = process.hrtime.bigint();
-  const q = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const q = spawn(t.qemu, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   q.stdout.on('data', (d) => (out += d));
   let exited = false;
   q.on('exit', () => (exited = true));
+  q.on('error', (e) => ((exited = true), (out += `\n${t.qemu}: ${e.message}`)));
   try {
-    const deadline = Date.now() + 180000;
+    // aarch64 under TCG took 12-25 s here; a loaded host several times that.
+    const deadline = Date.now() + 300000;
     for (;;) {
       if (await pinged(port)) break;
       if (exited) throw new Error(`the engine floor VM exited before its engine answered:\n${out.slice(-2000)}`);

@@ -241,6 +241,7 @@ export async function runUiBench(opts: { quick?: boolean } = {}): Promise<Figure
   const figures: Figure[] = [];
   figures.push({
     name: 'dashboard: 1,000 containers, data to rendered list (Chromium)',
+    short: 'dashboard: 1,000 containers rendered',
     value: await renderThousandMs(opts.quick ? 3 : 5),
     unit: 'ms',
     reference: 200,
@@ -252,6 +253,7 @@ export async function runUiBench(opts: { quick?: boolean } = {}): Promise<Figure
     const e = await eventToScreenMs(m.home, opts.quick ? 5 : 20);
     figures.push({
       name: `dashboard: docker CLI change to screen, median of ${e.all.length} (the CLI itself: ${e.cliMedian} ms)`,
+      short: 'dashboard: change to screen',
       value: e.median,
       unit: 'ms',
       reference: 500,
@@ -261,6 +263,7 @@ export async function runUiBench(opts: { quick?: boolean } = {}): Promise<Figure
     const idle = await idleEngineRequests(m.home, opts.quick ? 10 : 60);
     figures.push({
       name: `dashboard: engine requests while idle ${opts.quick ? 10 : 60} s (beyond the open events stream)`,
+      short: 'dashboard: engine requests while idle',
       value: idle.requests,
       unit: 'requests',
       reference: 1,

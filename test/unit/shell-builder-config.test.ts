@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ARTIFACTS, imageCandidates } from '../../app/base/image';
+import * as os from 'node:os';
+import * as crypto from 'node:crypto';
+import { ARTIFACTS, imageCandidates, locateImage } from '../../app/base/image';
+import { nativeArch } from '../../app/base/arch';
 import { packagedImageDir } from '../../app/shell/packaged-image';
 import { agentEntry } from '../../app/agent/api/client';
 import { createRequire } from 'node:module';
@@ -11,6 +14,8 @@ import { REPO } from '../helpers/cli';
 // electron-builder's own loader and schema check (an internal module: the
 // version is pinned exactly in package.json).
 import * as builderConfig from 'app-builder-lib/out/util/config/config';
+import { Platform, PlatformPackager } from 'app-builder-lib';
+import { Arch } from 'builder-util';
 const quiet = { isEnabled: false, add: () => undefined };
 /** electron-builder.config.js as this project writes it (electron-builder's own type allows far more shapes). */
 interface ProjectConfig {
@@ -19,7 +24,7 @@ interface ProjectConfig {
   asarUnpack?: string[];
   npmRebuild: boolean;
   files: string[];
-  extraResources: { from: string; to: string; filter: string[] }[];
+  extraResources?: unknown;
   electronFuses: Record<string, boolean>;
   mac: { target: { target: string; arch: string[] }[] } & Record<string, unknown>;
   win: { target: { target: string; arch: string[] }[] } & Record<string, unknown>;
@@ -31,13 +36,26 @@ type Validate = typeof builderConfig.validateConfiguration;
 const validate = (c: unknown) =>
   builderConfig.validateConfiguration(c as Parameters<Validate>[0], quiet as unknown as Parameters<Validate>[1]);
 const CONFIG_FILE = path.join(REPO, 'electron-builder.config.js');
-// electron-builder's loader changes the object it loads: the tests read a copy.
-const config = structuredClone(createRequire(__filename)(CONFIG_FILE) as ProjectConfig);
+/** What the packing hooks are given, as far as they use it (electron-builder's PackContext). */
+interface PackContext {
+  appOutDir: string;
+  arch: Arch;
+  electronPlatformName: string;
+  packager: { projectDir: string; getResourcesDir(appOutDir: string): string };
+}
+type PackHook = (context: PackContext) => Promise<void>;
+// electron-builder's loader changes the object it loads: the tests read a copy (of the data; the
+// hooks are functions, which cannot be copied, and are checked apart).
+const { beforePack, afterPack, ...configData } = createRequire(__filename)(CONFIG_FILE) as ProjectConfig & {
+  beforePack: PackHook;
+  afterPack: PackHook;
+};
+const config = structuredClone<ProjectConfig>(configData);
 const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
 
 test('the configuration passes electron-builder 26 schema validation', async () => {
   assert.match(pkg.devDependencies['electron-builder'], /^26\.\d+\.\d+$/, 'pinned exactly: the validator is internal');
-  await validate(config);
+  await validate({ ...config, beforePack, afterPack });
 });
 
 test('the check can fail: an unknown key or an option in the wrong place is rejected', async () => {
@@ -63,18 +81,106 @@ test('targets: macOS dmg for x64 and arm64, Windows nsis, Linux AppImage and deb
   assert.deepEqual(t('linux'), ['AppImage:x64', 'deb:x64']);
 });
 
-test('the VM image ships as resources/vm-image, where the core looks in a packaged app', () => {
-  assert.equal(config.extraResources.length, 1);
-  const r = config.extraResources[0];
-  assert.equal(r.from, 'vm-images/out');
-  assert.equal(r.to, 'vm-image');
-  assert.deepEqual([...r.filter].sort(), [...ARTIFACTS, 'manifest.json'].sort());
-  // The app hands <resources>/vm-image to its host agents through BERTH_IMAGE_DIR.
-  const resources = path.resolve('/Applications/Berth.app/Contents/Resources');
-  const dir = packagedImageDir(resources);
-  assert.equal(dir, path.join(resources, r.to));
-  assert.equal(imageCandidates('x86_64', { BERTH_IMAGE_DIR: dir })[0], dir);
-  assert.equal(imageCandidates('aarch64', { BERTH_IMAGE_DIR: dir })[0], dir);
+/** A VM image of `arch` in `dir` (its manifest with the right sizes and hashes), its bytes marked with `mark`. */
+function fakeImage(dir: string, arch: 'x86_64' | 'aarch64' | undefined, mark: string, extra: string[] = []): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const artifacts: Record<string, { sha256: string; size: number }> = {};
+  for (const name of [...ARTIFACTS, ...extra]) {
+    const data = Buffer.from(`${mark} ${name}`);
+    fs.writeFileSync(path.join(dir, name), data);
+    artifacts[name] = { sha256: crypto.createHash('sha256').update(data).digest('hex'), size: data.length };
+  }
+  const manifest = { ...(arch ? { arch } : {}), inputsHash: mark, cmdline: 'console=ttyS0', artifacts };
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+}
+
+/** A project folder holding the images the test gives, and a packing context for one platform and arch. */
+function packing(t: { after: (fn: () => void) => void }, images: { x86?: boolean; arm?: boolean }) {
+  const projectDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-pack-'));
+  t.after(() => fs.rmSync(projectDir, { recursive: true, force: true }));
+  if (images.x86) fakeImage(path.join(projectDir, 'vm-images', 'out'), 'x86_64', 'x86 image');
+  // An image may list more than ARTIFACTS in its manifest (binfmt.squashfs): they go along.
+  if (images.arm) fakeImage(path.join(projectDir, 'vm-images', 'out-aarch64'), 'aarch64', 'arm image', ['extra.img']);
+  const context = (platform: Platform, arch: Arch): PackContext => {
+    const appOutDir = path.join(projectDir, 'dist-app', `${platform.name}-${Arch[arch]}-unpacked`);
+    // electron-builder's own packager code finds the resources folder (Berth.app/Contents/Resources
+    // on macOS), on a packager holding only what that code reads.
+    const packager = Object.assign(Object.create(PlatformPackager.prototype) as PackContext['packager'], {
+      platform,
+      appInfo: { productFilename: 'Berth' },
+      info: { projectDir, framework: { name: 'electron' } },
+    });
+    return { appOutDir, arch, electronPlatformName: platform.nodeName, packager };
+  };
+  return { projectDir, context };
+}
+
+/** Packs (both hooks) and returns the folder the image went to. */
+async function pack(context: PackContext): Promise<string> {
+  await beforePack(context);
+  await afterPack(context);
+  return packagedImageDir(context.packager.getResourcesDir(context.appOutDir));
+}
+
+test('each build carries the image of its own architecture as resources/vm-image', async (t) => {
+  assert.equal(config.extraResources, undefined, 'the image is copied by the hooks, not by extraResources');
+  const { context } = packing(t, { x86: true, arm: true });
+  const builds: [Platform, Arch, string, string][] = [
+    [Platform.MAC, Arch.arm64, 'Berth.app/Contents/Resources', 'arm image'],
+    [Platform.MAC, Arch.x64, 'Berth.app/Contents/Resources', 'x86 image'],
+    [Platform.WINDOWS, Arch.x64, 'resources', 'x86 image'],
+    [Platform.LINUX, Arch.x64, 'resources', 'x86 image'],
+  ];
+  // Every target the configuration builds is one of these.
+  const configured = (['mac', 'win', 'linux'] as const).flatMap((os) =>
+    config[os].target.flatMap((x) => x.arch.map((a) => `${os}:${a}`)),
+  );
+  assert.deepEqual(
+    [...new Set(configured)].sort(),
+    builds.map(([p, a]) => `${p.buildConfigurationKey}:${Arch[a]}`).sort(),
+  );
+  for (const [platform, arch, resources, mark] of builds) {
+    const c = context(platform, arch);
+    const dir = await pack(c);
+    assert.equal(dir, path.join(c.appOutDir, resources, 'vm-image'), `${platform.name} ${Arch[arch]}`);
+    const extra = mark === 'arm image' ? ['extra.img'] : [];
+    assert.deepEqual(fs.readdirSync(dir).sort(), [...ARTIFACTS, ...extra, 'manifest.json'].sort());
+    for (const name of [...ARTIFACTS, ...extra])
+      assert.equal(fs.readFileSync(path.join(dir, name), 'utf8'), `${mark} ${name}`);
+    // The app hands <resources>/vm-image to its host agents through BERTH_IMAGE_DIR, and a machine of
+    // the app's own architecture (the default on that computer) finds it there, checked.
+    const own = nativeArch(Arch[arch]);
+    assert.equal(imageCandidates(own, { BERTH_IMAGE_DIR: dir })[0], dir);
+    assert.equal(locateImage({ arch: own, env: { BERTH_IMAGE_DIR: dir } }).dir, dir);
+  }
+});
+
+test('an image made before images had an architecture counts as x86_64', async (t) => {
+  const { projectDir, context } = packing(t, {});
+  fakeImage(path.join(projectDir, 'vm-images', 'out'), undefined, 'old image');
+  const dir = await pack(context(Platform.LINUX, Arch.x64));
+  assert.equal(fs.readFileSync(path.join(dir, 'vmlinuz'), 'utf8'), 'old image vmlinuz');
+});
+
+test('a build whose image is missing stops before packing, in one line naming the command that builds it', async (t) => {
+  const { projectDir, context } = packing(t, { x86: true });
+  const oneLine = (command: string) => (e: Error) => !e.message.includes('\n') && e.message.includes(`"${command}"`);
+  await assert.rejects(beforePack(context(Platform.MAC, Arch.arm64)), oneLine('npm run build:vm -- --arch aarch64'));
+  await assert.rejects(afterPack(context(Platform.MAC, Arch.arm64)), oneLine('npm run build:vm -- --arch aarch64'));
+  fs.rmSync(path.join(projectDir, 'vm-images', 'out', 'rootfs.squashfs'));
+  await assert.rejects(beforePack(context(Platform.WINDOWS, Arch.x64)), oneLine('npm run build:vm -- --arch x86_64'));
+  await assert.rejects(beforePack(context(Platform.LINUX, Arch.x64)), /rootfs\.squashfs missing/);
+  // A file the manifest lists is as needed as the three every image has.
+  fakeImage(path.join(projectDir, 'vm-images', 'out'), 'x86_64', 'x86 image', ['extra.img']);
+  await beforePack(context(Platform.LINUX, Arch.x64));
+  fs.rmSync(path.join(projectDir, 'vm-images', 'out', 'extra.img'));
+  await assert.rejects(beforePack(context(Platform.LINUX, Arch.x64)), /extra\.img missing.*--arch x86_64/);
+  // The other architecture's image in a folder is no image for this one.
+  fakeImage(path.join(projectDir, 'vm-images', 'out-aarch64'), 'x86_64', 'misplaced');
+  await assert.rejects(beforePack(context(Platform.MAC, Arch.arm64)), /manifest says x86_64.*--arch aarch64/);
+  // An architecture Berth has no image for (and a universal macOS app, which would need both).
+  for (const arch of [Arch.ia32, Arch.armv7l, Arch.universal])
+    await assert.rejects(beforePack(context(Platform.MAC, arch)), /x64 and arm64 only/);
 });
 
 test('app.asar holds the compiled app and the dashboard; no native rebuild', () => {
